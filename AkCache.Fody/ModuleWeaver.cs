@@ -1,0 +1,46 @@
+using System.Collections.Generic;
+using System.Linq;
+using Fody;
+
+namespace AkCache.Fody;
+
+/// <summary>
+/// Rewrites every static method marked [Memoize] so that it calls the AkCache runtime. This
+/// class only sequences the steps; each step lives in its own file.
+/// </summary>
+public partial class ModuleWeaver : BaseModuleWeaver
+{
+    private int _memoizedCount;
+
+    public override void Execute()
+    {
+        var references = new ReferenceFinder(this);
+        foreach (var candidate in FindCandidates())
+        {
+            ProcessCandidate(candidate, references);
+        }
+
+        RemoveBuildTimeAttributes();
+        RemoveAttributesReference();
+        WriteSummary();
+    }
+
+    public override IEnumerable<string> GetAssembliesForScanning()
+    {
+        yield return "netstandard";
+        yield return "mscorlib";
+        yield return "System.Runtime";
+        yield return "System.Diagnostics.Debug";
+        yield return ReferenceFinder.RuntimeAssemblyName;
+    }
+
+    /// <summary>Fody removes only a reference named like the weaver minus ".Fody"; AkCache.Attributes is dropped by <see cref="RemoveAttributesReference"/>.</summary>
+    public override bool ShouldCleanReference => true;
+
+    private void WriteSummary()
+    {
+        var assembly = ModuleDefinition.Assembly.Name.Name;
+        var methods = _memoizedCount == 1 ? "method" : "methods";
+        WriteMessage($"AkCache: memoized {_memoizedCount} {methods} in {assembly}", MessageImportance.High);
+    }
+}

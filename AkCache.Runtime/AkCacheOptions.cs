@@ -1,0 +1,139 @@
+using System;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+
+namespace AkCache;
+
+/// <summary>
+/// Run-time settings of AkCache. Start from <see cref="FromEnvironment"/> (what
+/// <see cref="AkCacheRuntime.Configure"/> does) so that code overrides the environment, which
+/// overrides the defaults documented on each member.
+/// </summary>
+public sealed class AkCacheOptions
+{
+    /// <summary>The default time to live of a memoized result, in seconds (one day, as in the Python original).</summary>
+    public const int DefaultMaxAgeSecondsValue = 86400;
+
+    /// <summary>The Redis server used when neither code nor environment names one.</summary>
+    public const string DefaultRedisUrl = "redis://127.0.0.1:6379";
+
+    /// <summary>
+    /// Where Redis is: <c>redis://[user:password@]host:port[/db]</c>, <c>rediss://</c> for TLS, several
+    /// comma-separated URLs for a cluster, or a StackExchange.Redis configuration string.
+    /// </summary>
+    /// <value>Default: AKCACHE_REDIS_URL, else REDIS_URL, else <see cref="DefaultRedisUrl"/>.</value>
+    public string RedisUrl { get; set; } = DefaultRedisUrl;
+
+    /// <summary>The first part of every key AkCache writes, so that one Redis can serve several applications.</summary>
+    /// <value>Default: AKCACHE_PREFIX, else "akcache". Must not be empty or contain whitespace.</value>
+    public string Prefix { get; set; } = "akcache";
+
+    /// <summary>Time to live, in seconds, of results of methods whose [Memoize] does not set MaxAgeSeconds.</summary>
+    /// <value>Default: AKCACHE_MAX_AGE_SECONDS, else 86400. Must be positive.</value>
+    public int DefaultMaxAgeSeconds { get; set; } = DefaultMaxAgeSecondsValue;
+
+    /// <summary>When true, memoized methods call straight through: nothing is read or stored, and Redis is never contacted.</summary>
+    /// <value>Default: true when AKCACHE_DISABLED is 1, true or yes; else false.</value>
+    public bool Disabled { get; set; }
+
+    /// <summary>How long the first memoized call waits for the connection to Redis.</summary>
+    /// <value>Default: 2 seconds.</value>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long one Redis read or write may take before the call gives up on Redis and uses the memory cache.</summary>
+    /// <value>Default: 500 milliseconds.</value>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>After a Redis failure, how long calls skip Redis entirely before one call tries it again.</summary>
+    /// <value>Default: 2 seconds.</value>
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How many results the in-process memory cache (the fallback while Redis is unreachable) holds at most.</summary>
+    /// <value>Default: 10,000 entries.</value>
+    public int MemoryCacheMaxEntries { get; set; } = 10_000;
+
+    /// <summary>Where AkCache logs. It logs only warnings and errors, never on the hit path, and never a password.</summary>
+    /// <value>Default: null, which writes warnings and errors to standard error.</value>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>Options with the defaults, overridden by the AKCACHE_* environment variables that are set.</summary>
+    /// <exception cref="ArgumentException">An environment variable holds a value that cannot be used.</exception>
+    public static AkCacheOptions FromEnvironment() => FromVariables(Environment.GetEnvironmentVariable);
+
+    internal static AkCacheOptions FromVariables(Func<string, string?> variable)
+    {
+        var options = new AkCacheOptions();
+        var url = NonEmpty(variable("AKCACHE_REDIS_URL")) ?? NonEmpty(variable("REDIS_URL"));
+        if (url is not null)
+        {
+            options.RedisUrl = url;
+        }
+
+        var prefix = NonEmpty(variable("AKCACHE_PREFIX"));
+        if (prefix is not null)
+        {
+            options.Prefix = prefix.Trim();
+        }
+
+        var maxAge = NonEmpty(variable("AKCACHE_MAX_AGE_SECONDS"));
+        if (maxAge is not null)
+        {
+            if (!int.TryParse(maxAge.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds <= 0)
+            {
+                throw new ArgumentException($"AKCACHE_MAX_AGE_SECONDS must be a positive whole number of seconds, not '{maxAge}'.");
+            }
+
+            options.DefaultMaxAgeSeconds = seconds;
+        }
+
+        var disabled = NonEmpty(variable("AKCACHE_DISABLED"));
+        if (disabled is not null)
+        {
+            options.Disabled = disabled.Trim().ToLowerInvariant() switch
+            {
+                "1" or "true" or "yes" => true,
+                "0" or "false" or "no" => false,
+                _ => throw new ArgumentException($"AKCACHE_DISABLED must be 1, true, yes, 0, false or no, not '{disabled}'."),
+            };
+        }
+
+        return options;
+    }
+
+    /// <summary>Checks every setting, and the Redis URL's syntax.</summary>
+    /// <exception cref="ArgumentException">A setting cannot be used; the message names it and never contains a password.</exception>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Prefix) || Prefix.IndexOfAny(new[] { ' ', '\t', '\r', '\n' }) >= 0)
+        {
+            throw new ArgumentException($"{nameof(Prefix)} must be a non-empty key prefix without whitespace, not '{Prefix}'.");
+        }
+
+        RequirePositive(DefaultMaxAgeSeconds, nameof(DefaultMaxAgeSeconds));
+        RequirePositive(MemoryCacheMaxEntries, nameof(MemoryCacheMaxEntries));
+        RequirePositive(ConnectTimeout, nameof(ConnectTimeout));
+        RequirePositive(OperationTimeout, nameof(OperationTimeout));
+        RequirePositive(BreakDuration, nameof(BreakDuration));
+        _ = Internals.Configuration.RedisUrl.Parse(RedisUrl);
+    }
+
+    internal AkCacheOptions Clone() => (AkCacheOptions)MemberwiseClone();
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    private static void RequirePositive(int value, string name)
+    {
+        if (value <= 0)
+        {
+            throw new ArgumentException($"{name} must be positive, not {value}.");
+        }
+    }
+
+    private static void RequirePositive(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero || value.TotalMilliseconds > int.MaxValue)
+        {
+            throw new ArgumentException($"{name} must be positive and below 24 days, not {value}.");
+        }
+    }
+}

@@ -1,0 +1,155 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using StackExchange.Redis;
+
+namespace AkCache.Internals.Configuration;
+
+/// <summary>
+/// A parsed Redis location: the StackExchange.Redis options and a description that is safe to log
+/// (it never holds the password).
+/// </summary>
+internal sealed class RedisUrl
+{
+    private RedisUrl(ConfigurationOptions options, string safeDescription)
+    {
+        Options = options;
+        SafeDescription = safeDescription;
+    }
+
+    public ConfigurationOptions Options { get; }
+
+    public string SafeDescription { get; }
+
+    public string? Password => Options.Password;
+
+    /// <exception cref="ArgumentException">The text is neither a Redis URL nor a configuration string.</exception>
+    public static RedisUrl Parse(string text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw new ArgumentException("The Redis URL is empty. Set AKCACHE_REDIS_URL (or REDIS_URL) to redis://host:port.");
+        }
+
+        var parts = text.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim()).ToArray();
+        var options = parts.Any(IsUrl) ? ParseUrls(parts) : ParseConfigurationString(text);
+        if (options.EndPoints.Count == 0)
+        {
+            throw new ArgumentException("The Redis URL names no host. Expected redis://host:port.");
+        }
+
+        var hosts = string.Join(",", options.EndPoints.Select(Format));
+        var description = $"{(options.Ssl ? "rediss" : "redis")}://{hosts}" + (options.DefaultDatabase is int db and not 0 ? $"/{db}" : "");
+        return new RedisUrl(options, description);
+    }
+
+    /// <summary>Removes the password from a message that might quote it.</summary>
+    public string Scrub(string message) =>
+        string.IsNullOrEmpty(Password) ? message : message.Replace(Password, "*****");
+
+    private static bool IsUrl(string part) =>
+        part.StartsWith("redis://", StringComparison.OrdinalIgnoreCase) ||
+        part.StartsWith("rediss://", StringComparison.OrdinalIgnoreCase);
+
+    private static ConfigurationOptions ParseUrls(IReadOnlyList<string> parts)
+    {
+        var options = new ConfigurationOptions();
+        bool? tls = null;
+        foreach (var part in parts)
+        {
+            var url = IsUrl(part) ? part : "redis://" + part;
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
+            {
+                throw new ArgumentException($"'{Redact(part)}' is not a valid Redis URL. Expected redis://[user:password@]host:port[/db].");
+            }
+
+            var isTls = uri.Scheme.Equals("rediss", StringComparison.OrdinalIgnoreCase);
+            if (tls is bool earlier && earlier != isTls)
+            {
+                throw new ArgumentException("The Redis URLs mix redis:// and rediss://; use one scheme for every host.");
+            }
+
+            tls = isTls;
+            var port = uri.IsDefaultPort || uri.Port < 0 ? 6379 : uri.Port;
+            options.EndPoints.Add(uri.Host.Trim('[', ']'), port);
+            ReadUserInfo(uri, options);
+            ReadDatabase(uri, part, options);
+        }
+
+        options.Ssl = tls == true;
+        return options;
+    }
+
+    private static void ReadUserInfo(Uri uri, ConfigurationOptions options)
+    {
+        if (string.IsNullOrEmpty(uri.UserInfo))
+        {
+            return;
+        }
+
+        var separator = uri.UserInfo.IndexOf(':');
+        var user = Uri.UnescapeDataString(separator < 0 ? "" : uri.UserInfo.Substring(0, separator));
+        var password = Uri.UnescapeDataString(separator < 0 ? uri.UserInfo : uri.UserInfo.Substring(separator + 1));
+        if (user.Length > 0)
+        {
+            options.User = user;
+        }
+
+        if (password.Length > 0)
+        {
+            options.Password = password;
+        }
+    }
+
+    private static void ReadDatabase(Uri uri, string part, ConfigurationOptions options)
+    {
+        var path = uri.AbsolutePath.Trim('/');
+        if (path.Length == 0)
+        {
+            return;
+        }
+
+        if (!int.TryParse(path, NumberStyles.None, CultureInfo.InvariantCulture, out var db))
+        {
+            throw new ArgumentException($"'{Redact(part)}' names database '{path}'; the database must be a number, as in redis://host:6379/0.");
+        }
+
+        options.DefaultDatabase = db;
+    }
+
+    private static ConfigurationOptions ParseConfigurationString(string text)
+    {
+        try
+        {
+            return ConfigurationOptions.Parse(text);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or RedisConnectionException)
+        {
+            throw new ArgumentException($"'{Redact(text)}' is neither a Redis URL (redis://host:port) nor a StackExchange.Redis configuration string: {StripQuoted(ex.Message, text)}");
+        }
+    }
+
+    private static string Format(System.Net.EndPoint endpoint) => endpoint switch
+    {
+        System.Net.DnsEndPoint dns => $"{dns.Host}:{dns.Port}",
+        System.Net.IPEndPoint ip => ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{ip.Address}]:{ip.Port}" : $"{ip.Address}:{ip.Port}",
+        _ => endpoint.ToString() ?? "?",
+    };
+
+    /// <summary>Hides anything that may be a password in text the user typed.</summary>
+    private static string Redact(string text)
+    {
+        var at = text.LastIndexOf('@');
+        if (at >= 0)
+        {
+            var scheme = text.IndexOf("://", StringComparison.Ordinal);
+            var start = scheme >= 0 ? scheme + 3 : 0;
+            text = text.Substring(0, start) + "*****" + text.Substring(at);
+        }
+
+        return System.Text.RegularExpressions.Regex.Replace(text, "(password=)[^,]*", "$1*****", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+    }
+
+    private static string StripQuoted(string message, string text) => message.Replace(text, Redact(text));
+}

@@ -1,0 +1,182 @@
+using System;
+using System.Threading;
+using AkCache.Internals.Configuration;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace AkCache.Internals.Distributed;
+
+internal enum RedisReadStatus
+{
+    Hit,
+    Miss,
+    Unavailable,
+}
+
+/// <summary>
+/// The one place that talks to Redis. It owns the process's shared connection (made lazily, on the
+/// first memoized call), turns every failure into <see cref="RedisReadStatus.Unavailable"/> through
+/// <see cref="ProcessError"/>, and keeps a circuit breaker so that a dead Redis costs no waiting.
+/// </summary>
+internal sealed class RedisAccessor : IDisposable
+{
+    private readonly RedisUrl _url;
+    private readonly ILogger _logger;
+    private readonly CircuitBreaker _breaker;
+    private readonly object _connectGate = new();
+    private ConnectionMultiplexer? _connection;
+    private IDatabase? _database;
+    private bool _disposed;
+
+    public RedisAccessor(RedisUrl url, AkCacheOptions options, ILogger logger, TimeProvider time)
+    {
+        _url = url;
+        _logger = logger;
+        _breaker = new CircuitBreaker(options.BreakDuration, time);
+        var configuration = url.Options.Clone();
+        configuration.AbortOnConnectFail = false;
+        configuration.BacklogPolicy = BacklogPolicy.FailFast;
+        configuration.ConnectTimeout = (int)options.ConnectTimeout.TotalMilliseconds;
+        configuration.SyncTimeout = (int)options.OperationTimeout.TotalMilliseconds;
+        configuration.AsyncTimeout = (int)options.OperationTimeout.TotalMilliseconds;
+        configuration.ConnectRetry = 1;
+        configuration.ReconnectRetryPolicy = new LinearRetry(500);
+        configuration.ClientName ??= "akcache";
+        Configuration = configuration;
+    }
+
+    internal ConfigurationOptions Configuration { get; }
+
+    public string Description => _url.SafeDescription;
+
+    /// <summary>True once a connection exists; false for a process that never called a memoized method.</summary>
+    public bool HasConnected => Volatile.Read(ref _connection) is not null;
+
+    public RedisReadStatus TryGet(string key, out RedisValue value)
+    {
+        value = RedisValue.Null;
+        var database = Enter();
+        if (database is null)
+        {
+            return RedisReadStatus.Unavailable;
+        }
+
+        try
+        {
+            value = database.StringGet(key);
+            RecordSuccess();
+            return value.IsNull ? RedisReadStatus.Miss : RedisReadStatus.Hit;
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            ProcessError(ex);
+            return RedisReadStatus.Unavailable;
+        }
+    }
+
+    public bool TrySet(string key, byte[] value, TimeSpan timeToLive)
+    {
+        var database = Enter();
+        if (database is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            database.StringSet(key, value, timeToLive);
+            RecordSuccess();
+            return true;
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            ProcessError(ex);
+            return false;
+        }
+    }
+
+    public void Dispose()
+    {
+        ConnectionMultiplexer? connection;
+        lock (_connectGate)
+        {
+            _disposed = true;
+            connection = _connection;
+            _connection = null;
+            _database = null;
+        }
+
+        connection?.Dispose();
+    }
+
+    private static bool IsRedisFailure(Exception ex) =>
+        ex is RedisException or TimeoutException or ObjectDisposedException or System.IO.IOException or System.Net.Sockets.SocketException;
+
+    /// <summary>The database to use now, or null when Redis is to be skipped (breaker open, not connected).</summary>
+    private IDatabase? Enter()
+    {
+        if (!_breaker.TryEnter())
+        {
+            return null;
+        }
+
+        var database = Volatile.Read(ref _database) ?? Connect();
+        if (database is null)
+        {
+            return null;
+        }
+
+        if (!database.Multiplexer.IsConnected)
+        {
+            ProcessFailure("the connection is down");
+            return null;
+        }
+
+        return database;
+    }
+
+    private IDatabase? Connect()
+    {
+        lock (_connectGate)
+        {
+            if (_database is not null || _disposed)
+            {
+                return _database;
+            }
+
+            try
+            {
+                var connection = ConnectionMultiplexer.Connect(Configuration);
+                _connection = connection;
+                _database = connection.GetDatabase();
+                return _database;
+            }
+            catch (Exception ex) when (IsRedisFailure(ex) || ex is ArgumentException or NotSupportedException or PlatformNotSupportedException)
+            {
+                ProcessError(ex);
+                return null;
+            }
+        }
+    }
+
+    private void RecordSuccess()
+    {
+        if (_breaker.RecordSuccess())
+        {
+            _logger.LogWarning("AkCache: Redis at {Redis} is reachable again; results are shared across processes again.", Description);
+        }
+    }
+
+    private void ProcessError(Exception ex) => ProcessFailure($"{ex.GetType().Name}: {_url.Scrub(ex.Message)}");
+
+    private void ProcessFailure(string reason)
+    {
+        if (_breaker.RecordFailure())
+        {
+            _logger.LogWarning(
+                "AkCache: Redis at {Redis} is unavailable ({Reason}). Memoized methods keep returning correct results from this process's memory cache and will use Redis again once it answers.",
+                Description,
+                reason);
+        }
+    }
+}

@@ -1,0 +1,194 @@
+using System;
+using System.Reflection;
+using AkCache.CompilerServices;
+using AkCache.Internals.Serialization;
+using MessagePack;
+
+namespace AkCache.Internals.Hashing;
+
+internal delegate void ArgumentWriteAction<in T>(ref KeyBuilder builder, T value);
+
+/// <summary>
+/// Writes one argument of type <typeparamref name="T"/> in AkCache's canonical binary form (see
+/// docs/keys.md): fixed-width little-endian primitives, length-prefixed strings and arrays, a
+/// presence byte before anything that can be null, and MessagePack for everything else. The form
+/// depends only on the value, never on GetHashCode, ToString, the process or the machine.
+/// </summary>
+internal static class ArgumentWriter<T>
+{
+    public static readonly ArgumentWriteAction<T> Write = Create();
+
+    private static ArgumentWriteAction<T> Create()
+    {
+        var type = typeof(T);
+        if (Primitive() is Delegate primitive)
+        {
+            return (ArgumentWriteAction<T>)primitive;
+        }
+
+        if (type.IsEnum)
+        {
+            return Build(typeof(EnumWriter<,>).MakeGenericType(type, Enum.GetUnderlyingType(type)));
+        }
+
+        if (Nullable.GetUnderlyingType(type) is Type inner)
+        {
+            return Build(typeof(NullableWriter<>).MakeGenericType(inner));
+        }
+
+        if (type.IsArray && type.GetArrayRank() == 1 && type != typeof(byte[]))
+        {
+            return Build(typeof(ArrayWriter<>).MakeGenericType(type.GetElementType()!));
+        }
+
+        return ObjectWriter<T>.Write;
+    }
+
+    private static ArgumentWriteAction<T> Build(Type writer) =>
+        (ArgumentWriteAction<T>)Delegate.CreateDelegate(
+            typeof(ArgumentWriteAction<T>),
+            writer.GetMethod("Write", BindingFlags.Public | BindingFlags.Static)!);
+
+    private static Delegate? Primitive()
+    {
+        var t = typeof(T);
+        if (t == typeof(int)) return new ArgumentWriteAction<int>(static (ref KeyBuilder b, int v) => b.WriteInt32(v));
+        if (t == typeof(long)) return new ArgumentWriteAction<long>(static (ref KeyBuilder b, long v) => b.WriteInt64(v));
+        if (t == typeof(bool)) return new ArgumentWriteAction<bool>(static (ref KeyBuilder b, bool v) => b.WriteByte(v ? (byte)1 : (byte)0));
+        if (t == typeof(byte)) return new ArgumentWriteAction<byte>(static (ref KeyBuilder b, byte v) => b.WriteByte(v));
+        if (t == typeof(sbyte)) return new ArgumentWriteAction<sbyte>(static (ref KeyBuilder b, sbyte v) => b.WriteByte(unchecked((byte)v)));
+        if (t == typeof(short)) return new ArgumentWriteAction<short>(static (ref KeyBuilder b, short v) => b.WriteInt32(v));
+        if (t == typeof(ushort)) return new ArgumentWriteAction<ushort>(static (ref KeyBuilder b, ushort v) => b.WriteInt32(v));
+        if (t == typeof(char)) return new ArgumentWriteAction<char>(static (ref KeyBuilder b, char v) => b.WriteInt32(v));
+        if (t == typeof(uint)) return new ArgumentWriteAction<uint>(static (ref KeyBuilder b, uint v) => b.WriteInt64(v));
+        if (t == typeof(ulong)) return new ArgumentWriteAction<ulong>(static (ref KeyBuilder b, ulong v) => b.WriteUInt64(v));
+        if (t == typeof(float)) return new ArgumentWriteAction<float>(static (ref KeyBuilder b, float v) => b.WriteInt32(SingleBits(v)));
+        if (t == typeof(double)) return new ArgumentWriteAction<double>(static (ref KeyBuilder b, double v) => b.WriteInt64(BitConverter.DoubleToInt64Bits(v)));
+        if (t == typeof(decimal)) return new ArgumentWriteAction<decimal>(static (ref KeyBuilder b, decimal v) => WriteDecimal(ref b, v));
+        if (t == typeof(string)) return new ArgumentWriteAction<string?>(static (ref KeyBuilder b, string? v) => WriteString(ref b, v));
+        if (t == typeof(byte[])) return new ArgumentWriteAction<byte[]?>(static (ref KeyBuilder b, byte[]? v) => WriteByteArray(ref b, v));
+        if (t == typeof(Guid)) return new ArgumentWriteAction<Guid>(static (ref KeyBuilder b, Guid v) => b.WriteBytes(v.ToByteArray()));
+        if (t == typeof(TimeSpan)) return new ArgumentWriteAction<TimeSpan>(static (ref KeyBuilder b, TimeSpan v) => b.WriteInt64(v.Ticks));
+        if (t == typeof(DateTime)) return new ArgumentWriteAction<DateTime>(static (ref KeyBuilder b, DateTime v) => WriteDateTime(ref b, v));
+        if (t == typeof(DateTimeOffset)) return new ArgumentWriteAction<DateTimeOffset>(static (ref KeyBuilder b, DateTimeOffset v) => WriteDateTimeOffset(ref b, v));
+        return null;
+    }
+
+    private static int SingleBits(float value) => BitConverter.ToInt32(BitConverter.GetBytes(value), 0);
+
+    /// <summary>
+    /// decimal keeps its scale: 1.0m and 1.00m are different keys, since a method may format or
+    /// round them differently.
+    /// </summary>
+    private static void WriteDecimal(ref KeyBuilder builder, decimal value)
+    {
+        foreach (var part in decimal.GetBits(value))
+        {
+            builder.WriteInt32(part);
+        }
+    }
+
+    private static void WriteString(ref KeyBuilder builder, string? value)
+    {
+        builder.WriteByte(value is null ? (byte)0 : (byte)1);
+        if (value is not null)
+        {
+            builder.WriteString(value);
+        }
+    }
+
+    private static void WriteByteArray(ref KeyBuilder builder, byte[]? value)
+    {
+        builder.WriteByte(value is null ? (byte)0 : (byte)1);
+        if (value is not null)
+        {
+            builder.WriteBytes(value);
+        }
+    }
+
+    /// <summary>Ticks and Kind: the same instant as Local and as Utc gives two keys.</summary>
+    private static void WriteDateTime(ref KeyBuilder builder, DateTime value)
+    {
+        builder.WriteInt64(value.Ticks);
+        builder.WriteByte((byte)value.Kind);
+    }
+
+    private static void WriteDateTimeOffset(ref KeyBuilder builder, DateTimeOffset value)
+    {
+        builder.WriteInt64(value.Ticks);
+        builder.WriteInt64(value.Offset.Ticks);
+    }
+}
+
+internal static class EnumWriter<TEnum, TUnderlying>
+    where TEnum : struct
+{
+    public static void Write(ref KeyBuilder builder, TEnum value) =>
+        ArgumentWriter<TUnderlying>.Write(ref builder, System.Runtime.CompilerServices.Unsafe.As<TEnum, TUnderlying>(ref value));
+}
+
+internal static class NullableWriter<TValue>
+    where TValue : struct
+{
+    public static void Write(ref KeyBuilder builder, TValue? value)
+    {
+        builder.WriteByte(value.HasValue ? (byte)1 : (byte)0);
+        if (value.HasValue)
+        {
+            ArgumentWriter<TValue>.Write(ref builder, value.GetValueOrDefault());
+        }
+    }
+}
+
+internal static class ArrayWriter<TElement>
+{
+    public static void Write(ref KeyBuilder builder, TElement[]? value)
+    {
+        builder.WriteByte(value is null ? (byte)0 : (byte)1);
+        if (value is null)
+        {
+            return;
+        }
+
+        builder.WriteInt32(value.Length);
+        foreach (var element in value)
+        {
+            ArgumentWriter<TElement>.Write(ref builder, element);
+        }
+    }
+}
+
+/// <summary>
+/// Everything without a dedicated form: the MessagePack bytes of the value (contractless, so public
+/// members count). When the object's runtime type is not the declared one, its full name comes
+/// first, so that two subclasses with equal base members never share a key.
+/// </summary>
+internal static class ObjectWriter<T>
+{
+    private static readonly bool DeclaredTypeIsFinal = typeof(T).IsValueType || typeof(T).IsSealed;
+
+    public static void Write(ref KeyBuilder builder, T value)
+    {
+        if (value is null)
+        {
+            builder.WriteByte(0);
+            return;
+        }
+
+        var runtimeType = value.GetType();
+        byte[] payload;
+        if (DeclaredTypeIsFinal || runtimeType == typeof(T))
+        {
+            builder.WriteByte(1);
+            payload = MessagePackSerializer.Serialize(value, ValueSerializer.Options);
+        }
+        else
+        {
+            builder.WriteByte(2);
+            builder.WriteString(runtimeType.FullName ?? runtimeType.Name);
+            payload = MessagePackSerializer.Serialize(runtimeType, value, ValueSerializer.Options);
+        }
+
+        builder.WriteBytes(payload);
+    }
+}

@@ -1,0 +1,115 @@
+using System;
+using System.Collections.Concurrent;
+using System.Linq;
+using AkCache.CompilerServices;
+
+namespace AkCache.Internals.Memory;
+
+/// <summary>
+/// The in-process layer: a bounded map of serialized results with their absolute expiry. It answers
+/// while Redis is unreachable. It keeps bytes, not objects, so that every caller gets its own copy,
+/// exactly as on a Redis hit.
+/// </summary>
+internal sealed class MemoryLayer
+{
+    private readonly ConcurrentDictionary<Slot, Entry> _entries = new();
+    private readonly int _maxEntries;
+    private readonly TimeProvider _time;
+    private readonly object _trimGate = new();
+
+    public MemoryLayer(int maxEntries, TimeProvider time)
+    {
+        _maxEntries = maxEntries;
+        _time = time;
+    }
+
+    public int Count => _entries.Count;
+
+    public bool TryGet(MemoizedMethod method, MemoKey key, out Entry entry)
+    {
+        if (_entries.TryGetValue(new Slot(method, key), out entry))
+        {
+            if (entry.ExpiresAtUnixMs > Now())
+            {
+                return true;
+            }
+
+            _entries.TryRemove(new Slot(method, key), out _);
+        }
+
+        entry = default;
+        return false;
+    }
+
+    public void Set(MemoizedMethod method, MemoKey key, Entry entry)
+    {
+        _entries[new Slot(method, key)] = entry;
+        if (_entries.Count > _maxEntries)
+        {
+            Trim();
+        }
+    }
+
+    /// <summary>Drops expired entries, then the ones closest to expiry, down to nine tenths of the bound.</summary>
+    private void Trim()
+    {
+        lock (_trimGate)
+        {
+            if (_entries.Count <= _maxEntries)
+            {
+                return;
+            }
+
+            var now = Now();
+            foreach (var expired in _entries.Where(e => e.Value.ExpiresAtUnixMs <= now).Select(e => e.Key).ToList())
+            {
+                _entries.TryRemove(expired, out _);
+            }
+
+            var target = _maxEntries - (_maxEntries / 10);
+            var excess = _entries.Count - target;
+            if (excess <= 0)
+            {
+                return;
+            }
+
+            foreach (var victim in _entries.OrderBy(e => e.Value.ExpiresAtUnixMs).Take(excess).Select(e => e.Key).ToList())
+            {
+                _entries.TryRemove(victim, out _);
+            }
+        }
+    }
+
+    private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    internal readonly struct Entry
+    {
+        public Entry(byte[] envelope, long expiresAtUnixMs)
+        {
+            Envelope = envelope;
+            ExpiresAtUnixMs = expiresAtUnixMs;
+        }
+
+        public byte[] Envelope { get; }
+
+        public long ExpiresAtUnixMs { get; }
+    }
+
+    private readonly struct Slot : IEquatable<Slot>
+    {
+        private readonly MemoizedMethod _method;
+        private readonly MemoKey _key;
+
+        public Slot(MemoizedMethod method, MemoKey key)
+        {
+            _method = method;
+            _key = key;
+        }
+
+        public bool Equals(Slot other) => ReferenceEquals(_method, other._method) && _key.Equals(other._key);
+
+        public override bool Equals(object? obj) => obj is Slot other && Equals(other);
+
+        public override int GetHashCode() => _key.GetHashCode() ^ _method.GetHashCode();
+    }
+}

@@ -1,0 +1,126 @@
+using System;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using AkCache.Tests.Infrastructure;
+using AkCache.Tests.Support;
+using StackExchange.Redis;
+using Xunit;
+
+namespace AkCache.Tests.Weaving;
+
+[Collection(RedisCollection.Name)]
+public sealed class StoredValueTests : MemoizeTestBase
+{
+    public StoredValueTests(RedisServerFixture fixture)
+        : base(fixture)
+    {
+    }
+
+    [Theory]
+    [InlineData("plain text written by another program")]
+    [InlineData("\u0001\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u00c1")]
+    [InlineData("\u0001\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u00a5abc")]
+    [InlineData("\u0001\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u00a3abc\u0000")]
+    [InlineData("\u0002\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u00a3abc")]
+    public void A_corrupted_or_foreign_value_is_a_miss_and_is_overwritten(string foreign)
+    {
+        var greet = WovenAssembly.Method<Func<string, string>>("Basic.Greet");
+        greet("Bob");
+        var key = Assert.Single(StoredKeys());
+        Redis.StringSet(key, System.Text.Encoding.Latin1.GetBytes(foreign));
+        Configure(_ => { });
+
+        Assert.Equal("Hello, Bob", greet("Bob"));
+        Assert.Equal(2, WovenAssembly.Calls("Greet"));
+        Assert.Single(Log.Warnings, w => w.Contains("cannot be read") && w.Contains("Greet"));
+
+        Configure(_ => { });
+        Assert.Equal("Hello, Bob", greet("Bob"));
+        Assert.Equal(2, WovenAssembly.Calls("Greet"));
+    }
+
+    [Fact]
+    public void A_value_of_another_type_under_the_key_is_a_miss()
+    {
+        var describe = WovenAssembly.Method<Func<int, string>>("Overloads.Describe");
+        var squares = WovenAssembly.Method<Func<int, int[]>>("ReturnShapes.Squares");
+        squares(2);
+        describe(2);
+        var keys = StoredKeys();
+        var squaresKey = keys.Single(k => k.Contains("Squares"));
+        var describeKey = keys.Single(k => k.Contains("Describe"));
+        Redis.StringSet(describeKey, Redis.StringGet(squaresKey));
+        Configure(_ => { });
+
+        Assert.Equal("int 2", describe(2));
+        Assert.Equal(2, WovenAssembly.Calls("Describe(int)"));
+    }
+
+    [Fact]
+    public void Thirty_two_threads_on_one_key_all_get_the_right_result()
+    {
+        var slowSquare = WovenAssembly.Method<Func<int, long>>("Concurrency.SlowSquare");
+        using var start = new ManualResetEventSlim();
+        var results = new long[32];
+        var threads = Enumerable.Range(0, 32).Select(i => new Thread(() =>
+        {
+            start.Wait();
+            for (var n = 0; n < 20; n++)
+            {
+                results[i] += slowSquare(12345);
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        start.Set();
+        threads.ForEach(t => t.Join());
+
+        Assert.All(results, r => Assert.Equal(20 * 12345L * 12345L, r));
+        Assert.InRange(WovenAssembly.Calls("SlowSquare"), 1, 32);
+        Assert.Single(StoredKeys());
+    }
+
+    [Fact]
+    public void Thirty_two_threads_on_many_keys_get_their_own_results_and_share_them()
+    {
+        var add = WovenAssembly.Method<Func<int, int, int>>("Basic.Add");
+        var failures = 0;
+        var threads = Enumerable.Range(0, 32).Select(i => new Thread(() =>
+        {
+            for (var n = 0; n < 50; n++)
+            {
+                if (add(i, n) != i + n)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+
+        Assert.Equal(0, failures);
+        Assert.True(StoredKeys().Length == 32 * 50, string.Join("\n", Log.Entries));
+    }
+
+    /// <summary>
+    /// Blocking every pool thread starves the socket reads that Redis replies need (see
+    /// docs/configuration.md): Redis may then time out, and the calls must still be right.
+    /// </summary>
+    [Fact]
+    public void Starving_the_thread_pool_never_gives_a_wrong_result()
+    {
+        var add = WovenAssembly.Method<Func<int, int, int>>("Basic.Add");
+        var failures = 0;
+        Parallel.For(0, 32, new ParallelOptions { MaxDegreeOfParallelism = 32 }, i =>
+        {
+            for (var n = 0; n < 50; n++)
+            {
+                if (add(i, n) != i + n)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+        });
+        Assert.Equal(0, failures);
+    }
+}
