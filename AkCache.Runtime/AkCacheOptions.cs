@@ -104,7 +104,7 @@ public sealed class AkCacheOptions
     /// <exception cref="ArgumentException">A setting cannot be used; the message names it and never contains a password.</exception>
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(Prefix) || Prefix.IndexOfAny(new[] { ' ', '\t', '\r', '\n' }) >= 0)
+        if (string.IsNullOrWhiteSpace(Prefix) || HasWhiteSpace(Prefix))
         {
             throw new ArgumentException($"{nameof(Prefix)} must be a non-empty key prefix without whitespace, not '{Prefix}'.");
         }
@@ -118,6 +118,19 @@ public sealed class AkCacheOptions
     }
 
     internal AkCacheOptions Clone() => (AkCacheOptions)MemberwiseClone();
+
+    private static bool HasWhiteSpace(string text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 

@@ -39,6 +39,9 @@ internal sealed class RedisUrl
             throw new ArgumentException("The Redis URL names no host. Expected redis://host:port.");
         }
 
+        RequireHostNames(options, text);
+        options.SetDefaultPorts();
+
         var hosts = string.Join(",", options.EndPoints.Select(Format));
         var description = $"{(options.Ssl ? "rediss" : "redis")}://{hosts}" + (options.DefaultDatabase is int db and not 0 ? $"/{db}" : "");
         return new RedisUrl(options, description);
@@ -54,14 +57,21 @@ internal sealed class RedisUrl
 
     private static ConfigurationOptions ParseUrls(IReadOnlyList<string> parts)
     {
+        if (parts.Any(p => !IsUrl(p) && p.IndexOf('@') >= 0))
+        {
+            // Most likely a password holding a ',' that split the URL in two; quoting either half would show part of it.
+            throw new ArgumentException("A Redis URL in the list could not be read. Write every host of a list as redis://host:port, and URL-escape a ',' in the password as %2C.");
+        }
+
         var options = new ConfigurationOptions();
         bool? tls = null;
         foreach (var part in parts)
         {
             var url = IsUrl(part) ? part : "redis://" + part;
-            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
+            // A '#' in an unescaped password starts a fragment: "redis://u:12#ss@host" would quietly mean host "u", port 12.
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host) || uri.Fragment.Length > 0)
             {
-                throw new ArgumentException($"'{Redact(part)}' is not a valid Redis URL. Expected redis://[user:password@]host:port[/db].");
+                throw new ArgumentException($"'{Redact(part)}' is not a valid Redis URL. Expected redis://[user:password@]host:port[/db]; URL-escape any '@', '/', '#' or ',' in the password.");
             }
 
             var isTls = uri.Scheme.Equals("rediss", StringComparison.OrdinalIgnoreCase);
@@ -127,6 +137,22 @@ internal sealed class RedisUrl
         catch (Exception ex) when (ex is ArgumentException or FormatException or RedisConnectionException)
         {
             throw new ArgumentException($"'{Redact(text)}' is neither a Redis URL (redis://host:port) nor a StackExchange.Redis configuration string: {StripQuoted(ex.Message, text)}");
+        }
+    }
+
+    /// <summary>
+    /// A configuration string takes any text without '=' as a host, so a URL with a wrong or missing
+    /// scheme ("user:password@host:6379") would become a host named after the password, and the
+    /// password would then be logged as part of <see cref="SafeDescription"/>.
+    /// </summary>
+    private static void RequireHostNames(ConfigurationOptions options, string text)
+    {
+        foreach (var endpoint in options.EndPoints)
+        {
+            if (endpoint is System.Net.DnsEndPoint dns && !dns.Host.All(c => char.IsLetterOrDigit(c) || c is '-' or '.' or '_'))
+            {
+                throw new ArgumentException($"'{Redact(text)}' is neither a Redis URL nor a list of host:port. Expected redis://[user:password@]host:port[/db].");
+            }
         }
     }
 

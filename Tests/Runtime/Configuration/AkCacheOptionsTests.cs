@@ -1,0 +1,214 @@
+using System;
+using System.Collections.Generic;
+using Xunit;
+
+namespace AkCache.Tests.Runtime.Configuration;
+
+public sealed class AkCacheOptionsTests
+{
+    [Fact]
+    public void Ctor_ensures_default_values()
+    {
+        var options = new AkCacheOptions();
+
+        Assert.Equal("redis://127.0.0.1:6379", options.RedisUrl);
+        Assert.Equal("akcache", options.Prefix);
+        Assert.Equal(86400, options.DefaultMaxAgeSeconds);
+        Assert.False(options.Disabled);
+        Assert.Equal(TimeSpan.FromSeconds(2), options.ConnectTimeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), options.OperationTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(2), options.BreakDuration);
+        Assert.Equal(10_000, options.MemoryCacheMaxEntries);
+        Assert.Null(options.LoggerFactory);
+        Assert.Equal(options.RedisUrl, AkCacheOptions.DefaultRedisUrl);
+        Assert.Equal(options.DefaultMaxAgeSeconds, AkCacheOptions.DefaultMaxAgeSecondsValue);
+    }
+
+    [Fact]
+    public void The_defaults_are_valid()
+    {
+        new AkCacheOptions().Validate();
+    }
+
+    [Fact]
+    public void Without_variables_the_defaults_apply()
+    {
+        var options = FromVariables();
+
+        Assert.Equal(AkCacheOptions.DefaultRedisUrl, options.RedisUrl);
+        Assert.Equal("akcache", options.Prefix);
+        Assert.Equal(86400, options.DefaultMaxAgeSeconds);
+        Assert.False(options.Disabled);
+    }
+
+    [Fact]
+    public void AKCACHE_REDIS_URL_wins_over_REDIS_URL()
+    {
+        var options = FromVariables(("AKCACHE_REDIS_URL", "redis://mine:6379"), ("REDIS_URL", "redis://shared:6379"));
+
+        Assert.Equal("redis://mine:6379", options.RedisUrl);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("   ")]
+    public void REDIS_URL_is_used_when_AKCACHE_REDIS_URL_is_absent_or_blank(string? akcacheUrl)
+    {
+        var options = FromVariables(("AKCACHE_REDIS_URL", akcacheUrl), ("REDIS_URL", "redis://shared:6379"));
+
+        Assert.Equal("redis://shared:6379", options.RedisUrl);
+    }
+
+    [Fact]
+    public void AKCACHE_PREFIX_sets_the_prefix_without_surrounding_spaces()
+    {
+        var options = FromVariables(("AKCACHE_PREFIX", "  billing  "));
+
+        Assert.Equal("billing", options.Prefix);
+    }
+
+    [Theory]
+    [InlineData("1", 1)]
+    [InlineData("3600", 3600)]
+    [InlineData(" 60 ", 60)]
+    public void AKCACHE_MAX_AGE_SECONDS_sets_the_default_time_to_live(string value, int expected)
+    {
+        var options = FromVariables(("AKCACHE_MAX_AGE_SECONDS", value));
+
+        Assert.Equal(expected, options.DefaultMaxAgeSeconds);
+    }
+
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("0")]
+    [InlineData("-1")]
+    [InlineData("1.5")]
+    [InlineData("99999999999")]
+    public void An_invalid_AKCACHE_MAX_AGE_SECONDS_is_rejected_by_name(string value)
+    {
+        var error = Assert.Throws<ArgumentException>(() => FromVariables(("AKCACHE_MAX_AGE_SECONDS", value)));
+
+        Assert.Contains("AKCACHE_MAX_AGE_SECONDS", error.Message);
+        Assert.Contains($"'{value}'", error.Message);
+    }
+
+    [Theory]
+    [InlineData("1", true)]
+    [InlineData("true", true)]
+    [InlineData("TRUE", true)]
+    [InlineData("yes", true)]
+    [InlineData(" Yes ", true)]
+    [InlineData("0", false)]
+    [InlineData("false", false)]
+    [InlineData("False", false)]
+    [InlineData("no", false)]
+    public void AKCACHE_DISABLED_accepts_the_documented_values(string value, bool expected)
+    {
+        var options = FromVariables(("AKCACHE_DISABLED", value));
+
+        Assert.Equal(expected, options.Disabled);
+    }
+
+    [Theory]
+    [InlineData("on")]
+    [InlineData("2")]
+    [InlineData("disabled")]
+    public void An_invalid_AKCACHE_DISABLED_is_rejected_by_name(string value)
+    {
+        var error = Assert.Throws<ArgumentException>(() => FromVariables(("AKCACHE_DISABLED", value)));
+
+        Assert.Contains("AKCACHE_DISABLED", error.Message);
+        Assert.Contains($"'{value}'", error.Message);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(" ")]
+    [InlineData("my app")]
+    [InlineData("my\tapp")]
+    [InlineData("my\napp")]
+    [InlineData("my\u00A0app")]
+    [InlineData("my\u2003app")]
+    public void Validate_rejects_an_empty_prefix_or_one_with_whitespace(string prefix)
+    {
+        var options = new AkCacheOptions { Prefix = prefix };
+
+        var error = Assert.Throws<ArgumentException>(options.Validate);
+        Assert.Contains(nameof(AkCacheOptions.Prefix), error.Message);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void Validate_rejects_a_non_positive_max_age(int seconds)
+    {
+        var options = new AkCacheOptions { DefaultMaxAgeSeconds = seconds };
+
+        var error = Assert.Throws<ArgumentException>(options.Validate);
+        Assert.Contains(nameof(AkCacheOptions.DefaultMaxAgeSeconds), error.Message);
+    }
+
+    [Fact]
+    public void Validate_rejects_a_non_positive_memory_bound()
+    {
+        var options = new AkCacheOptions { MemoryCacheMaxEntries = 0 };
+
+        var error = Assert.Throws<ArgumentException>(options.Validate);
+        Assert.Contains(nameof(AkCacheOptions.MemoryCacheMaxEntries), error.Message);
+    }
+
+    [Theory]
+    [InlineData(nameof(AkCacheOptions.ConnectTimeout))]
+    [InlineData(nameof(AkCacheOptions.OperationTimeout))]
+    [InlineData(nameof(AkCacheOptions.BreakDuration))]
+    public void Validate_rejects_a_zero_or_negative_duration(string name)
+    {
+        foreach (var duration in new[] { TimeSpan.Zero, TimeSpan.FromMilliseconds(-1) })
+        {
+            var options = new AkCacheOptions();
+            typeof(AkCacheOptions).GetProperty(name)!.SetValue(options, duration);
+
+            var error = Assert.Throws<ArgumentException>(options.Validate);
+            Assert.Contains(name, error.Message);
+        }
+    }
+
+    [Fact]
+    public void Validate_rejects_a_duration_too_long_for_StackExchange_Redis()
+    {
+        var options = new AkCacheOptions { OperationTimeout = TimeSpan.FromDays(30) };
+
+        var error = Assert.Throws<ArgumentException>(options.Validate);
+        Assert.Contains(nameof(AkCacheOptions.OperationTimeout), error.Message);
+    }
+
+    [Fact]
+    public void Validate_rejects_a_bad_url_without_showing_the_password()
+    {
+        var options = new AkCacheOptions { RedisUrl = "redis://u:S3cr3t!pw@host:6379/notanumber" };
+
+        var error = Assert.Throws<ArgumentException>(options.Validate);
+        Assert.Contains("database", error.Message);
+        Assert.DoesNotContain("S3cr3t!pw", error.Message);
+    }
+
+    [Fact]
+    public void Validate_rejects_an_empty_url()
+    {
+        var options = new AkCacheOptions { RedisUrl = "" };
+
+        Assert.Throws<ArgumentException>(options.Validate);
+    }
+
+    private static AkCacheOptions FromVariables(params (string Name, string? Value)[] variables)
+    {
+        var table = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var (name, value) in variables)
+        {
+            table[name] = value;
+        }
+
+        return AkCacheOptions.FromVariables(name => table.TryGetValue(name, out var value) ? value : null);
+    }
+}
