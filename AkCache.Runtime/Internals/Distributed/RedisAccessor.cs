@@ -109,8 +109,11 @@ internal sealed class RedisAccessor : IDisposable
         connection?.Dispose();
     }
 
-    private static bool IsRedisFailure(Exception ex) =>
-        ex is RedisException or TimeoutException or ObjectDisposedException or System.IO.IOException or System.Net.Sockets.SocketException;
+    /// <summary>
+    /// Whatever goes wrong talking to Redis is a Redis failure: the woven method must still return
+    /// its result. Only conditions the process cannot survive anyway propagate.
+    /// </summary>
+    private static bool IsRedisFailure(Exception ex) => ex is not (OutOfMemoryException or StackOverflowException or ThreadAbortException);
 
     /// <summary>The database to use now, or null when Redis is to be skipped (breaker open, not connected).</summary>
     private IDatabase? Enter()
@@ -151,7 +154,7 @@ internal sealed class RedisAccessor : IDisposable
                 _database = connection.GetDatabase();
                 return _database;
             }
-            catch (Exception ex) when (IsRedisFailure(ex) || ex is ArgumentException or NotSupportedException or PlatformNotSupportedException)
+            catch (Exception ex) when (IsRedisFailure(ex))
             {
                 ProcessError(ex);
                 return null;

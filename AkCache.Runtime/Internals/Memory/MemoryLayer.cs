@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Linq;
 using AkCache.CompilerServices;
 
@@ -34,7 +35,8 @@ internal sealed class MemoryLayer
                 return true;
             }
 
-            _entries.TryRemove(new Slot(method, key), out _);
+            // Removes this expired entry only, not a fresh one that another thread has just set.
+            ((ICollection<KeyValuePair<Slot, Entry>>)_entries).Remove(new KeyValuePair<Slot, Entry>(new Slot(method, key), entry));
         }
 
         entry = default;
@@ -82,7 +84,7 @@ internal sealed class MemoryLayer
 
     private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    internal readonly struct Entry
+    internal readonly struct Entry : IEquatable<Entry>
     {
         public Entry(byte[] envelope, long expiresAtUnixMs)
         {
@@ -93,6 +95,12 @@ internal sealed class MemoryLayer
         public byte[] Envelope { get; }
 
         public long ExpiresAtUnixMs { get; }
+
+        public bool Equals(Entry other) => ReferenceEquals(Envelope, other.Envelope) && ExpiresAtUnixMs == other.ExpiresAtUnixMs;
+
+        public override bool Equals(object? obj) => obj is Entry other && Equals(other);
+
+        public override int GetHashCode() => ExpiresAtUnixMs.GetHashCode();
     }
 
     private readonly struct Slot : IEquatable<Slot>

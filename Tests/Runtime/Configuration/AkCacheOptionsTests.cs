@@ -20,8 +20,8 @@ public sealed class AkCacheOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(2), options.BreakDuration);
         Assert.Equal(10_000, options.MemoryCacheMaxEntries);
         Assert.Null(options.LoggerFactory);
-        Assert.Equal(options.RedisUrl, AkCacheOptions.DefaultRedisUrl);
-        Assert.Equal(options.DefaultMaxAgeSeconds, AkCacheOptions.DefaultMaxAgeSecondsValue);
+        Assert.Equal("redis://127.0.0.1:6379", AkCacheOptions.DefaultRedisUrl);
+        Assert.Equal(86400, AkCacheOptions.DefaultMaxAgeSecondsValue);
     }
 
     [Fact]

@@ -1,0 +1,168 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using AkCache.CompilerServices;
+using AkCache.Internals.Memory;
+using AkCache.Tests.Support;
+using Xunit;
+
+namespace AkCache.Tests.Runtime.Memory;
+
+public sealed class MemoryLayerTests
+{
+    private readonly ManualTimeProvider _time = new();
+
+    private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    [Fact]
+    public void A_stored_entry_is_returned_until_its_expiry()
+    {
+        var layer = new MemoryLayer(100, _time);
+        var method = NewMethod();
+        var envelope = new byte[] { 1, 2, 3 };
+        layer.Set(method, Key(1), new MemoryLayer.Entry(envelope, Now + 1000));
+
+        Assert.True(layer.TryGet(method, Key(1), out var entry));
+        Assert.Same(envelope, entry.Envelope);
+        Assert.Equal(Now + 1000, entry.ExpiresAtUnixMs);
+
+        _time.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.True(layer.TryGet(method, Key(1), out _));
+
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.False(layer.TryGet(method, Key(1), out entry));
+        Assert.Null(entry.Envelope);
+        Assert.Equal(0, layer.Count);
+    }
+
+    [Fact]
+    public void An_entry_stored_already_expired_is_never_returned()
+    {
+        var layer = new MemoryLayer(100, _time);
+        var method = NewMethod();
+
+        layer.Set(method, Key(1), new MemoryLayer.Entry(new byte[] { 1 }, Now));
+
+        Assert.False(layer.TryGet(method, Key(1), out _));
+    }
+
+    [Fact]
+    public void An_unknown_key_is_a_miss()
+    {
+        var layer = new MemoryLayer(100, _time);
+        var method = NewMethod();
+        layer.Set(method, Key(1), new MemoryLayer.Entry(new byte[] { 1 }, Now + 1000));
+
+        Assert.False(layer.TryGet(method, Key(2), out _));
+        Assert.False(layer.TryGet(method, new MemoKey(1, 0), out _));
+    }
+
+    [Fact]
+    public void Setting_a_key_again_replaces_its_entry()
+    {
+        var layer = new MemoryLayer(100, _time);
+        var method = NewMethod();
+        layer.Set(method, Key(1), new MemoryLayer.Entry(new byte[] { 1 }, Now + 1000));
+        layer.Set(method, Key(1), new MemoryLayer.Entry(new byte[] { 2 }, Now + 2000));
+
+        Assert.Equal(1, layer.Count);
+        Assert.True(layer.TryGet(method, Key(1), out var entry));
+        Assert.Equal(new byte[] { 2 }, entry.Envelope);
+        Assert.Equal(Now + 2000, entry.ExpiresAtUnixMs);
+    }
+
+    [Fact]
+    public void Two_methods_with_the_same_key_do_not_collide()
+    {
+        var layer = new MemoryLayer(100, _time);
+        var first = NewMethod();
+        var second = NewMethod();
+        layer.Set(first, Key(7), new MemoryLayer.Entry(new byte[] { 1 }, Now + 1000));
+        layer.Set(second, Key(7), new MemoryLayer.Entry(new byte[] { 2 }, Now + 1000));
+
+        Assert.Equal(2, layer.Count);
+        Assert.True(layer.TryGet(first, Key(7), out var firstEntry));
+        Assert.True(layer.TryGet(second, Key(7), out var secondEntry));
+        Assert.Equal(new byte[] { 1 }, firstEntry.Envelope);
+        Assert.Equal(new byte[] { 2 }, secondEntry.Envelope);
+        Assert.False(layer.TryGet(NewMethod(), Key(7), out _));
+    }
+
+    [Fact]
+    public void The_layer_never_holds_more_than_its_bound_after_a_set()
+    {
+        const int bound = 10;
+        var layer = new MemoryLayer(bound, _time);
+        var method = NewMethod();
+        var random = new Random(1234);
+
+        for (var i = 0; i < 500; i++)
+        {
+            layer.Set(method, Key((ulong)i), new MemoryLayer.Entry(new byte[] { 1 }, Now + random.Next(1, 100_000)));
+            Assert.InRange(layer.Count, 1, bound);
+            if (i % 50 == 0)
+            {
+                _time.Advance(TimeSpan.FromSeconds(10));
+            }
+        }
+    }
+
+    [Fact]
+    public void Expired_entries_are_evicted_before_live_ones()
+    {
+        const int bound = 10;
+        var layer = new MemoryLayer(bound, _time);
+        var method = NewMethod();
+        for (ulong i = 0; i < 3; i++)
+        {
+            layer.Set(method, Key(i), new MemoryLayer.Entry(new byte[] { 1 }, Now + 10));
+        }
+
+        for (ulong i = 3; i < bound; i++)
+        {
+            layer.Set(method, Key(i), new MemoryLayer.Entry(new byte[] { 1 }, Now + 60_000));
+        }
+
+        _time.Advance(TimeSpan.FromMilliseconds(20));
+        layer.Set(method, Key(100), new MemoryLayer.Entry(new byte[] { 1 }, Now + 60_000));
+
+        Assert.Equal(8, layer.Count);
+        for (ulong i = 3; i < bound; i++)
+        {
+            Assert.True(layer.TryGet(method, Key(i), out _), $"live entry {i} was evicted while expired ones were there");
+        }
+
+        Assert.True(layer.TryGet(method, Key(100), out _));
+    }
+
+    [Fact]
+    public void When_every_entry_is_live_the_soonest_to_expire_are_evicted()
+    {
+        const int bound = 10;
+        var layer = new MemoryLayer(bound, _time);
+        var method = NewMethod();
+        var expiries = new Dictionary<ulong, long>();
+        foreach (var i in new ulong[] { 4, 9, 0, 7, 2, 5, 1, 8, 3, 6 })
+        {
+            expiries[i] = Now + ((long)i + 1) * 1000;
+            layer.Set(method, Key(i), new MemoryLayer.Entry(new byte[] { 1 }, expiries[i]));
+        }
+
+        expiries[100] = Now + 1_000_000;
+        layer.Set(method, Key(100), new MemoryLayer.Entry(new byte[] { 1 }, expiries[100]));
+
+        var kept = expiries.Keys.Where(k => layer.TryGet(method, Key(k), out _)).ToList();
+        var evicted = expiries.Keys.Except(kept).ToList();
+        Assert.InRange(kept.Count, 1, bound);
+        Assert.NotEmpty(evicted);
+        Assert.Contains(100UL, kept);
+        Assert.DoesNotContain(0UL, kept);
+        Assert.True(
+            evicted.Max(k => expiries[k]) < kept.Min(k => expiries[k]),
+            $"evicted {string.Join(",", evicted)} but kept {string.Join(",", kept)}");
+    }
+
+    private static MemoizedMethod NewMethod() => MemoizedMethod.Create("Test.Method" + Guid.NewGuid(), 0);
+
+    private static MemoKey Key(ulong value) => new(0x0123_4567_89ab_cdef, value);
+}
