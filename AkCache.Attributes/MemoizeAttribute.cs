@@ -5,13 +5,14 @@ namespace AkCache;
 /// <summary>
 /// Memoizes a static method across processes: at build time the AkCache weaver rewrites the method so
 /// that a call with the same arguments returns the result stored in Redis (or, while Redis is
-/// unreachable, in an in-process memory cache) instead of running the body again.
+/// unreachable, in an in-process memory cache) instead of running the body again. On a class, it
+/// applies to every static method of the class that returns a value.
 /// </summary>
 /// <remarks>
 /// The attribute exists only at build time: the weaver removes it, and the woven assembly no longer
 /// references AkCache.Attributes.
 /// </remarks>
-[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+[AttributeUsage(AttributeTargets.Method | AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = false, Inherited = false)]
 public sealed class MemoizeAttribute : Attribute
 {
     /// <summary>
@@ -20,7 +21,18 @@ public sealed class MemoizeAttribute : Attribute
     /// <value>
     /// 0 (the default) means the configured default time to live (86400 s unless changed through
     /// AKCACHE_MAX_AGE_SECONDS or <c>AkCacheOptions.DefaultMaxAgeSeconds</c>). A negative value is a
-    /// build error.
+    /// build error. On a method, it overrides the value given on its class.
     /// </value>
     public int MaxAgeSeconds { get; set; }
+
+    /// <summary>
+    /// Pins the version part of the method's keys.
+    /// </summary>
+    /// <value>
+    /// Null (the default): the version is a hash of the method's compiled body and of the shape of its
+    /// return type, so a changed implementation reads fresh entries after a deploy, while an
+    /// unchanged one keeps its entries. Set it (letters, digits, '.', '-' and '_') to keep entries
+    /// across changes you know are compatible, or change it to drop them.
+    /// </value>
+    public string? Version { get; set; }
 }

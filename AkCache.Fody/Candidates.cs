@@ -8,61 +8,120 @@ namespace AkCache.Fody;
 public partial class ModuleWeaver
 {
     internal const string MemoizeAttributeName = "AkCache.MemoizeAttribute";
+    internal const string NotKeyAttributeName = "AkCache.NotKeyAttribute";
 
-    /// <summary>Every method marked [Memoize], nested types included (GetTypes, not Types).</summary>
-    private IEnumerable<MemoizeCandidate> FindCandidates()
+    /// <summary>
+    /// Every method marked [Memoize], and every eligible static method of a type marked [Memoize];
+    /// nested types included (GetTypes, not Types). Problems of explicitly marked methods are build
+    /// errors; methods that a type-level [Memoize] cannot cover are skipped with a warning.
+    /// </summary>
+    private List<MemoizeCandidate> FindCandidates()
     {
+        var candidates = new List<MemoizeCandidate>();
         foreach (var type in ModuleDefinition.GetTypes().ToList())
         {
+            var onType = FindMemoize(type);
             foreach (var method in type.Methods.ToList())
             {
-                var attribute = method.CustomAttributes.FirstOrDefault(a => a.AttributeType.FullName == MemoizeAttributeName);
-                if (attribute is not null)
+                var onMethod = FindMemoize(method);
+                if (onMethod is null && (onType is null || !IsCoveredByType(method)))
                 {
-                    yield return new MemoizeCandidate(method, attribute);
+                    continue;
+                }
+
+                var candidate = new MemoizeCandidate(method, onMethod, onType);
+                var problem = MethodValidator.FindProblem(candidate);
+                if (problem is null)
+                {
+                    candidates.Add(candidate);
+                }
+                else if (onMethod is not null)
+                {
+                    WriteError(problem, SourcePoints.First(method));
+                }
+                else
+                {
+                    WriteWarning(problem + " (It is skipped: [Memoize] is on its type.)", SourcePoints.First(method));
                 }
             }
         }
+
+        return candidates;
     }
 
-    private void ProcessCandidate(MemoizeCandidate candidate, ReferenceFinder references)
-    {
-        var method = candidate.Method;
-        try
-        {
-            var problem = MethodValidator.FindProblem(candidate);
-            if (problem is not null)
-            {
-                WriteError(problem, SourcePoints.First(method));
-                return;
-            }
+    private static CustomAttribute? FindMemoize(ICustomAttributeProvider provider) =>
+        provider.CustomAttributes.FirstOrDefault(a => a.AttributeType.FullName == MemoizeAttributeName);
 
-            new MethodProcessor(candidate, references, ModuleDefinition).Process();
-            _memoizedCount++;
-        }
-        catch (Exception ex) when (ex is not global::Fody.WeavingException)
+    /// <summary>What a type-level [Memoize] covers: static methods with a body and a result, written by the user.</summary>
+    private static bool IsCoveredByType(MethodDefinition method) =>
+        method.IsStatic && method.HasBody && !method.IsConstructor && !method.IsSpecialName
+        && method.ReturnType.MetadataType != MetadataType.Void
+        && !method.Name.Contains("<")
+        && !method.CustomAttributes.Any(a => a.AttributeType.FullName == "System.Runtime.CompilerServices.CompilerGeneratedAttribute");
+
+    private void Weave(List<MemoizeCandidate> candidates, ReferenceFinder references)
+    {
+        foreach (var candidate in candidates)
         {
-            throw new InvalidOperationException($"AkCache failed to weave '{method.FullName}': {ex.Message}", ex);
+            candidate.Version = candidate.PinnedVersion ?? MethodVersion.Compute(candidate.Method);
         }
+
+        var stubs = new Dictionary<MethodDefinition, MethodDefinition>();
+        foreach (var candidate in candidates)
+        {
+            try
+            {
+                stubs.Add(candidate.Method, new MethodProcessor(candidate, references, ModuleDefinition).Process());
+            }
+            catch (Exception ex) when (ex is not global::Fody.WeavingException)
+            {
+                throw new InvalidOperationException($"AkCache failed to weave '{candidate.Method.FullName}': {ex.Message}", ex);
+            }
+        }
+
+        RedirectCallsToStubs(stubs);
+        _memoizedCount = stubs.Count;
     }
 }
 
-/// <summary>A method marked [Memoize], with the values read from its attribute.</summary>
+/// <summary>A method to memoize, with the settings read from its attribute and its type's.</summary>
 internal sealed class MemoizeCandidate
 {
-    public MemoizeCandidate(MethodDefinition method, CustomAttribute attribute)
+    public MemoizeCandidate(MethodDefinition method, CustomAttribute? onMethod, CustomAttribute? onType)
     {
         Method = method;
-        Attribute = attribute;
-        var maxAge = attribute.Properties.FirstOrDefault(p => p.Name == "MaxAgeSeconds");
-        MaxAgeSeconds = maxAge.Name is null ? 0 : Convert.ToInt32(maxAge.Argument.Value);
+        var methodAge = Property<int>(onMethod, "MaxAgeSeconds");
+        MaxAgeSeconds = methodAge != 0 ? methodAge : Property<int>(onType, "MaxAgeSeconds");
+        PinnedVersion = Property<string?>(onMethod, "Version") ?? Property<string?>(onType, "Version");
+        Identity = MethodIdentity.For(method);
+        DisplayName = MethodIdentity.Describe(method);
+        KeyParameters = method.Parameters
+            .Where(p => !p.CustomAttributes.Any(a => a.AttributeType.FullName == ModuleWeaver.NotKeyAttributeName))
+            .Where(p => p.ParameterType.FullName != "System.Threading.CancellationToken")
+            .Select(p => p.Index)
+            .ToList();
     }
 
     public MethodDefinition Method { get; }
 
-    public CustomAttribute Attribute { get; }
-
     public int MaxAgeSeconds { get; }
 
-    public string DisplayName => MethodIdentity.Describe(Method);
+    public string? PinnedVersion { get; }
+
+    /// <summary>The version part of the keys: the pinned one, or a hash of the implementation (set before weaving).</summary>
+    public string Version { get; set; } = "";
+
+    public string Identity { get; }
+
+    public string DisplayName { get; }
+
+    public IReadOnlyList<int> KeyParameters { get; }
+
+    public bool IsKeyParameter(int index) => KeyParameters.Contains(index);
+
+    private static T Property<T>(CustomAttribute? attribute, string name)
+    {
+        var argument = attribute?.Properties.FirstOrDefault(p => p.Name == name);
+        return argument is { Name: not null } found ? (T)found.Argument.Value : default!;
+    }
 }

@@ -13,14 +13,17 @@ internal static class MethodIdentity
     public static string For(MethodDefinition method)
     {
         var parameters = string.Join(",", method.Parameters.Select(p => Clean(p.ParameterType.FullName)));
-        return $"{Clean(method.DeclaringType.FullName)}.{method.Name}({parameters})";
+        return $"{Clean(method.DeclaringType.FullName)}.{method.Name}{GenericParameters(method)}({parameters})";
     }
+
+    private static string GenericParameters(MethodDefinition method) =>
+        method.HasGenericParameters ? "<" + string.Join(",", method.GenericParameters.Select(p => p.Name)) + ">" : "";
 
     /// <summary>The name used in build errors: "Type.Method(int, string)" in C# spelling where it is short.</summary>
     public static string Describe(MethodDefinition method)
     {
         var parameters = string.Join(", ", method.Parameters.Select(p => CSharpName(p.ParameterType)));
-        return $"{Clean(method.DeclaringType.FullName)}.{method.Name}({parameters})";
+        return $"{Clean(method.DeclaringType.FullName)}.{method.Name}{GenericParameters(method)}({parameters})";
     }
 
     private static string Clean(string name) => name.Replace('/', '+').Replace(' ', '_').Replace(':', '_');

@@ -1,14 +1,38 @@
 using System.Linq;
+using System.Text.RegularExpressions;
 using Mono.Cecil;
 
 namespace AkCache.Fody;
 
 /// <summary>
-/// Says why a [Memoize] method cannot be woven, as a build error that names the method and tells
-/// how to fix it; null when it can.
+/// Says why a method cannot be memoized, as a build error that names the method and tells how to
+/// fix it; null when it can.
 /// </summary>
 internal static class MethodValidator
 {
+    private static readonly Regex VersionPattern = new("^[A-Za-z0-9._-]{1,64}$");
+
+    private static readonly string[] LazyReturnTypes =
+    {
+        "System.Collections.IEnumerable",
+        "System.Collections.Generic.IEnumerable`1",
+        "System.Collections.Generic.IAsyncEnumerable`1",
+    };
+
+    /// <summary>Interfaces whose content AkCache can key: the collection interfaces.</summary>
+    private static readonly string[] KeyableInterfaces =
+    {
+        "System.Collections.Generic.IEnumerable`1",
+        "System.Collections.Generic.ICollection`1",
+        "System.Collections.Generic.IList`1",
+        "System.Collections.Generic.IReadOnlyCollection`1",
+        "System.Collections.Generic.IReadOnlyList`1",
+        "System.Collections.Generic.ISet`1",
+        "System.Collections.Generic.IReadOnlySet`1",
+        "System.Collections.Generic.IDictionary`2",
+        "System.Collections.Generic.IReadOnlyDictionary`2",
+    };
+
     public static string? FindProblem(MemoizeCandidate candidate)
     {
         var method = candidate.Method;
@@ -18,94 +42,148 @@ internal static class MethodValidator
             return $"{name}: MaxAgeSeconds is {candidate.MaxAgeSeconds}. Use a positive number of seconds, or 0 for the configured default.";
         }
 
+        if (candidate.PinnedVersion is string version && !VersionPattern.IsMatch(version))
+        {
+            return $"{name}: Version \"{version}\" is not allowed. Use 1 to 64 letters, digits, '.', '-' or '_'.";
+        }
+
         if (!method.IsStatic)
         {
-            return $"{name}: it is an instance method. Make it static, or remove [Memoize].";
+            return $"{name}: it is an instance method, and its result may depend on the instance. Make it static, or remove [Memoize].";
         }
 
         if (!method.HasBody)
         {
-            return $"{name}: it has no body (abstract, extern or partial without implementation). Memoize a method with a body, or remove [Memoize].";
+            return $"{name}: it has no body (abstract, extern or interface method). Memoize a static method with a body, or remove [Memoize].";
         }
 
-        if (method.ReturnType.MetadataType == MetadataType.Void)
+        var returnType = method.ReturnType;
+        if (returnType.MetadataType == MetadataType.Void)
         {
             return $"{name}: it returns void, so there is nothing to cache. Return the value, or remove [Memoize].";
         }
 
-        if (IsTaskLike(method.ReturnType) || HasAttribute(method, "System.Runtime.CompilerServices.AsyncStateMachineAttribute"))
+        if (returnType.FullName is "System.Threading.Tasks.Task" or "System.Threading.Tasks.ValueTask")
         {
-            return $"{name}: async and Task-returning methods are not supported yet. Memoize a synchronous helper that the async method calls, or remove [Memoize].";
+            return $"{name}: it returns {returnType.Name} without a result, so there is nothing to cache. Return Task<T> or ValueTask<T>, or remove [Memoize].";
         }
 
-        if (HasAttribute(method, "System.Runtime.CompilerServices.IteratorStateMachineAttribute"))
+        if (HasAttribute(method, "System.Runtime.CompilerServices.IteratorStateMachineAttribute")
+            || HasAttribute(method, "System.Runtime.CompilerServices.AsyncIteratorStateMachineAttribute")
+            || LazyReturnTypes.Contains(ElementName(returnType)))
         {
-            return $"{name}: it is an iterator (yield return), whose results are produced lazily. Return a materialized collection such as List<T> or an array, or remove [Memoize].";
+            return $"{name}: it returns a lazily evaluated sequence ({ShortName(returnType)}), which is computed only when enumerated. Return a materialized collection such as List<T>, T[] or IReadOnlyList<T>, or remove [Memoize].";
         }
 
-        if (method.HasGenericParameters || IsInGenericType(method.DeclaringType))
+        if (returnType.IsByReference || returnType.IsPointer || IsByRefLike(returnType))
         {
-            return $"{name}: generic methods and methods of generic types are not supported yet. Memoize a non-generic overload, or remove [Memoize].";
-        }
-
-        if (method.ReturnType.IsByReference || method.ReturnType.IsPointer || IsByRefLike(method.ReturnType))
-        {
-            return $"{name}: it returns a reference, pointer or ref struct ({method.ReturnType.Name}), which cannot be stored. Return a value, or remove [Memoize].";
+            return $"{name}: it returns a reference, pointer or ref struct ({ShortName(returnType)}), which cannot be stored. Return a value, or remove [Memoize].";
         }
 
         foreach (var parameter in method.Parameters)
         {
-            var type = parameter.ParameterType;
-            if (type.IsByReference && !parameter.IsIn)
+            var problem = FindParameterProblem(candidate, parameter);
+            if (problem is not null)
             {
-                return $"{name}: parameter '{parameter.Name}' is ref or out. Return every result through the return value, or remove [Memoize].";
-            }
-
-            var valueType = type is ByReferenceType byRef ? byRef.ElementType : type;
-            if (valueType.IsPointer || valueType.IsFunctionPointer || IsByRefLike(valueType))
-            {
-                return $"{name}: parameter '{parameter.Name}' is a pointer or ref struct ({valueType.Name}), which cannot be part of a key. Pass an array or a string instead, or remove [Memoize].";
+                return $"{name}: parameter '{parameter.Name}' {problem}";
             }
         }
 
         return null;
     }
 
-    private static bool HasAttribute(ICustomAttributeProvider provider, string fullName) =>
-        provider.CustomAttributes.Any(a => a.AttributeType.FullName == fullName);
-
-    private static bool IsInGenericType(TypeDefinition? type)
+    private static string? FindParameterProblem(MemoizeCandidate candidate, ParameterDefinition parameter)
     {
-        for (; type is not null; type = type.DeclaringType)
+        var type = parameter.ParameterType;
+        if (type.IsByReference && !parameter.IsIn)
         {
-            if (type.HasGenericParameters)
+            return "is ref or out. Return every result through the return value, or remove [Memoize].";
+        }
+
+        var valueType = type is ByReferenceType byReference ? byReference.ElementType : type;
+        if (valueType.IsPointer || valueType.IsFunctionPointer || IsByRefLike(valueType))
+        {
+            return $"is a pointer or ref struct ({ShortName(valueType)}), which cannot be part of a key. Pass an array or a string instead, or remove [Memoize].";
+        }
+
+        if (!candidate.IsKeyParameter(parameter.Index))
+        {
+            return null;
+        }
+
+        var reason = UnkeyableReason(valueType);
+        return reason is null ? null : $"is {reason} ({ShortName(valueType)}), which has no stable key. Mark it [NotKey] if it does not change the result, or pass the values the result depends on.";
+    }
+
+    /// <summary>Why values of a type cannot be keyed by content, where the build can tell.</summary>
+    private static string? UnkeyableReason(TypeReference type)
+    {
+        if (type.MetadataType == MetadataType.Object)
+        {
+            return "declared as object";
+        }
+
+        if (type.IsGenericParameter || type.IsArray)
+        {
+            return null;
+        }
+
+        var elementName = ElementName(type);
+        if (elementName is "System.Threading.Tasks.Task" or "System.Threading.Tasks.Task`1" or "System.Threading.Tasks.ValueTask" or "System.Threading.Tasks.ValueTask`1")
+        {
+            return "a task";
+        }
+
+        TypeDefinition? definition = Resolve(type);
+        if (definition is null)
+        {
+            return null;
+        }
+
+        if (definition.IsInterface)
+        {
+            return KeyableInterfaces.Contains(elementName) ? null : "an interface";
+        }
+
+        for (var current = definition; current is not null; current = current.BaseType is null ? null : Resolve(current.BaseType))
+        {
+            switch (current.FullName)
             {
-                return true;
+                case "System.MulticastDelegate":
+                case "System.Delegate":
+                    return "a delegate";
+                case "System.IO.Stream":
+                    return "a stream";
             }
         }
 
-        return false;
+        return null;
     }
 
-    private static bool IsTaskLike(TypeReference type)
+    private static string ElementName(TypeReference type) => type.IsGenericInstance ? type.GetElementType().FullName : type.FullName;
+
+    private static string ShortName(TypeReference type) => type.IsGenericInstance
+        ? type.GetElementType().Name.Split('`')[0] + "<" + string.Join(", ", ((GenericInstanceType)type).GenericArguments.Select(ShortName)) + ">"
+        : type.Name;
+
+    private static bool HasAttribute(ICustomAttributeProvider provider, string fullName) =>
+        provider.CustomAttributes.Any(a => a.AttributeType.FullName == fullName);
+
+    private static TypeDefinition? Resolve(TypeReference type)
     {
-        var name = type.IsGenericInstance ? type.GetElementType().FullName : type.FullName;
-        return name is "System.Threading.Tasks.Task" or "System.Threading.Tasks.Task`1"
-            or "System.Threading.Tasks.ValueTask" or "System.Threading.Tasks.ValueTask`1";
+        try
+        {
+            return type.Resolve();
+        }
+        catch (AssemblyResolutionException)
+        {
+            return null;
+        }
     }
 
     private static bool IsByRefLike(TypeReference type)
     {
-        TypeDefinition? definition;
-        try
-        {
-            definition = type.Resolve();
-        }
-        catch (AssemblyResolutionException)
-        {
-            return false;
-        }
-
+        var definition = Resolve(type);
         return definition is not null && definition.IsValueType && HasAttribute(definition, "System.Runtime.CompilerServices.IsByRefLikeAttribute");
     }
 }

@@ -14,10 +14,10 @@ public partial class ModuleWeaver : BaseModuleWeaver
 
     public override void Execute()
     {
-        var references = new ReferenceFinder(this);
-        foreach (var candidate in FindCandidates())
+        var candidates = FindCandidates();
+        if (candidates.Count > 0)
         {
-            ProcessCandidate(candidate, references);
+            Weave(candidates, new ReferenceFinder(this));
         }
 
         RemoveBuildTimeAttributes();

@@ -65,11 +65,4 @@ public static class ArgumentShapes
         Calls.Record(nameof(ByReadOnlyReference));
         return range.High - range.Low;
     }
-
-    [Memoize]
-    public static string ByAction(Action callback)
-    {
-        Calls.Record(nameof(ByAction));
-        return "ran";
-    }
 }

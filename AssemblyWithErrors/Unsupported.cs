@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
+using System.Runtime.InteropServices;
 using System.Threading.Tasks;
 using AkCache;
 
@@ -20,21 +22,15 @@ public class Unsupported
     }
 
     [Memoize]
-    public static async Task<int> Async(int a)
-    { // error: Async
-        return a;
-    }
-
-    [Memoize]
-    public static Task<int> ReturnsTask(int a)
+    public static async Task ReturnsTask(int a)
     { // error: ReturnsTask
-        return Task.FromResult(a);
+        await Task.Delay(a);
     }
 
     [Memoize]
-    public static T Generic<T>(T a)
-    { // error: Generic
-        return a;
+    public static ValueTask ReturnsValueTask(int a)
+    { // error: ReturnsValueTask
+        return default;
     }
 
     [Memoize]
@@ -56,9 +52,28 @@ public class Unsupported
         yield return a;
     }
 
+    [Memoize]
+    public static IEnumerable<int> LazySequence(List<int> a)
+    { // error: LazySequence
+        return a.FindAll(x => x > 0);
+    }
+
+    [Memoize]
+    public static async IAsyncEnumerable<int> AsyncIterator(int a)
+    { // error: AsyncIterator
+        await Task.Yield();
+        yield return a;
+    }
+
     [Memoize(MaxAgeSeconds = -5)]
     public static int NegativeMaxAge(int a)
     { // error: NegativeMaxAge
+        return a;
+    }
+
+    [Memoize(Version = "release 2")]
+    public static int BadVersion(int a)
+    { // error: BadVersion
         return a;
     }
 
@@ -67,13 +82,44 @@ public class Unsupported
     { // error: SpanParameter
         return a.Length;
     }
+
+    [Memoize]
+    public static string ObjectParameter(object a)
+    { // error: ObjectParameter
+        return a.ToString() ?? "";
+    }
+
+    [Memoize]
+    public static int InterfaceParameter(IComparable a)
+    { // error: InterfaceParameter
+        return a.CompareTo(null);
+    }
+
+    [Memoize]
+    public static int DelegateParameter(Func<int> a)
+    { // error: DelegateParameter
+        return a();
+    }
+
+    [Memoize]
+    public static long StreamParameter(MemoryStream a)
+    { // error: StreamParameter
+        return a.Length;
+    }
+
+    [Memoize]
+    public static int TaskParameter(Task<int> a)
+    { // error: TaskParameter
+        return a.Id;
+    }
+
+    [Memoize]
+    [DllImport("libc", EntryPoint = "abs")]
+    public static extern int Extern(int a);
 }
 
-public static class GenericHolder<T>
+public interface IWithStatic
 {
     [Memoize]
-    public static int InGenericType(int a)
-    { // error: InGenericType
-        return a;
-    }
+    static abstract int FromInterface(int a);
 }

@@ -44,6 +44,17 @@ public struct KeyBuilder
         }
     }
 
+    /// <summary>A builder of its own for one element of an unordered collection; errors propagate to the outer Add.</summary>
+    internal static KeyBuilder Detached() => new(null, active: true, buffer: new byte[64]);
+
+    private KeyBuilder(MemoizedMethod? method, bool active, byte[] buffer)
+    {
+        _method = method!;
+        _buffer = buffer;
+        _length = 0;
+        _failed = !active;
+    }
+
     /// <summary>Adds the next argument.</summary>
     public void Add<T>(T value)
     {
@@ -60,6 +71,15 @@ public struct KeyBuilder
         {
             _failed = true;
             _method.ReportUnkeyableArgument(typeof(T), value?.GetType(), ex);
+        }
+    }
+
+    /// <summary>Adds a type argument of a generic method or type, so that Get&lt;int&gt;(1) and Get&lt;long&gt;(1) differ.</summary>
+    public void AddType<T>()
+    {
+        if (!_failed)
+        {
+            WriteString(TypeName<T>.Canonical);
         }
     }
 
@@ -81,7 +101,7 @@ public struct KeyBuilder
             key = new MemoKey(BinaryPrimitives.ReadUInt64BigEndian(hash), BinaryPrimitives.ReadUInt64BigEndian(hash.Slice(8)));
         }
 
-        if (buffer.Length <= RetainedBufferLimit)
+        if (_method is not null && buffer.Length <= RetainedBufferLimit)
         {
             t_buffer = buffer;
         }

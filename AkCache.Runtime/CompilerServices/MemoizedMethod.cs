@@ -1,8 +1,9 @@
 using System;
 using System.Collections.Concurrent;
 using System.ComponentModel;
+using System.Threading;
+using System.Threading.Tasks;
 using AkCache.Internals;
-using AkCache.Internals.Distributed;
 using AkCache.Internals.Memory;
 using AkCache.Internals.Serialization;
 using Microsoft.Extensions.Logging;
@@ -10,14 +11,15 @@ using Microsoft.Extensions.Logging;
 namespace AkCache.CompilerServices;
 
 /// <summary>
-/// One memoized method, as the weaver sees it: its identity (type, name, parameter types) and its
-/// time to live. Woven code calls <see cref="BeginKey"/>, <see cref="TryGet{T}"/> and
-/// <see cref="Store{T}"/>; not meant to be used directly.
+/// One memoized method, as the weaver sees it: its identity (type, name, parameter types), the
+/// version of its implementation and its time to live. Woven code builds a key with
+/// <see cref="BeginKey"/> and hands the call to <see cref="Invoke{TArgs, TResult}"/> or one of its
+/// asynchronous siblings; not meant to be used directly.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public sealed class MemoizedMethod
+public sealed partial class MemoizedMethod
 {
-    /// <summary>The version of the key layout and of the value envelope; part of every key.</summary>
+    /// <summary>The version of the key layout and of the value envelope; first part of every key's version.</summary>
     public const string KeyFormatVersion = "v1";
 
     private static readonly ConcurrentDictionary<string, MemoizedMethod> Methods = new(StringComparer.Ordinal);
@@ -25,21 +27,30 @@ public sealed class MemoizedMethod
     private readonly int _maxAgeSeconds;
     private KeyPrefix? _prefix;
 
-    private MemoizedMethod(string identity, int maxAgeSeconds)
+    private MemoizedMethod(string identity, string version, int maxAgeSeconds)
     {
         Identity = identity;
+        Version = version;
         _maxAgeSeconds = maxAgeSeconds;
     }
 
     /// <summary>The declaring type's full name, the method name and the parameter types, as in the keys.</summary>
     public string Identity { get; }
 
-    /// <summary>The method for <paramref name="identity"/>, created on first use; the same instance every time.</summary>
-    public static MemoizedMethod Create(string identity, int maxAgeSeconds)
+    /// <summary>The implementation's version: a hash of its IL written by the weaver, or the one pinned with [Memoize(Version = ...)].</summary>
+    public string Version { get; }
+
+    /// <summary>The method for <paramref name="identity"/> and <paramref name="version"/>, created on first use; the same instance every time.</summary>
+    public static MemoizedMethod Create(string identity, string version, int maxAgeSeconds)
     {
         if (identity is null)
         {
             throw new ArgumentNullException(nameof(identity));
+        }
+
+        if (version is null)
+        {
+            throw new ArgumentNullException(nameof(version));
         }
 
         if (maxAgeSeconds < 0)
@@ -47,73 +58,57 @@ public sealed class MemoizedMethod
             throw new ArgumentOutOfRangeException(nameof(maxAgeSeconds), maxAgeSeconds, "MaxAgeSeconds must not be negative.");
         }
 
-        return Methods.GetOrAdd(identity, id => new MemoizedMethod(id, maxAgeSeconds));
+        return Methods.GetOrAdd(identity + ":" + version, _ => new MemoizedMethod(identity, version, maxAgeSeconds));
     }
 
     /// <summary>Starts the key of one call.</summary>
     public KeyBuilder BeginKey() => new(this, !AkCacheRuntime.State.Disabled);
 
-    /// <summary>Looks the call up: Redis first, the memory layer when Redis is unavailable.</summary>
-    /// <returns>True, with the stored value, on a hit.</returns>
-    public bool TryGet<T>(MemoKey key, out T value)
+    /// <summary>Returns the stored result of this call, or runs <paramref name="body"/> once and stores what it returns.</summary>
+    /// <param name="key">The hash of the arguments; an invalid key runs the body uncached.</param>
+    /// <param name="arguments">Every argument of the call, passed on to <paramref name="body"/>.</param>
+    /// <param name="body">The original method body.</param>
+    /// <param name="cancellationToken">The caller's token, if the method has one; it bounds the caller's waiting.</param>
+    public TResult Invoke<TArgs, TResult>(MemoKey key, TArgs arguments, Func<TArgs, TResult> body, CancellationToken cancellationToken)
     {
-        value = default!;
         var state = AkCacheRuntime.State;
         if (!key.IsValid || state.Disabled)
         {
-            return false;
+            return body(arguments);
         }
 
-        if (state.Redis is RedisAccessor redis)
+        if (TryGet(state, key, out TResult cached))
         {
-            switch (redis.TryGet(RedisKey(state, key), out var stored))
-            {
-                case RedisReadStatus.Hit:
-                    var bytes = (ReadOnlyMemory<byte>)stored;
-                    if (TryRead(state, bytes, out value, out var expiresAt))
-                    {
-                        Remember(state, key, bytes, expiresAt);
-                        return true;
-                    }
-
-                    return false;
-                case RedisReadStatus.Miss:
-                    return false;
-            }
+            return cached;
         }
 
-        return state.Memory.TryGet(this, key, out var entry) && TryRead(state, entry.Envelope, out value, out _);
+        var result = body(arguments);
+        Store(state, key, result);
+        return result;
     }
 
-    /// <summary>Stores the result of a miss in Redis and in the memory layer. Never throws.</summary>
-    public void Store<T>(MemoKey key, T value)
+    /// <summary>The asynchronous form of <see cref="Invoke{TArgs, TResult}"/>: the result is cached, never the task.</summary>
+    public Task<TResult> InvokeAsync<TArgs, TResult>(MemoKey key, TArgs arguments, Func<TArgs, Task<TResult>> body, CancellationToken cancellationToken)
     {
         var state = AkCacheRuntime.State;
         if (!key.IsValid || state.Disabled)
         {
-            return;
+            return body(arguments);
         }
 
-        if (!IsFaithful(state, value))
+        return InvokeCoreAsync(state, key, arguments, body, cancellationToken);
+    }
+
+    /// <summary>The <see cref="ValueTask{TResult}"/> form of <see cref="InvokeAsync{TArgs, TResult}"/>.</summary>
+    public ValueTask<TResult> InvokeValueTaskAsync<TArgs, TResult>(MemoKey key, TArgs arguments, Func<TArgs, ValueTask<TResult>> body, CancellationToken cancellationToken)
+    {
+        var state = AkCacheRuntime.State;
+        if (!key.IsValid || state.Disabled)
         {
-            return;
+            return body(arguments);
         }
 
-        var maxAge = TimeSpan.FromSeconds(_maxAgeSeconds > 0 ? _maxAgeSeconds : state.Options.DefaultMaxAgeSeconds);
-        var expiresAt = state.Time.GetUtcNow().Add(maxAge).ToUnixTimeMilliseconds();
-        byte[] envelope;
-        try
-        {
-            envelope = ValueSerializer.Serialize(value, expiresAt);
-        }
-        catch (Exception ex)
-        {
-            WarnOnce(WarningKind.Unserializable, state, ex, "AkCache: the result of {Method} cannot be serialized ({Reason}); the method still returns it, but does not cache it.");
-            return;
-        }
-
-        state.Memory.Set(this, key, new MemoryLayer.Entry(envelope, expiresAt));
-        state.Redis?.TrySet(RedisKey(state, key), envelope, maxAge);
+        return new ValueTask<TResult>(InvokeCoreAsync(state, key, (body, arguments), static pair => pair.body(pair.arguments).AsTask(), cancellationToken));
     }
 
     internal void ReportUnkeyableArgument(Type declared, Type? actual, Exception ex)
@@ -134,14 +129,35 @@ public sealed class MemoizedMethod
         var prefix = _prefix;
         if (prefix is null || !ReferenceEquals(prefix.State, state))
         {
-            _prefix = prefix = new KeyPrefix(state, $"{state.Options.Prefix}:{Identity}:{KeyFormatVersion}:");
+            var version = Version.Length == 0 ? KeyFormatVersion : KeyFormatVersion + "." + Version;
+            _prefix = prefix = new KeyPrefix(state, $"{state.Options.Prefix}:{Identity}:{version}:");
         }
 
         return prefix.Text + key.ToString();
     }
 
-    private static bool TryReadHeader(ReadOnlyMemory<byte> bytes, out long expiresAt) =>
-        ValueSerializer.TryReadHeader(bytes.Span, out expiresAt);
+    private TimeSpan MaxAge(RuntimeState state) =>
+        TimeSpan.FromSeconds(_maxAgeSeconds > 0 ? _maxAgeSeconds : state.Options.DefaultMaxAgeSeconds);
+
+    /// <summary>The envelope to store, or null when the result must not be cached (warned once).</summary>
+    private byte[]? Serialize<T>(RuntimeState state, T value, out long expiresAt)
+    {
+        expiresAt = state.Time.GetUtcNow().Add(MaxAge(state)).ToUnixTimeMilliseconds();
+        if (!IsFaithful(state, value))
+        {
+            return null;
+        }
+
+        try
+        {
+            return ValueSerializer.Serialize(value, expiresAt);
+        }
+        catch (Exception ex)
+        {
+            WarnOnce(WarningKind.Unserializable, state, ex, "AkCache: the result of {Method} cannot be serialized ({Reason}); the method still returns it, but does not cache it.");
+            return null;
+        }
+    }
 
     /// <summary>
     /// A result whose runtime type is a subclass of the declared class would come back from the
@@ -170,7 +186,7 @@ public sealed class MemoizedMethod
     private bool TryRead<T>(RuntimeState state, ReadOnlyMemory<byte> bytes, out T value, out long expiresAt)
     {
         value = default!;
-        if (!TryReadHeader(bytes, out expiresAt))
+        if (!ValueSerializer.TryReadHeader(bytes.Span, out expiresAt))
         {
             WarnOnce(WarningKind.Unreadable, state, new FormatException("it is not in AkCache's format"), "AkCache: a value stored for {Method} cannot be read ({Reason}); it is recomputed and overwritten.");
             return false;
@@ -188,6 +204,7 @@ public sealed class MemoizedMethod
         }
     }
 
+    /// <summary>Keeps what Redis returned in the memory layer, for when Redis becomes unavailable.</summary>
     private void Remember(RuntimeState state, MemoKey key, ReadOnlyMemory<byte> bytes, long expiresAt)
     {
         if (state.Memory.TryGet(this, key, out var known) && known.ExpiresAtUnixMs == expiresAt)

@@ -92,15 +92,4 @@ public sealed class ArgumentShapeTests : MemoizeTestBase
         Assert.Equal(5, method.Invoke(null, new[] { Range(2, 7) }));
         Assert.Equal(2, WovenAssembly.Calls("ByReadOnlyReference"));
     }
-
-    [Fact]
-    public void An_argument_that_cannot_be_keyed_runs_the_method_uncached_with_one_warning()
-    {
-        var byAction = WovenAssembly.Method<Func<Action, string>>("ArgumentShapes.ByAction");
-        Assert.Equal("ran", byAction(() => { }));
-        Assert.Equal("ran", byAction(() => { }));
-        Assert.Equal(2, WovenAssembly.Calls("ByAction"));
-        Assert.Empty(StoredKeys());
-        Assert.Single(Log.Warnings, w => w.Contains("cannot be turned into a key") && w.Contains("ByAction"));
-    }
 }

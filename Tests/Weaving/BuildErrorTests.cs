@@ -15,17 +15,23 @@ public sealed class BuildErrorTests
     private static readonly string[] SourceLines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "AssemblyWithErrors", "Unsupported.cs"));
 
     [Theory]
-    [InlineData("Instance", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.Instance(int)': it is an instance method. Make it static, or remove [Memoize].")]
+    [InlineData("Instance", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.Instance(int)': it is an instance method, and its result may depend on the instance. Make it static, or remove [Memoize].")]
     [InlineData("ReturnsVoid", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.ReturnsVoid(int)': it returns void, so there is nothing to cache. Return the value, or remove [Memoize].")]
-    [InlineData("Async", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.Async(int)': async and Task-returning methods are not supported yet. Memoize a synchronous helper that the async method calls, or remove [Memoize].")]
-    [InlineData("ReturnsTask", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.ReturnsTask(int)': async and Task-returning methods are not supported yet. Memoize a synchronous helper that the async method calls, or remove [Memoize].")]
-    [InlineData("Generic", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.Generic(T)': generic methods and methods of generic types are not supported yet. Memoize a non-generic overload, or remove [Memoize].")]
-    [InlineData("InGenericType", "AkCache: cannot memoize 'AssemblyWithErrors.GenericHolder`1.InGenericType(int)': generic methods and methods of generic types are not supported yet. Memoize a non-generic overload, or remove [Memoize].")]
+    [InlineData("ReturnsTask", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.ReturnsTask(int)': it returns Task without a result, so there is nothing to cache. Return Task<T> or ValueTask<T>, or remove [Memoize].")]
+    [InlineData("ReturnsValueTask", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.ReturnsValueTask(int)': it returns ValueTask without a result, so there is nothing to cache. Return Task<T> or ValueTask<T>, or remove [Memoize].")]
     [InlineData("RefParameter", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.RefParameter(System.Int32&)': parameter 'a' is ref or out. Return every result through the return value, or remove [Memoize].")]
     [InlineData("OutParameter", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.OutParameter(System.Int32&)': parameter 'a' is ref or out. Return every result through the return value, or remove [Memoize].")]
-    [InlineData("Iterator", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.Iterator(int)': it is an iterator (yield return), whose results are produced lazily. Return a materialized collection such as List<T> or an array, or remove [Memoize].")]
+    [InlineData("Iterator", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.Iterator(int)': it returns a lazily evaluated sequence (IEnumerable<Int32>), which is computed only when enumerated. Return a materialized collection such as List<T>, T[] or IReadOnlyList<T>, or remove [Memoize].")]
+    [InlineData("LazySequence", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.LazySequence(System.Collections.Generic.List`1<System.Int32>)': it returns a lazily evaluated sequence (IEnumerable<Int32>), which is computed only when enumerated. Return a materialized collection such as List<T>, T[] or IReadOnlyList<T>, or remove [Memoize].")]
+    [InlineData("AsyncIterator", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.AsyncIterator(int)': it returns a lazily evaluated sequence (IAsyncEnumerable<Int32>), which is computed only when enumerated. Return a materialized collection such as List<T>, T[] or IReadOnlyList<T>, or remove [Memoize].")]
     [InlineData("NegativeMaxAge", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.NegativeMaxAge(int)': MaxAgeSeconds is -5. Use a positive number of seconds, or 0 for the configured default.")]
-    [InlineData("SpanParameter", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.SpanParameter(System.ReadOnlySpan`1<System.Int32>)': parameter 'a' is a pointer or ref struct (ReadOnlySpan`1), which cannot be part of a key. Pass an array or a string instead, or remove [Memoize].")]
+    [InlineData("BadVersion", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.BadVersion(int)': Version \"release 2\" is not allowed. Use 1 to 64 letters, digits, '.', '-' or '_'.")]
+    [InlineData("SpanParameter", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.SpanParameter(System.ReadOnlySpan`1<System.Int32>)': parameter 'a' is a pointer or ref struct (ReadOnlySpan<Int32>), which cannot be part of a key. Pass an array or a string instead, or remove [Memoize].")]
+    [InlineData("ObjectParameter", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.ObjectParameter(object)': parameter 'a' is declared as object (Object), which has no stable key. Mark it [NotKey] if it does not change the result, or pass the values the result depends on.")]
+    [InlineData("InterfaceParameter", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.InterfaceParameter(System.IComparable)': parameter 'a' is an interface (IComparable), which has no stable key. Mark it [NotKey] if it does not change the result, or pass the values the result depends on.")]
+    [InlineData("DelegateParameter", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.DelegateParameter(System.Func`1<System.Int32>)': parameter 'a' is a delegate (Func<Int32>), which has no stable key. Mark it [NotKey] if it does not change the result, or pass the values the result depends on.")]
+    [InlineData("StreamParameter", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.StreamParameter(System.IO.MemoryStream)': parameter 'a' is a stream (MemoryStream), which has no stable key. Mark it [NotKey] if it does not change the result, or pass the values the result depends on.")]
+    [InlineData("TaskParameter", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.TaskParameter(System.Threading.Tasks.Task`1<System.Int32>)': parameter 'a' is a task (Task<Int32>), which has no stable key. Mark it [NotKey] if it does not change the result, or pass the values the result depends on.")]
     public void Unsupported_method_is_a_build_error_at_its_line(string method, string expected)
     {
         var error = Assert.Single(Woven.Value.Errors, e => e.Text.Contains($".{method}("));
@@ -36,10 +42,20 @@ public sealed class BuildErrorTests
         Assert.EndsWith("Unsupported.cs", error.SequencePoint.Document.Url);
     }
 
+    /// <summary>Methods without a body have no sequence point: their error names the method but carries no line.</summary>
+    [Theory]
+    [InlineData("Extern", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.Extern(int)': it has no body (abstract, extern or interface method). Memoize a static method with a body, or remove [Memoize].")]
+    [InlineData("FromInterface", "AkCache: cannot memoize 'AssemblyWithErrors.IWithStatic.FromInterface(int)': it has no body (abstract, extern or interface method). Memoize a static method with a body, or remove [Memoize].")]
+    public void Method_without_a_body_is_a_build_error(string method, string expected)
+    {
+        var error = Assert.Single(Woven.Value.Errors, e => e.Text.Contains($".{method}("));
+        Assert.Equal(expected, error.Text);
+    }
+
     [Fact]
     public void Every_unsupported_method_is_reported_and_none_is_woven()
     {
-        Assert.Equal(11, Woven.Value.Errors.Count);
+        Assert.Equal(19, Woven.Value.Errors.Count);
         Assert.Contains(Woven.Value.Messages, m => m.Text == "AkCache: memoized 0 methods in AssemblyWithErrors");
     }
 }

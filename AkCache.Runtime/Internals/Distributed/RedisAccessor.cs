@@ -1,5 +1,6 @@
 using System;
 using System.Threading;
+using System.Threading.Tasks;
 using AkCache.Internals.Configuration;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -23,7 +24,7 @@ internal sealed class RedisAccessor : IDisposable
     private readonly RedisUrl _url;
     private readonly ILogger _logger;
     private readonly CircuitBreaker _breaker;
-    private readonly object _connectGate = new();
+    private readonly SemaphoreSlim _connectGate = new(1, 1);
     private ConnectionMultiplexer? _connection;
     private IDatabase? _database;
     private bool _disposed;
@@ -95,18 +96,88 @@ internal sealed class RedisAccessor : IDisposable
         }
     }
 
+    public async ValueTask<(RedisReadStatus Status, RedisValue Value)> TryGetAsync(string key, CancellationToken cancellationToken)
+    {
+        var database = await EnterAsync().ConfigureAwait(false);
+        if (database is null)
+        {
+            return (RedisReadStatus.Unavailable, RedisValue.Null);
+        }
+
+        RedisValue value;
+        try
+        {
+            value = await WithCancellation(database.StringGetAsync(key), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsRedisFailure(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            ProcessError(ex);
+            return (RedisReadStatus.Unavailable, RedisValue.Null);
+        }
+
+        RecordSuccess();
+        return (value.IsNull ? RedisReadStatus.Miss : RedisReadStatus.Hit, value);
+    }
+
+    public async ValueTask<bool> TrySetAsync(string key, byte[] value, TimeSpan timeToLive)
+    {
+        var database = await EnterAsync().ConfigureAwait(false);
+        if (database is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            await database.StringSetAsync(key, value, timeToLive).ConfigureAwait(false);
+            RecordSuccess();
+            return true;
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            ProcessError(ex);
+            return false;
+        }
+    }
+
     public void Dispose()
     {
         ConnectionMultiplexer? connection;
-        lock (_connectGate)
+        _connectGate.Wait();
+        try
         {
             _disposed = true;
             connection = _connection;
             _connection = null;
             _database = null;
         }
+        finally
+        {
+            _connectGate.Release();
+        }
 
         connection?.Dispose();
+    }
+
+    /// <summary>Stops waiting when the caller cancels; the Redis command itself runs to its end.</summary>
+    private static async Task<T> WithCancellation<T>(Task<T> task, CancellationToken cancellationToken)
+    {
+        if (!cancellationToken.CanBeCanceled || task.IsCompleted)
+        {
+            return await task.ConfigureAwait(false);
+        }
+
+        var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (cancellationToken.Register(static s => ((TaskCompletionSource<bool>)s!).TrySetResult(true), cancelled))
+        {
+            if (await Task.WhenAny(task, cancelled.Task).ConfigureAwait(false) != task)
+            {
+                _ = task.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+
+        return await task.ConfigureAwait(false);
     }
 
     /// <summary>
@@ -123,13 +194,22 @@ internal sealed class RedisAccessor : IDisposable
             return null;
         }
 
-        var database = Volatile.Read(ref _database) ?? Connect();
-        if (database is null)
+        return Usable(Volatile.Read(ref _database) ?? Connect());
+    }
+
+    private async ValueTask<IDatabase?> EnterAsync()
+    {
+        if (!_breaker.TryEnter())
         {
             return null;
         }
 
-        if (!database.Multiplexer.IsConnected)
+        return Usable(Volatile.Read(ref _database) ?? await ConnectAsync().ConfigureAwait(false));
+    }
+
+    private IDatabase? Usable(IDatabase? database)
+    {
+        if (database is not null && !database.Multiplexer.IsConnected)
         {
             ProcessFailure("the connection is down");
             return null;
@@ -140,26 +220,55 @@ internal sealed class RedisAccessor : IDisposable
 
     private IDatabase? Connect()
     {
-        lock (_connectGate)
+        _connectGate.Wait();
+        try
         {
             if (_database is not null || _disposed)
             {
                 return _database;
             }
 
-            try
+            return Connected(ConnectionMultiplexer.Connect(Configuration));
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            ProcessError(ex);
+            return null;
+        }
+        finally
+        {
+            _connectGate.Release();
+        }
+    }
+
+    private async ValueTask<IDatabase?> ConnectAsync()
+    {
+        await _connectGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_database is not null || _disposed)
             {
-                var connection = ConnectionMultiplexer.Connect(Configuration);
-                _connection = connection;
-                _database = connection.GetDatabase();
                 return _database;
             }
-            catch (Exception ex) when (IsRedisFailure(ex))
-            {
-                ProcessError(ex);
-                return null;
-            }
+
+            return Connected(await ConnectionMultiplexer.ConnectAsync(Configuration).ConfigureAwait(false));
         }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            ProcessError(ex);
+            return null;
+        }
+        finally
+        {
+            _connectGate.Release();
+        }
+    }
+
+    private IDatabase Connected(ConnectionMultiplexer connection)
+    {
+        _connection = connection;
+        _database = connection.GetDatabase();
+        return _database;
     }
 
     private void RecordSuccess()

@@ -41,6 +41,21 @@ internal static class ArgumentWriter<T>
             return Build(typeof(ArrayWriter<>).MakeGenericType(type.GetElementType()!));
         }
 
+        if (CollectionShapes.Dictionary(type) is Type[] keyValue)
+        {
+            return Build(typeof(DictionaryWriter<,,>).MakeGenericType(type, keyValue[0], keyValue[1]));
+        }
+
+        if (CollectionShapes.Set(type) is Type setElement)
+        {
+            return Build(typeof(SetWriter<,>).MakeGenericType(type, setElement));
+        }
+
+        if (CollectionShapes.Sequence(type) is Type element)
+        {
+            return Build(typeof(SequenceWriter<,>).MakeGenericType(type, element));
+        }
+
         return ObjectWriter<T>.Write;
     }
 

@@ -8,7 +8,7 @@ namespace AkCache.Tests.Runtime.Hashing;
 
 public sealed class KeyBuilderTests : IDisposable
 {
-    private static readonly MemoizedMethod Method = MemoizedMethod.Create("Test.Method" + Guid.NewGuid(), 0);
+    private static readonly MemoizedMethod Method = MemoizedMethod.Create("Test.Method" + Guid.NewGuid(), "", 0);
 
     private readonly ListLoggerFactory _log = new();
 

@@ -162,7 +162,7 @@ public sealed class MemoryLayerTests
             $"evicted {string.Join(",", evicted)} but kept {string.Join(",", kept)}");
     }
 
-    private static MemoizedMethod NewMethod() => MemoizedMethod.Create("Test.Method" + Guid.NewGuid(), 0);
+    private static MemoizedMethod NewMethod() => MemoizedMethod.Create("Test.Method" + Guid.NewGuid(), "", 0);
 
     private static MemoKey Key(ulong value) => new(0x0123_4567_89ab_cdef, value);
 }
