@@ -52,9 +52,12 @@ public partial class ModuleWeaver
     private static CustomAttribute? FindMemoize(ICustomAttributeProvider provider) =>
         provider.CustomAttributes.FirstOrDefault(a => a.AttributeType.FullName == MemoizeAttributeName);
 
-    /// <summary>What a type-level [Memoize] covers: static methods with a body and a result, written by the user.</summary>
+    /// <summary>
+    /// What a type-level [Memoize] covers: non-private static methods with a body and a result,
+    /// written by the user. Private helpers stay plain calls.
+    /// </summary>
     private static bool IsCoveredByType(MethodDefinition method) =>
-        method.IsStatic && method.HasBody && !method.IsConstructor && !method.IsSpecialName
+        method.IsStatic && method.HasBody && !method.IsPrivate && !method.IsConstructor && !method.IsSpecialName
         && method.ReturnType.MetadataType != MetadataType.Void
         && !method.Name.Contains("<")
         && !method.CustomAttributes.Any(a => a.AttributeType.FullName == "System.Runtime.CompilerServices.CompilerGeneratedAttribute");

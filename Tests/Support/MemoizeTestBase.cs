@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Xunit;
 using AkCache.Tests.Infrastructure;
 using StackExchange.Redis;
 
@@ -20,8 +21,13 @@ public abstract class MemoizeTestBase : IDisposable
         Log = new ListLoggerFactory();
         Configure(_ => { });
         WovenAssembly.ResetCalls();
+        Woven.Debug.ResetCalls();
+        Woven.Release.ResetCalls();
         _inspector = new Lazy<ConnectionMultiplexer>(() => ConnectionMultiplexer.Connect(Server.Endpoint + ",allowAdmin=true"));
     }
+
+    /// <summary>The build configurations every woven shape is run from.</summary>
+    public static TheoryData<string> Configurations => new() { "Debug", "Release" };
 
     protected RedisTestServer Server { get; }
 

@@ -27,9 +27,9 @@ public sealed class WovenShapeTests
     }
 
     [Fact]
-    public void Weaving_reports_one_summary_line_and_no_warnings()
+    public void Weaving_reports_one_summary_line_and_no_errors()
     {
-        Assert.Empty(WovenAssembly.Result.Warnings);
+        Assert.Single(WovenAssembly.Result.Warnings, w => w.Text.Contains("Catalog.Swap"));
         Assert.Empty(WovenAssembly.Result.Errors);
         var summary = Assert.Single(WovenAssembly.Result.Messages, m => m.Text.StartsWith("AkCache: memoized"));
         var count = WovenAssembly.Assembly.GetTypes()
