@@ -31,4 +31,11 @@ public static class Basic
         Calls.Record(nameof(Join));
         return string.Join("|", a ?? "null", b, c, d, e, f, g, h.Ticks, i is null ? "null" : i.Length.ToString(), j is null ? "null" : string.Join(",", j), k, l);
     }
+
+    [Memoize(Version = "pinned-1")]
+    public static int Pinned(int value)
+    {
+        Calls.Record(nameof(Pinned));
+        return value;
+    }
 }
