@@ -34,8 +34,13 @@ public partial class ModuleWeaver : BaseModuleWeaver
         yield return ReferenceFinder.RuntimeAssemblyName;
     }
 
-    /// <summary>Fody removes only a reference named like the weaver minus ".Fody"; AkCache.Attributes is dropped by <see cref="RemoveAttributesReference"/>.</summary>
-    public override bool ShouldCleanReference => true;
+    /// <summary>
+    /// False: Fody's own cleaner would remove only a reference named "AkCache", which does not
+    /// exist, and saying true makes Fody demand PrivateAssets="All" on the package reference, which
+    /// would keep the runtime from reaching applications through libraries. AkCache.Attributes is
+    /// dropped by <see cref="RemoveAttributesReference"/>.
+    /// </summary>
+    public override bool ShouldCleanReference => false;
 
     private void WriteSummary()
     {

@@ -52,6 +52,22 @@ public sealed class AkCacheOptions
     /// <value>Default: 10,000 entries.</value>
     public int MemoryCacheMaxEntries { get; set; } = 10_000;
 
+    /// <summary>
+    /// How long the lock that lets one process compute a missing result lives if its owner stops
+    /// renewing it (the owner renews it every third of this while it computes; a killed owner's lock
+    /// expires after this, and a waiting process takes over).
+    /// </summary>
+    /// <value>Default: 10 seconds.</value>
+    public TimeSpan LockTimeToLive { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a call waits for another process that is computing the same result before it
+    /// computes the result itself. A live owner keeps its lock, so this bounds only the rare wait
+    /// on a computation that takes longer than this.
+    /// </summary>
+    /// <value>Default: 10 minutes.</value>
+    public TimeSpan LockWaitTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Where AkCache logs. It logs only warnings and errors, never on the hit path, and never a password.</summary>
     /// <value>Default: null, which writes warnings and errors to standard error.</value>
     public ILoggerFactory? LoggerFactory { get; set; }
@@ -104,9 +120,9 @@ public sealed class AkCacheOptions
     /// <exception cref="ArgumentException">A setting cannot be used; the message names it and never contains a password.</exception>
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(Prefix) || HasWhiteSpace(Prefix))
+        if (string.IsNullOrWhiteSpace(Prefix) || HasWhiteSpace(Prefix) || Prefix.IndexOfAny(new[] { '{', '}' }) >= 0)
         {
-            throw new ArgumentException($"{nameof(Prefix)} must be a non-empty key prefix without whitespace, not '{Prefix}'.");
+            throw new ArgumentException($"{nameof(Prefix)} must be a non-empty key prefix without whitespace or braces, not '{Prefix}'.");
         }
 
         RequirePositive(DefaultMaxAgeSeconds, nameof(DefaultMaxAgeSeconds));
@@ -114,6 +130,8 @@ public sealed class AkCacheOptions
         RequirePositive(ConnectTimeout, nameof(ConnectTimeout));
         RequirePositive(OperationTimeout, nameof(OperationTimeout));
         RequirePositive(BreakDuration, nameof(BreakDuration));
+        RequirePositive(LockTimeToLive, nameof(LockTimeToLive));
+        RequirePositive(LockWaitTimeout, nameof(LockWaitTimeout));
         _ = Internals.Configuration.RedisUrl.Parse(RedisUrl);
     }
 

@@ -3,6 +3,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using AkCache.Internals;
 using AkCache.Internals.Distributed;
+using AkCache.Internals.Locking;
 using AkCache.Internals.Memory;
 
 namespace AkCache.CompilerServices;
@@ -12,14 +13,114 @@ public sealed partial class MemoizedMethod
     private async Task<TResult> InvokeCoreAsync<TArgs, TResult>(RuntimeState state, MemoKey key, TArgs arguments, Func<TArgs, Task<TResult>> body, CancellationToken cancellationToken)
     {
         var (hit, cached) = await TryGetAsync<TResult>(state, key, cancellationToken).ConfigureAwait(false);
-        if (hit)
+        return hit ? cached : await ComputeOnceAsync(state, key, arguments, body, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<TResult> ComputeOnceAsync<TArgs, TResult>(RuntimeState state, MemoKey key, TArgs arguments, Func<TArgs, Task<TResult>> body, CancellationToken cancellationToken)
+    {
+        if (FlightScope.IsInside(this, key))
         {
-            return cached;
+            return (await ComputeAndStoreAsync(state, key, arguments, body).ConfigureAwait(false)).Value;
         }
 
-        var result = await body(arguments).ConfigureAwait(false);
-        await StoreAsync(state, key, result).ConfigureAwait(false);
-        return result;
+        var flight = state.Flights.Join(this, key, out var owner);
+        if (!owner)
+        {
+            var outcome = await flight.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return outcome.Envelope is null
+                ? await FromFlightWithoutBytesAsync<TResult>(state, key, outcome, cancellationToken).ConfigureAwait(false)
+                : FromFlight<TResult>(state, key, outcome);
+        }
+
+        try
+        {
+            using (FlightScope.Enter(this, key))
+            {
+                var (value, envelope) = await ComputeAcrossProcessesAsync(state, key, arguments, body, cancellationToken).ConfigureAwait(false);
+                flight.Succeed(envelope, value);
+                return value;
+            }
+        }
+        catch (Exception ex)
+        {
+            flight.Fail(ex);
+            throw;
+        }
+        finally
+        {
+            state.Flights.Leave(this, key, flight);
+        }
+    }
+
+    private async Task<(TResult Value, byte[]? Envelope)> ComputeAcrossProcessesAsync<TArgs, TResult>(RuntimeState state, MemoKey key, TArgs arguments, Func<TArgs, Task<TResult>> body, CancellationToken cancellationToken)
+    {
+        if (state.Redis is not RedisAccessor redis)
+        {
+            return await ComputeAndStoreAsync(state, key, arguments, body).ConfigureAwait(false);
+        }
+
+        var valueKey = RedisKey(state, key);
+        var lockKey = valueKey + ":lock";
+        var token = NewLockToken();
+        var options = state.Options;
+        var deadline = state.Time.GetUtcNow() + options.LockWaitTimeout;
+        while (true)
+        {
+            switch (await redis.TryAcquireLockAsync(lockKey, token, options.LockTimeToLive).ConfigureAwait(false))
+            {
+                case LockStatus.Acquired:
+                    using (new LockWatchdog(redis, lockKey, token, options.LockTimeToLive))
+                    {
+                        try
+                        {
+                            return await ComputeAndStoreAsync(state, key, arguments, body).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            await redis.ReleaseLockAsync(lockKey, token, valueKey).ConfigureAwait(false);
+                        }
+                    }
+
+                case LockStatus.Unavailable:
+                    return await ComputeAndStoreAsync(state, key, arguments, body).ConfigureAwait(false);
+            }
+
+            using (var stored = redis.Listen(valueKey))
+            {
+                var (hit, value) = await TryGetAsync<TResult>(state, key, cancellationToken).ConfigureAwait(false);
+                if (hit)
+                {
+                    return (value, null);
+                }
+
+                var remaining = deadline - state.Time.GetUtcNow();
+                if (remaining <= TimeSpan.Zero)
+                {
+                    WarnWaitedTooLong(state);
+                    return await ComputeAndStoreAsync(state, key, arguments, body).ConfigureAwait(false);
+                }
+
+                await stored.WaitAsync(PollInterval(options, remaining), cancellationToken).ConfigureAwait(false);
+            }
+
+            var (found, foundValue) = await TryGetAsync<TResult>(state, key, cancellationToken).ConfigureAwait(false);
+            if (found)
+            {
+                return (foundValue, null);
+            }
+        }
+    }
+
+    private async Task<(TResult Value, byte[]? Envelope)> ComputeAndStoreAsync<TArgs, TResult>(RuntimeState state, MemoKey key, TArgs arguments, Func<TArgs, Task<TResult>> body)
+    {
+        var value = await body(arguments).ConfigureAwait(false);
+        return (value, await StoreAsync(state, key, value).ConfigureAwait(false));
+    }
+
+    private async Task<TResult> FromFlightWithoutBytesAsync<TResult>(RuntimeState state, MemoKey key, FlightOutcome outcome, CancellationToken cancellationToken)
+    {
+        var (hit, stored) = await TryGetAsync<TResult>(state, key, cancellationToken).ConfigureAwait(false);
+        return hit ? stored : (TResult)outcome.Value!;
     }
 
     private async ValueTask<(bool Hit, T Value)> TryGetAsync<T>(RuntimeState state, MemoKey key, CancellationToken cancellationToken)
@@ -41,12 +142,12 @@ public sealed partial class MemoizedMethod
             : (false, default!);
     }
 
-    private async ValueTask StoreAsync<T>(RuntimeState state, MemoKey key, T value)
+    private async ValueTask<byte[]?> StoreAsync<T>(RuntimeState state, MemoKey key, T value)
     {
         var envelope = Serialize(state, value, out var expiresAt);
         if (envelope is null)
         {
-            return;
+            return null;
         }
 
         state.Memory.Set(this, key, new MemoryLayer.Entry(envelope, expiresAt));
@@ -54,5 +155,7 @@ public sealed partial class MemoizedMethod
         {
             await redis.TrySetAsync(RedisKey(state, key), envelope, MaxAge(state)).ConfigureAwait(false);
         }
+
+        return envelope;
     }
 }

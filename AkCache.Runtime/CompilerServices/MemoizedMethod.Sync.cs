@@ -1,11 +1,125 @@
+using System;
+using System.Threading;
 using AkCache.Internals;
 using AkCache.Internals.Distributed;
+using AkCache.Internals.Locking;
 using AkCache.Internals.Memory;
 
 namespace AkCache.CompilerServices;
 
 public sealed partial class MemoizedMethod
 {
+    /// <summary>
+    /// A miss: one computation for the whole process (concurrent callers wait for it), and, through
+    /// the Redis lock, for every process sharing the cache.
+    /// </summary>
+    private TResult ComputeOnce<TArgs, TResult>(RuntimeState state, MemoKey key, TArgs arguments, Func<TArgs, TResult> body, CancellationToken cancellationToken)
+    {
+        if (FlightScope.IsInside(this, key))
+        {
+            return ComputeAndStore(state, key, arguments, body).Value;
+        }
+
+        var flight = state.Flights.Join(this, key, out var owner);
+        if (!owner)
+        {
+            return FromFlight<TResult>(state, key, flight.Wait(cancellationToken));
+        }
+
+        try
+        {
+            using (FlightScope.Enter(this, key))
+            {
+                var (value, envelope) = ComputeAcrossProcesses(state, key, arguments, body, cancellationToken);
+                flight.Succeed(envelope, value);
+                return value;
+            }
+        }
+        catch (Exception ex)
+        {
+            flight.Fail(ex);
+            throw;
+        }
+        finally
+        {
+            state.Flights.Leave(this, key, flight);
+        }
+    }
+
+    private (TResult Value, byte[]? Envelope) ComputeAcrossProcesses<TArgs, TResult>(RuntimeState state, MemoKey key, TArgs arguments, Func<TArgs, TResult> body, CancellationToken cancellationToken)
+    {
+        if (state.Redis is not RedisAccessor redis)
+        {
+            return ComputeAndStore(state, key, arguments, body);
+        }
+
+        var valueKey = RedisKey(state, key);
+        var lockKey = valueKey + ":lock";
+        var token = NewLockToken();
+        var options = state.Options;
+        var deadline = state.Time.GetUtcNow() + options.LockWaitTimeout;
+        while (true)
+        {
+            switch (redis.TryAcquireLock(lockKey, token, options.LockTimeToLive))
+            {
+                case LockStatus.Acquired:
+                    using (new LockWatchdog(redis, lockKey, token, options.LockTimeToLive))
+                    {
+                        try
+                        {
+                            return ComputeAndStore(state, key, arguments, body);
+                        }
+                        finally
+                        {
+                            redis.ReleaseLock(lockKey, token, valueKey);
+                        }
+                    }
+
+                case LockStatus.Unavailable:
+                    return ComputeAndStore(state, key, arguments, body);
+            }
+
+            using (var stored = redis.Listen(valueKey))
+            {
+                if (TryGet(state, key, out TResult value))
+                {
+                    return (value, null);
+                }
+
+                var remaining = deadline - state.Time.GetUtcNow();
+                if (remaining <= TimeSpan.Zero)
+                {
+                    WarnWaitedTooLong(state);
+                    return ComputeAndStore(state, key, arguments, body);
+                }
+
+                stored.Wait(PollInterval(options, remaining), cancellationToken);
+            }
+
+            if (TryGet(state, key, out TResult found))
+            {
+                return (found, null);
+            }
+        }
+    }
+
+    private (TResult Value, byte[]? Envelope) ComputeAndStore<TArgs, TResult>(RuntimeState state, MemoKey key, TArgs arguments, Func<TArgs, TResult> body)
+    {
+        var value = body(arguments);
+        return (value, Store(state, key, value));
+    }
+
+    /// <summary>What a caller that waited on another caller's computation in this process returns: its own copy when there are bytes.</summary>
+    private TResult FromFlight<TResult>(RuntimeState state, MemoKey key, FlightOutcome outcome)
+    {
+        if (outcome.Envelope is byte[] envelope && TryRead(state, envelope, out TResult copy, out _))
+        {
+            return copy;
+        }
+
+        return outcome.Envelope is null && TryGet(state, key, out TResult stored) ? stored : (TResult)outcome.Value!;
+    }
+
     /// <summary>Redis first; the memory layer only when Redis is unavailable.</summary>
     private bool TryGet<T>(RuntimeState state, MemoKey key, out T value)
     {
@@ -24,22 +138,23 @@ public sealed partial class MemoizedMethod
         return state.Memory.TryGet(this, key, out var entry) && TryRead(state, entry.Envelope, out value, out _);
     }
 
-    /// <summary>Stores a result in the memory layer and in Redis. Never throws.</summary>
-    private void Store<T>(RuntimeState state, MemoKey key, T value)
+    /// <summary>Stores a result in the memory layer and in Redis; returns the stored bytes, or null when the result cannot be cached. Never throws.</summary>
+    private byte[]? Store<T>(RuntimeState state, MemoKey key, T value)
     {
         var envelope = Serialize(state, value, out var expiresAt);
         if (envelope is null)
         {
-            return;
+            return null;
         }
 
         state.Memory.Set(this, key, new MemoryLayer.Entry(envelope, expiresAt));
         state.Redis?.TrySet(RedisKey(state, key), envelope, MaxAge(state));
+        return envelope;
     }
 
     private bool TryReadFromRedis<T>(RuntimeState state, MemoKey key, StackExchange.Redis.RedisValue stored, out T value)
     {
-        var bytes = (System.ReadOnlyMemory<byte>)stored;
+        var bytes = (ReadOnlyMemory<byte>)stored;
         if (TryRead(state, bytes, out value, out var expiresAt))
         {
             Remember(state, key, bytes, expiresAt);
@@ -47,5 +162,15 @@ public sealed partial class MemoizedMethod
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// How long one wait lasts before looking again: waiters are woken at once when the value is
+    /// announced; looking again regularly also notices a lock that expired because its owner died.
+    /// </summary>
+    private static TimeSpan PollInterval(AkCacheOptions options, TimeSpan remaining)
+    {
+        var poll = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMilliseconds(250).Ticks, options.LockTimeToLive.Ticks / 4));
+        return poll < remaining ? poll : remaining;
     }
 }

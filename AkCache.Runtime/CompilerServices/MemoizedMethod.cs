@@ -77,14 +77,7 @@ public sealed partial class MemoizedMethod
             return body(arguments);
         }
 
-        if (TryGet(state, key, out TResult cached))
-        {
-            return cached;
-        }
-
-        var result = body(arguments);
-        Store(state, key, result);
-        return result;
+        return TryGet(state, key, out TResult cached) ? cached : ComputeOnce(state, key, arguments, body, cancellationToken);
     }
 
     /// <summary>The asynchronous form of <see cref="Invoke{TArgs, TResult}"/>: the result is cached, never the task.</summary>
@@ -111,6 +104,16 @@ public sealed partial class MemoizedMethod
         return new ValueTask<TResult>(InvokeCoreAsync(state, key, (body, arguments), static pair => pair.body(pair.arguments).AsTask(), cancellationToken));
     }
 
+    /// <summary>A token that identifies one lock owner.</summary>
+    private static string NewLockToken() => Guid.NewGuid().ToString("N");
+
+    private void WarnWaitedTooLong(RuntimeState state) =>
+        WarnOnce(
+            WarningKind.WaitedTooLong,
+            state,
+            new TimeoutException($"another process held the lock for more than {state.Options.LockWaitTimeout}"),
+            "AkCache: a call of {Method} stopped waiting ({Reason}) and computed the result itself. Raise LockWaitTimeout if the method takes that long.");
+
     internal void ReportUnkeyableArgument(Type declared, Type? actual, Exception ex)
     {
         var state = AkCacheRuntime.State;
@@ -133,7 +136,8 @@ public sealed partial class MemoizedMethod
             _prefix = prefix = new KeyPrefix(state, $"{state.Options.Prefix}:{Identity}:{version}:");
         }
 
-        return prefix.Text + key.ToString();
+        // The hash is a Redis Cluster hash tag: the value and its lock (key + ":lock") share a slot.
+        return prefix.Text + "{" + key.ToString() + "}";
     }
 
     private TimeSpan MaxAge(RuntimeState state) =>

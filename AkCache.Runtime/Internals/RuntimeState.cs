@@ -29,6 +29,8 @@ internal sealed class RuntimeState : IDisposable
 
     public MemoryLayer Memory { get; }
 
+    public Locking.LocalFlights Flights { get; } = new();
+
     /// <summary>Null when AkCache is disabled, or when the configured URL could not be parsed.</summary>
     public RedisAccessor? Redis { get; }
 
@@ -81,4 +83,5 @@ internal enum WarningKind
     Unkeyable,
     Unserializable,
     Unreadable,
+    WaitedTooLong,
 }

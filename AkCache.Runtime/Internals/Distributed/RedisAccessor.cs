@@ -19,12 +19,13 @@ internal enum RedisReadStatus
 /// first memoized call), turns every failure into <see cref="RedisReadStatus.Unavailable"/> through
 /// <see cref="ProcessError"/>, and keeps a circuit breaker so that a dead Redis costs no waiting.
 /// </summary>
-internal sealed class RedisAccessor : IDisposable
+internal sealed partial class RedisAccessor : IDisposable
 {
     private readonly RedisUrl _url;
     private readonly ILogger _logger;
     private readonly CircuitBreaker _breaker;
     private readonly SemaphoreSlim _connectGate = new(1, 1);
+    private readonly RedisChannel _channel;
     private ConnectionMultiplexer? _connection;
     private IDatabase? _database;
     private bool _disposed;
@@ -32,6 +33,7 @@ internal sealed class RedisAccessor : IDisposable
     public RedisAccessor(RedisUrl url, AkCacheOptions options, ILogger logger, TimeProvider time)
     {
         _url = url;
+        _channel = RedisChannel.Literal(options.Prefix + ":akcache:stored");
         _logger = logger;
         _breaker = new CircuitBreaker(options.BreakDuration, time);
         var configuration = url.Options.Clone();
@@ -142,6 +144,7 @@ internal sealed class RedisAccessor : IDisposable
 
     public void Dispose()
     {
+        _signals.Clear();
         ConnectionMultiplexer? connection;
         _connectGate.Wait();
         try

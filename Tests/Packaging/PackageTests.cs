@@ -1,0 +1,325 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using AkCache.Tests.Infrastructure;
+using AkCache.Tests.Support;
+using Xunit;
+
+namespace AkCache.Tests.Packaging;
+
+/// <summary>
+/// AkCache.Fody.nupkg as users get it: packed with the command of docs/packaging.md, then added to
+/// brand-new projects from a local folder feed exactly as the README's install section says, built
+/// in Release, and run as separate processes against a real Redis.
+/// </summary>
+public sealed class PackageTests : IClassFixture<PackageTests.LocalFeed>, IDisposable
+{
+    private const string WeaverFilesInclude = @"$(MSBuildThisFileDirectory)..\weaver\$(MSBuildThisFileName).dll";
+
+    private readonly LocalFeed _feed;
+    private readonly RedisTestServer _server = RedisTestServer.Start();
+    private readonly string _prefix = "pkg" + Guid.NewGuid().ToString("N").Substring(0, 10);
+
+    public PackageTests(LocalFeed feed) => _feed = feed;
+
+    public void Dispose() => _server.Dispose();
+
+    [Fact]
+    public void Package_follows_Fodys_addin_layout()
+    {
+        using var package = ZipFile.OpenRead(_feed.Package);
+        var files = package.Entries.Select(e => e.FullName)
+            .Where(name => !name.StartsWith("_rels/", StringComparison.Ordinal) && !name.StartsWith("package/", StringComparison.Ordinal))
+            .Where(name => name != "[Content_Types].xml" && name != "AkCache.Fody.nuspec")
+            .OrderBy(name => name, StringComparer.Ordinal);
+
+        Assert.Equal(
+            new[]
+            {
+                "build/AkCache.Fody.props",
+                "lib/netstandard2.0/AkCache.Attributes.dll",
+                "lib/netstandard2.0/AkCache.Attributes.xml",
+                "lib/netstandard2.0/AkCache.Runtime.dll",
+                "lib/netstandard2.0/AkCache.Runtime.xml",
+                "weaver/AkCache.Fody.dll",
+            },
+            files);
+
+        var props = XDocument.Load(package.GetEntry("build/AkCache.Fody.props")!.Open());
+        var weaverFiles = Assert.Single(props.Descendants("WeaverFiles"));
+        Assert.Equal(WeaverFilesInclude, (string?)weaverFiles.Attribute("Include"));
+    }
+
+    [Fact]
+    public void Package_depends_on_Fody_with_its_build_step_and_on_what_the_runtime_needs()
+    {
+        var nuspec = Nuspec();
+        var ns = nuspec.Root!.Name.Namespace;
+        Assert.Equal(_feed.Version, nuspec.Root.Element(ns + "metadata")!.Element(ns + "version")!.Value);
+
+        var group = Assert.Single(nuspec.Descendants(ns + "group"));
+        Assert.Equal(".NETStandard2.0", (string?)group.Attribute("targetFramework"));
+        var dependencies = group.Elements(ns + "dependency").ToDictionary(d => (string)d.Attribute("id")!, StringComparer.Ordinal);
+        var centralVersions = CentralPackageVersions();
+
+        // Fody's own addins declare Fody with PrivateAssets=None: without its build assets nothing weaves.
+        var fody = dependencies["Fody"];
+        Assert.Equal(centralVersions["Fody"], (string?)fody.Attribute("version"));
+        Assert.Equal("All", (string?)fody.Attribute("include"));
+        Assert.Null(fody.Attribute("exclude"));
+
+        var runtimePackages = RuntimePackageReferences();
+        Assert.Equal(runtimePackages.OrderBy(p => p, StringComparer.Ordinal), dependencies.Keys.Where(id => id != "Fody").OrderBy(id => id, StringComparer.Ordinal));
+        foreach (var id in runtimePackages)
+        {
+            Assert.True(centralVersions[id] == (string?)dependencies[id].Attribute("version"), $"{id}: the package declares {dependencies[id].Attribute("version")}, the runtime builds against {centralVersions[id]}");
+        }
+    }
+
+    [Fact]
+    public void A_new_console_project_is_woven_and_a_second_process_reuses_the_first_ones_results()
+    {
+        var folder = _feed.NewConsumerFolder("console");
+        _feed.Dotnet(folder, "new", "console", "-o", "App");
+        var project = Path.Combine(folder, "App");
+        _feed.Dotnet(project, "add", "package", "AkCache.Fody", "--version", _feed.Version);
+        File.WriteAllText(Path.Combine(project, "FodyWeavers.xml"), LocalFeed.FodyWeaversXml);
+        File.WriteAllText(Path.Combine(project, "Program.cs"), """
+            using AkCache;
+
+            Console.WriteLine($"results {Numbers.Square(12)} {Numbers.Square(12)} {Numbers.Square(13)}");
+            Console.WriteLine($"computations {Numbers.Computations}");
+
+            static class Numbers
+            {
+                public static int Computations;
+
+                [Memoize]
+                public static int Square(int x)
+                {
+                    Computations++;
+                    return x * x;
+                }
+            }
+            """);
+
+        var build = _feed.Dotnet(project, "build", "-c", "Release", "-nodeReuse:false", "--disable-build-servers");
+
+        Assert.Contains("AkCache: memoized 1 method in App", build.Output);
+        var output = Path.Combine(project, "bin", "Release", "net10.0");
+        var references = AssemblyReferences(Path.Combine(output, "App.dll"));
+        Assert.Contains("AkCache.Runtime", references);
+        Assert.DoesNotContain("AkCache.Attributes", references);
+
+        var first = Run(output, "App.dll");
+        var second = Run(output, "App.dll");
+        Assert.Equal(new[] { "results 144 144 169", "computations 2" }, first);
+        Assert.Equal(new[] { "results 144 144 169", "computations 0" }, second);
+
+        AssertNoWarnings(build);
+    }
+
+    [Fact]
+    public void An_application_gets_the_runtime_through_a_library_that_uses_AkCache()
+    {
+        var folder = _feed.NewConsumerFolder("library");
+        _feed.Dotnet(folder, "new", "classlib", "-o", "Lib");
+        _feed.Dotnet(folder, "new", "console", "-o", "Host");
+        var library = Path.Combine(folder, "Lib");
+        var host = Path.Combine(folder, "Host");
+        File.Delete(Path.Combine(library, "Class1.cs"));
+        _feed.Dotnet(library, "add", "package", "AkCache.Fody", "--version", _feed.Version);
+        File.WriteAllText(Path.Combine(library, "FodyWeavers.xml"), LocalFeed.FodyWeaversXml);
+        File.WriteAllText(Path.Combine(library, "Quotes.cs"), """
+            using AkCache;
+
+            namespace Lib;
+
+            public static class Quotes
+            {
+                public static int Computations;
+
+                [Memoize]
+                public static string Quote(string symbol, int days)
+                {
+                    Computations++;
+                    return $"{symbol}:{days * 10}";
+                }
+            }
+            """);
+        _feed.Dotnet(host, "add", "reference", Path.Combine("..", "Lib", "Lib.csproj"));
+        File.WriteAllText(Path.Combine(host, "Program.cs"), """
+            Console.WriteLine($"results {Lib.Quotes.Quote("ABC", 3)} {Lib.Quotes.Quote("ABC", 3)} {Lib.Quotes.Quote("XYZ", 1)}");
+            Console.WriteLine($"computations {Lib.Quotes.Computations}");
+            """);
+
+        var build = _feed.Dotnet(host, "build", "-c", "Release", "-nodeReuse:false", "--disable-build-servers");
+
+        Assert.Contains("AkCache: memoized 1 method in Lib", build.Output);
+        var output = Path.Combine(host, "bin", "Release", "net10.0");
+        foreach (var runtimeFile in new[] { "AkCache.Runtime.dll", "StackExchange.Redis.dll", "MessagePack.dll", "System.IO.Hashing.dll" })
+        {
+            Assert.True(File.Exists(Path.Combine(output, runtimeFile)), $"{runtimeFile} did not reach the application's output {output}");
+        }
+
+        var first = Run(output, "Host.dll");
+        var second = Run(output, "Host.dll");
+        Assert.Equal(new[] { "results ABC:30 ABC:30 XYZ:10", "computations 2" }, first);
+        Assert.Equal(new[] { "results ABC:30 ABC:30 XYZ:10", "computations 0" }, second);
+
+        AssertNoWarnings(build);
+    }
+
+    private string[] Run(string directory, string dll)
+    {
+        var run = ProcessRunner.Run(
+            "dotnet",
+            new[] { dll },
+            directory,
+            new Dictionary<string, string?> { ["AKCACHE_REDIS_URL"] = _server.Url, ["AKCACHE_PREFIX"] = _prefix },
+            TimeSpan.FromSeconds(60));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        return run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+
+    /// <summary>A consumer building with TreatWarningsAsErrors would fail on any warning the package causes.</summary>
+    private static void AssertNoWarnings(ProcessRunner.Result build)
+    {
+        var warnings = build.Output.Split('\n').Where(line => Regex.IsMatch(line, @"\bwarning\b")).Distinct().ToList();
+        Assert.True(warnings.Count == 0, "The consumer's build warns:\n" + string.Join("\n", warnings));
+    }
+
+    private XDocument Nuspec()
+    {
+        using var package = ZipFile.OpenRead(_feed.Package);
+        using var stream = package.GetEntry("AkCache.Fody.nuspec")!.Open();
+        return XDocument.Load(stream);
+    }
+
+    private static Dictionary<string, string> CentralPackageVersions() =>
+        XDocument.Load(Path.Combine(ProcessRunner.RepositoryRoot(), "Directory.Packages.props"))
+            .Descendants("PackageVersion")
+            .ToDictionary(p => (string)p.Attribute("Include")!, p => (string)p.Attribute("Version")!, StringComparer.Ordinal);
+
+    private static List<string> RuntimePackageReferences() =>
+        XDocument.Load(Path.Combine(ProcessRunner.RepositoryRoot(), "AkCache.Runtime", "AkCache.Runtime.csproj"))
+            .Descendants("PackageReference")
+            .Where(p => !string.Equals((string?)p.Attribute("PrivateAssets"), "All", StringComparison.OrdinalIgnoreCase))
+            .Select(p => (string)p.Attribute("Include")!)
+            .ToList();
+
+    private static List<string> AssemblyReferences(string dll)
+    {
+        using var stream = File.OpenRead(dll);
+        using var pe = new PEReader(stream);
+        var metadata = pe.GetMetadataReader();
+        return metadata.AssemblyReferences.Select(h => metadata.GetString(metadata.GetAssemblyReference(h).Name)).ToList();
+    }
+
+    /// <summary>
+    /// Packs AkCache.Fody once for the class into a local folder feed, with a version of its own so that
+    /// no NuGet cache can serve an older build, and gives consumers a nuget.config naming that feed
+    /// and a global packages folder of their own.
+    /// </summary>
+    public sealed class LocalFeed : IDisposable
+    {
+        public const string FodyWeaversXml = """
+            <Weavers>
+              <AkCache />
+            </Weavers>
+
+            """;
+
+        private readonly string _root;
+
+        public LocalFeed()
+        {
+            _root = Directory.CreateTempSubdirectory("akcache-package-").FullName;
+            var repository = ProcessRunner.RepositoryRoot();
+            Folder = Path.Combine(_root, "feed");
+            Version = TestVersion(repository);
+
+            // docs/packaging.md's command; --artifacts-path keeps this build's bin/obj out of the repository.
+            var pack = ProcessRunner.Run(
+                "dotnet",
+                new[]
+                {
+                    "pack", Path.Combine("AkCache.Fody", "AkCache.Fody.csproj"), "-c", "Release", "-o", Folder,
+                    "-p:AkCacheVersion=" + Version,
+                    "--artifacts-path", Path.Combine(_root, "artifacts"), "-nodeReuse:false", "--disable-build-servers",
+                },
+                repository,
+                Environment(),
+                TimeSpan.FromMinutes(5));
+            Assert.True(pack.ExitCode == 0, pack.ToString());
+            Package = Path.Combine(Folder, $"AkCache.Fody.{Version}.nupkg");
+            Assert.True(File.Exists(Package), $"{Package} was not created.\n{pack}");
+
+            // No <clear />: the machine's own sources still serve Fody, StackExchange.Redis and the rest.
+            File.WriteAllText(Path.Combine(_root, "nuget.config"), $"""
+                <?xml version="1.0" encoding="utf-8"?>
+                <configuration>
+                  <packageSources>
+                    <add key="akcache-local" value="{Folder}" />
+                  </packageSources>
+                </configuration>
+
+                """);
+        }
+
+        /// <summary>The local folder feed.</summary>
+        public string Folder { get; }
+
+        /// <summary>AkCacheVersion of Directory.Build.props with a prerelease label unique to this run.</summary>
+        public string Version { get; }
+
+        public string Package { get; }
+
+        /// <summary>A new folder under the one holding nuget.config, where NuGet finds that config.</summary>
+        public string NewConsumerFolder(string name) => Directory.CreateDirectory(Path.Combine(_root, name)).FullName;
+
+        /// <summary>Runs a dotnet command in <paramref name="directory"/> and asserts it succeeded.</summary>
+        public ProcessRunner.Result Dotnet(string directory, params string[] arguments)
+        {
+            var run = ProcessRunner.Run("dotnet", arguments, directory, Environment(), TimeSpan.FromMinutes(5));
+            Assert.True(run.ExitCode == 0, $"dotnet {string.Join(" ", arguments)} (in {directory})\n{run}");
+            return run;
+        }
+
+        public void Dispose()
+        {
+            try
+            {
+                Directory.Delete(_root, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+
+        private Dictionary<string, string?> Environment() => new()
+        {
+            ["NUGET_PACKAGES"] = Path.Combine(_root, "packages"),
+            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+            ["DOTNET_NOLOGO"] = "1",
+            ["MSBUILDDISABLENODEREUSE"] = "1",
+        };
+
+        private static string TestVersion(string repository)
+        {
+            var configured = XDocument.Load(Path.Combine(repository, "Directory.Build.props")).Descendants("AkCacheVersion").First().Value;
+            var release = configured.Split('-', '+')[0];
+            return release + "-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
+        }
+    }
+}

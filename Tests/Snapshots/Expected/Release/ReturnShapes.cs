@@ -1,0 +1,360 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using AkCache.CompilerServices;
+
+namespace AssemblyToProcess;
+
+public static class ReturnShapes
+{
+    [CompilerGenerated]
+    private sealed class <>c__DisplayClass10_0
+    {
+        public int start;
+
+        internal int <MakeCounter>b__0()
+        {
+            return start;
+        }
+    }
+
+    [CompilerGenerated]
+    private static MemoizedMethod <AkCache>Squares$Method0;
+
+    [CompilerGenerated]
+    private static Func<ValueTuple<int>, int[]> <AkCache>Squares$Body1;
+
+    [CompilerGenerated]
+    private static MemoizedMethod <AkCache>Codes$Method0;
+
+    [CompilerGenerated]
+    private static Func<ValueTuple<string>, List<string>> <AkCache>Codes$Body1;
+
+    [CompilerGenerated]
+    private static MemoizedMethod <AkCache>Counts$Method0;
+
+    [CompilerGenerated]
+    private static Func<ValueTuple<string>, Dictionary<string, int>> <AkCache>Counts$Body1;
+
+    [CompilerGenerated]
+    private static MemoizedMethod <AkCache>GetQuote$Method0;
+
+    [CompilerGenerated]
+    private static Func<ValueTuple<string>, Quote> <AkCache>GetQuote$Body1;
+
+    [CompilerGenerated]
+    private static MemoizedMethod <AkCache>GetSector$Method0;
+
+    [CompilerGenerated]
+    private static Func<ValueTuple<string>, Sector> <AkCache>GetSector$Body1;
+
+    [CompilerGenerated]
+    private static MemoizedMethod <AkCache>GetRange$Method0;
+
+    [CompilerGenerated]
+    private static Func<(int, int), Range> <AkCache>GetRange$Body1;
+
+    [CompilerGenerated]
+    private static MemoizedMethod <AkCache>LocalTime$Method0;
+
+    [CompilerGenerated]
+    private static Func<ValueTuple<int>, DateTime> <AkCache>LocalTime$Body1;
+
+    [CompilerGenerated]
+    private static MemoizedMethod <AkCache>Scaled$Method0;
+
+    [CompilerGenerated]
+    private static Func<ValueTuple<int>, decimal> <AkCache>Scaled$Body1;
+
+    [CompilerGenerated]
+    private static MemoizedMethod <AkCache>ReadOnlyNumbers$Method0;
+
+    [CompilerGenerated]
+    private static Func<ValueTuple<int>, IReadOnlyList<int>> <AkCache>ReadOnlyNumbers$Body1;
+
+    [CompilerGenerated]
+    private static MemoizedMethod <AkCache>GetAnimal$Method0;
+
+    [CompilerGenerated]
+    private static Func<ValueTuple<string>, Animal> <AkCache>GetAnimal$Body1;
+
+    [CompilerGenerated]
+    private static MemoizedMethod <AkCache>MakeCounter$Method0;
+
+    [CompilerGenerated]
+    private static Func<ValueTuple<int>, Func<int>> <AkCache>MakeCounter$Body1;
+
+    private static int[] Squares$Original(int count)
+    {
+        Calls.Record("Squares");
+        int[] array = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            array[i] = i * i;
+        }
+        return array;
+    }
+
+    private static List<string> Codes$Original(string market)
+    {
+        Calls.Record("Codes");
+        return new List<string>
+        {
+            market + "1",
+            market + "2",
+            market + "3"
+        };
+    }
+
+    private static Dictionary<string, int> Counts$Original(string text)
+    {
+        Calls.Record("Counts");
+        Dictionary<string, int> dictionary = new Dictionary<string, int>();
+        string[] array = text.Split(' ');
+        foreach (string key in array)
+        {
+            dictionary[key] = ((!dictionary.TryGetValue(key, out var value)) ? 1 : (value + 1));
+        }
+        return dictionary;
+    }
+
+    private static Quote GetQuote$Original(string symbol)
+    {
+        Calls.Record("GetQuote");
+        return new Quote
+        {
+            Symbol = symbol,
+            Price = 12.50m,
+            At = new DateTime(2026, 11, 27, 15, 0, 0, DateTimeKind.Utc),
+            Tags = { "a", "b" }
+        };
+    }
+
+    private static Sector GetSector$Original(string code)
+    {
+        Calls.Record("GetSector");
+        return new Sector(code, "Sector " + code, code.Length);
+    }
+
+    private static Range GetRange$Original(int low, int high)
+    {
+        Calls.Record("GetRange");
+        return new Range
+        {
+            Low = low,
+            High = high
+        };
+    }
+
+    private static DateTime LocalTime$Original(int hour)
+    {
+        Calls.Record("LocalTime");
+        return new DateTime(2026, 1, 1, hour, 0, 0, DateTimeKind.Local);
+    }
+
+    private static decimal Scaled$Original(int digits)
+    {
+        Calls.Record("Scaled");
+        if (digits == 1)
+        {
+            return 1.0m;
+        }
+        return 1.00m;
+    }
+
+    private static IReadOnlyList<int> ReadOnlyNumbers$Original(int count)
+    {
+        Calls.Record("ReadOnlyNumbers");
+        List<int> list = new List<int>();
+        for (int i = 0; i < count; i++)
+        {
+            list.Add(i);
+        }
+        return list;
+    }
+
+    private static Animal GetAnimal$Original(string name)
+    {
+        Calls.Record("GetAnimal");
+        return new Dog
+        {
+            Name = name,
+            Breed = "collie"
+        };
+    }
+
+    private static Func<int> MakeCounter$Original(int start)
+    {
+        <>c__DisplayClass10_0 obj = new <>c__DisplayClass10_0();
+        obj.start = start;
+        Calls.Record("MakeCounter");
+        return obj.<MakeCounter>b__0;
+    }
+
+    [DebuggerStepThrough]
+    public static int[] Squares(int count)
+    {
+        MemoizedMethod memoizedMethod = <AkCache>Squares$Method0 ?? (<AkCache>Squares$Method0 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.Squares(System.Int32)", "<il-hash>", 0));
+        KeyBuilder keyBuilder = memoizedMethod.BeginKey();
+        keyBuilder.Add(count);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int>(count), <AkCache>Squares$Body1 ?? (<AkCache>Squares$Body1 = Squares$Invoke), default);
+    }
+
+    [CompilerGenerated]
+    private static int[] Squares$Invoke(ValueTuple<int> arguments)
+    {
+        return Squares$Original(arguments.Item1);
+    }
+
+    [DebuggerStepThrough]
+    public static List<string> Codes(string market)
+    {
+        MemoizedMethod memoizedMethod = <AkCache>Codes$Method0 ?? (<AkCache>Codes$Method0 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.Codes(System.String)", "<il-hash>", 0));
+        KeyBuilder keyBuilder = memoizedMethod.BeginKey();
+        keyBuilder.Add(market);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<string>(market), <AkCache>Codes$Body1 ?? (<AkCache>Codes$Body1 = Codes$Invoke), default);
+    }
+
+    [CompilerGenerated]
+    private static List<string> Codes$Invoke(ValueTuple<string> arguments)
+    {
+        return Codes$Original(arguments.Item1);
+    }
+
+    [DebuggerStepThrough]
+    public static Dictionary<string, int> Counts(string text)
+    {
+        MemoizedMethod memoizedMethod = <AkCache>Counts$Method0 ?? (<AkCache>Counts$Method0 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.Counts(System.String)", "<il-hash>", 0));
+        KeyBuilder keyBuilder = memoizedMethod.BeginKey();
+        keyBuilder.Add(text);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<string>(text), <AkCache>Counts$Body1 ?? (<AkCache>Counts$Body1 = Counts$Invoke), default);
+    }
+
+    [CompilerGenerated]
+    private static Dictionary<string, int> Counts$Invoke(ValueTuple<string> arguments)
+    {
+        return Counts$Original(arguments.Item1);
+    }
+
+    [DebuggerStepThrough]
+    public static Quote GetQuote(string symbol)
+    {
+        MemoizedMethod memoizedMethod = <AkCache>GetQuote$Method0 ?? (<AkCache>GetQuote$Method0 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.GetQuote(System.String)", "<il-hash>", 0));
+        KeyBuilder keyBuilder = memoizedMethod.BeginKey();
+        keyBuilder.Add(symbol);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<string>(symbol), <AkCache>GetQuote$Body1 ?? (<AkCache>GetQuote$Body1 = GetQuote$Invoke), default);
+    }
+
+    [CompilerGenerated]
+    private static Quote GetQuote$Invoke(ValueTuple<string> arguments)
+    {
+        return GetQuote$Original(arguments.Item1);
+    }
+
+    [DebuggerStepThrough]
+    public static Sector GetSector(string code)
+    {
+        MemoizedMethod memoizedMethod = <AkCache>GetSector$Method0 ?? (<AkCache>GetSector$Method0 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.GetSector(System.String)", "<il-hash>", 0));
+        KeyBuilder keyBuilder = memoizedMethod.BeginKey();
+        keyBuilder.Add(code);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<string>(code), <AkCache>GetSector$Body1 ?? (<AkCache>GetSector$Body1 = GetSector$Invoke), default);
+    }
+
+    [CompilerGenerated]
+    private static Sector GetSector$Invoke(ValueTuple<string> arguments)
+    {
+        return GetSector$Original(arguments.Item1);
+    }
+
+    [DebuggerStepThrough]
+    public static Range GetRange(int low, int high)
+    {
+        MemoizedMethod memoizedMethod = <AkCache>GetRange$Method0 ?? (<AkCache>GetRange$Method0 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.GetRange(System.Int32,System.Int32)", "<il-hash>", 0));
+        KeyBuilder keyBuilder = memoizedMethod.BeginKey();
+        keyBuilder.Add(low);
+        keyBuilder.Add(high);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), (low, high), <AkCache>GetRange$Body1 ?? (<AkCache>GetRange$Body1 = GetRange$Invoke), default);
+    }
+
+    [CompilerGenerated]
+    private static Range GetRange$Invoke((int, int) arguments)
+    {
+        return GetRange$Original(arguments.Item1, arguments.Item2);
+    }
+
+    [DebuggerStepThrough]
+    public static DateTime LocalTime(int hour)
+    {
+        MemoizedMethod memoizedMethod = <AkCache>LocalTime$Method0 ?? (<AkCache>LocalTime$Method0 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.LocalTime(System.Int32)", "<il-hash>", 0));
+        KeyBuilder keyBuilder = memoizedMethod.BeginKey();
+        keyBuilder.Add(hour);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int>(hour), <AkCache>LocalTime$Body1 ?? (<AkCache>LocalTime$Body1 = LocalTime$Invoke), default);
+    }
+
+    [CompilerGenerated]
+    private static DateTime LocalTime$Invoke(ValueTuple<int> arguments)
+    {
+        return LocalTime$Original(arguments.Item1);
+    }
+
+    [DebuggerStepThrough]
+    public static decimal Scaled(int digits)
+    {
+        MemoizedMethod memoizedMethod = <AkCache>Scaled$Method0 ?? (<AkCache>Scaled$Method0 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.Scaled(System.Int32)", "<il-hash>", 0));
+        KeyBuilder keyBuilder = memoizedMethod.BeginKey();
+        keyBuilder.Add(digits);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int>(digits), <AkCache>Scaled$Body1 ?? (<AkCache>Scaled$Body1 = Scaled$Invoke), default);
+    }
+
+    [CompilerGenerated]
+    private static decimal Scaled$Invoke(ValueTuple<int> arguments)
+    {
+        return Scaled$Original(arguments.Item1);
+    }
+
+    [DebuggerStepThrough]
+    public static IReadOnlyList<int> ReadOnlyNumbers(int count)
+    {
+        MemoizedMethod memoizedMethod = <AkCache>ReadOnlyNumbers$Method0 ?? (<AkCache>ReadOnlyNumbers$Method0 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.ReadOnlyNumbers(System.Int32)", "<il-hash>", 0));
+        KeyBuilder keyBuilder = memoizedMethod.BeginKey();
+        keyBuilder.Add(count);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int>(count), <AkCache>ReadOnlyNumbers$Body1 ?? (<AkCache>ReadOnlyNumbers$Body1 = ReadOnlyNumbers$Invoke), default);
+    }
+
+    [CompilerGenerated]
+    private static IReadOnlyList<int> ReadOnlyNumbers$Invoke(ValueTuple<int> arguments)
+    {
+        return ReadOnlyNumbers$Original(arguments.Item1);
+    }
+
+    [DebuggerStepThrough]
+    public static Animal GetAnimal(string name)
+    {
+        MemoizedMethod memoizedMethod = <AkCache>GetAnimal$Method0 ?? (<AkCache>GetAnimal$Method0 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.GetAnimal(System.String)", "<il-hash>", 0));
+        KeyBuilder keyBuilder = memoizedMethod.BeginKey();
+        keyBuilder.Add(name);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<string>(name), <AkCache>GetAnimal$Body1 ?? (<AkCache>GetAnimal$Body1 = GetAnimal$Invoke), default);
+    }
+
+    [CompilerGenerated]
+    private static Animal GetAnimal$Invoke(ValueTuple<string> arguments)
+    {
+        return GetAnimal$Original(arguments.Item1);
+    }
+
+    [DebuggerStepThrough]
+    public static Func<int> MakeCounter(int start)
+    {
+        MemoizedMethod memoizedMethod = <AkCache>MakeCounter$Method0 ?? (<AkCache>MakeCounter$Method0 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.MakeCounter(System.Int32)", "<il-hash>", 0));
+        KeyBuilder keyBuilder = memoizedMethod.BeginKey();
+        keyBuilder.Add(start);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int>(start), <AkCache>MakeCounter$Body1 ?? (<AkCache>MakeCounter$Body1 = MakeCounter$Invoke), default);
+    }
+
+    [CompilerGenerated]
+    private static Func<int> MakeCounter$Invoke(ValueTuple<int> arguments)
+    {
+        return MakeCounter$Original(arguments.Item1);
+    }
+}
