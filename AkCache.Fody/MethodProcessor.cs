@@ -29,7 +29,6 @@ internal sealed class MethodProcessor
     private readonly MethodDefinition _original;
     private readonly TypeDefinition _type;
     private readonly string _name;
-    private int _fieldIndex;
 
     public MethodProcessor(MemoizeCandidate candidate, ReferenceFinder references, ModuleDefinition module)
     {
@@ -85,12 +84,19 @@ internal sealed class MethodProcessor
         foreach (var attribute in _original.CustomAttributes.Where(a => !IsCompilerStateMachineAttribute(a)).ToList())
         {
             stub.CustomAttributes.Add(attribute);
-            _original.CustomAttributes.Remove(attribute);
+            if (!IsNullableMetadata(attribute))
+            {
+                _original.CustomAttributes.Remove(attribute);
+            }
         }
 
         stub.CustomAttributes.Add(new CustomAttribute(_references.DebuggerStepThroughConstructor));
         return stub;
     }
+
+    /// <summary>Nullable annotations describe the signature, which both methods share: keep them on both.</summary>
+    private static bool IsNullableMetadata(CustomAttribute attribute) =>
+        attribute.AttributeType.FullName is "System.Runtime.CompilerServices.NullableContextAttribute" or "System.Runtime.CompilerServices.NullableAttribute";
 
     private static bool IsCompilerStateMachineAttribute(CustomAttribute attribute) =>
         attribute.AttributeType.FullName is "System.Runtime.CompilerServices.AsyncStateMachineAttribute"
@@ -209,7 +215,9 @@ internal sealed class MethodProcessor
     /// </summary>
     private void EmitCached(ILProcessor il, TypeReference fieldType, string purpose, System.Action emitCreate)
     {
-        var field = new FieldDefinition($"<AkCache>{_name}${purpose}{_fieldIndex++}", FieldAttributes.Private | FieldAttributes.Static, fieldType);
+        // Unique within the type, overloads included: a generic type's fields are referenced by name.
+        var index = _type.Fields.Count(f => f.Name.StartsWith("<AkCache>", System.StringComparison.Ordinal));
+        var field = new FieldDefinition($"<AkCache>{_name}${purpose}{index}", FieldAttributes.Private | FieldAttributes.Static, fieldType);
         field.CustomAttributes.Add(new CustomAttribute(_references.CompilerGeneratedConstructor));
         _type.Fields.Add(field);
         var reference = SelfReference(field);

@@ -79,3 +79,28 @@ public static class GenericHolder<T>
 
     public static string NameThroughCaller(int id) => Name(id);
 }
+
+/// <summary>Overloads in a generic type: each must keep its own cached method and delegate.</summary>
+public static class OverloadHolder<T>
+{
+    [Memoize]
+    public static string Get(int id)
+    {
+        Calls.Record("OverloadHolder.Get(int)");
+        return typeof(T).Name + " plain " + id;
+    }
+
+    [Memoize]
+    public static string Get(int id, System.Threading.CancellationToken cancellationToken)
+    {
+        Calls.Record("OverloadHolder.Get(int,token)");
+        return typeof(T).Name + " token " + id;
+    }
+
+    [Memoize]
+    public static string Get(long id)
+    {
+        Calls.Record("OverloadHolder.Get(long)");
+        return typeof(T).Name + " long " + id;
+    }
+}

@@ -84,4 +84,22 @@ public sealed class GenericShapeTests : MemoizeTestBase
         Assert.Equal(new List<Guid> { id, id }, wrap(id));
         Assert.Equal(1, woven.Calls("GenericHolder.Wrap"));
     }
+
+    [Theory]
+    [MemberData(nameof(Configurations))]
+    public void Overloads_in_a_generic_type_keep_their_own_results(string configuration)
+    {
+        var woven = Woven.For(configuration);
+        var plain = woven.Method<Func<int, string>>("OverloadHolder`1[System.String].Get");
+        var withToken = woven.Method<Func<int, System.Threading.CancellationToken, string>>("OverloadHolder`1[System.String].Get");
+        var ofLong = woven.Method<Func<long, string>>("OverloadHolder`1[System.String].Get");
+        Assert.Equal("String plain 5", plain(5));
+        Assert.Equal("String token 5", withToken(5, default));
+        Assert.Equal("String long 5", ofLong(5));
+        Assert.Equal("String token 5", withToken(5, default));
+        Assert.Equal(1, woven.Calls("OverloadHolder.Get(int)"));
+        Assert.Equal(1, woven.Calls("OverloadHolder.Get(int,token)"));
+        Assert.Equal(1, woven.Calls("OverloadHolder.Get(long)"));
+        Assert.Equal(3, StoredKeys("*OverloadHolder*").Length);
+    }
 }

@@ -1,1 +1,57 @@
-System.Console.WriteLine("hi");
+using System;
+using System.Linq;
+using AkCache.Benchmarks.Drivers;
+using AkCache.Benchmarks.Infrastructure;
+
+// Usage (bench/run.sh runs them all, in this order, against one redis-server it starts):
+//   AkCache.Benchmarks [BenchmarkDotNet arguments, e.g. --filter '*'] [--quick]   items 1-6 and 8 (BenchmarkDotNet)
+//   AkCache.Benchmarks latency [--quick]      item 2's p50/p99 (stopwatch loop) and redis-benchmark -c 1 floor
+//   AkCache.Benchmarks stampede [--quick]     item 7: a cold stampede across 8 processes
+//   AkCache.Benchmarks redis-down [--quick]   item 8: per-call percentiles once Redis is down (starts and stops its own redis-server)
+//   AkCache.Benchmarks build-time [--quick]   item 9: the build time that weaving 1,000 memoized methods adds
+// --quick: short runs that only check that everything works; their figures mean nothing.
+// Results: JSON in $AKCACHE_BENCH_RESULTS (default ./bench-results); bench/report.py turns them into docs/benchmarks.md.
+// Redis: $AKCACHE_BENCH_REDIS (host:port on loopback) when set, else a redis-server started here on a free loopback port.
+var quick = args.Contains("--quick");
+var rest = args.Where(a => a != "--quick").ToArray();
+var mode = rest.Length > 0 && !rest[0].StartsWith('-') ? rest[0] : "benchmarks";
+var results = BenchResults.Directory;
+
+switch (mode)
+{
+    case "stampede-worker":
+        return StampedeDriver.Worker(rest.Skip(1).ToArray());
+    case "redis-down":
+        return RedisDownDriver.Run(quick, results);
+    case "build-time":
+        return BuildTimeDriver.Run(quick, results);
+}
+
+RedisServer? own = null;
+if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(BenchRedis.Variable)))
+{
+    own = RedisServer.Start();
+    Environment.SetEnvironmentVariable(BenchRedis.Variable, own.Endpoint);
+    Console.WriteLine($"Started redis-server (pid {own.ProcessId}) at {own.Endpoint}.");
+}
+
+try
+{
+    return mode switch
+    {
+        "benchmarks" => BenchmarkDriver.Run(rest, quick, results),
+        "latency" => LatencyDriver.Run(quick, results),
+        "stampede" => StampedeDriver.Run(quick, results),
+        _ => Usage(mode),
+    };
+}
+finally
+{
+    own?.Dispose();
+}
+
+static int Usage(string mode)
+{
+    Console.Error.WriteLine($"Unknown mode '{mode}': use latency, stampede, redis-down, build-time, or BenchmarkDotNet arguments.");
+    return 2;
+}

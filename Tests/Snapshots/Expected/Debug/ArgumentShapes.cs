@@ -14,34 +14,34 @@ public static class ArgumentShapes
     private static Func<ValueTuple<Market>, string> <AkCache>ByEnum$Body1;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>ByFilter$Method0;
+    private static MemoizedMethod <AkCache>ByFilter$Method2;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<Filter>, string> <AkCache>ByFilter$Body1;
+    private static Func<ValueTuple<Filter>, string> <AkCache>ByFilter$Body3;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>Sum$Method0;
+    private static MemoizedMethod <AkCache>Sum$Method4;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<int[]>, int> <AkCache>Sum$Body1;
+    private static Func<ValueTuple<int[]>, int> <AkCache>Sum$Body5;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>ByNullable$Method0;
+    private static MemoizedMethod <AkCache>ByNullable$Method6;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<int?>, string> <AkCache>ByNullable$Body1;
+    private static Func<ValueTuple<int?>, string> <AkCache>ByNullable$Body7;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>ByDate$Method0;
+    private static MemoizedMethod <AkCache>ByDate$Method8;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<DateTime>, string> <AkCache>ByDate$Body1;
+    private static Func<ValueTuple<DateTime>, string> <AkCache>ByDate$Body9;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>ByReadOnlyReference$Method0;
+    private static MemoizedMethod <AkCache>ByReadOnlyReference$Method10;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<Range>, int> <AkCache>ByReadOnlyReference$Body1;
+    private static Func<ValueTuple<Range>, int> <AkCache>ByReadOnlyReference$Body11;
 
     private static string ByEnum$Original(Market market)
     {
@@ -102,10 +102,10 @@ public static class ArgumentShapes
     [DebuggerStepThrough]
     public static string ByFilter(Filter? filter)
     {
-        MemoizedMethod memoizedMethod = <AkCache>ByFilter$Method0 ?? (<AkCache>ByFilter$Method0 = MemoizedMethod.Create("AssemblyToProcess.ArgumentShapes.ByFilter(AssemblyToProcess.Filter)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>ByFilter$Method2 ?? (<AkCache>ByFilter$Method2 = MemoizedMethod.Create("AssemblyToProcess.ArgumentShapes.ByFilter(AssemblyToProcess.Filter)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(filter);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<Filter>(filter), <AkCache>ByFilter$Body1 ?? (<AkCache>ByFilter$Body1 = ByFilter$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<Filter>(filter), <AkCache>ByFilter$Body3 ?? (<AkCache>ByFilter$Body3 = ByFilter$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -117,10 +117,10 @@ public static class ArgumentShapes
     [DebuggerStepThrough]
     public static int Sum(int[] values)
     {
-        MemoizedMethod memoizedMethod = <AkCache>Sum$Method0 ?? (<AkCache>Sum$Method0 = MemoizedMethod.Create("AssemblyToProcess.ArgumentShapes.Sum(System.Int32[])", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>Sum$Method4 ?? (<AkCache>Sum$Method4 = MemoizedMethod.Create("AssemblyToProcess.ArgumentShapes.Sum(System.Int32[])", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(values);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int[]>(values), <AkCache>Sum$Body1 ?? (<AkCache>Sum$Body1 = Sum$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int[]>(values), <AkCache>Sum$Body5 ?? (<AkCache>Sum$Body5 = Sum$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -132,10 +132,10 @@ public static class ArgumentShapes
     [DebuggerStepThrough]
     public static string ByNullable(int? value)
     {
-        MemoizedMethod memoizedMethod = <AkCache>ByNullable$Method0 ?? (<AkCache>ByNullable$Method0 = MemoizedMethod.Create("AssemblyToProcess.ArgumentShapes.ByNullable(System.Nullable`1<System.Int32>)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>ByNullable$Method6 ?? (<AkCache>ByNullable$Method6 = MemoizedMethod.Create("AssemblyToProcess.ArgumentShapes.ByNullable(System.Nullable`1<System.Int32>)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(value);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int?>(value), <AkCache>ByNullable$Body1 ?? (<AkCache>ByNullable$Body1 = ByNullable$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int?>(value), <AkCache>ByNullable$Body7 ?? (<AkCache>ByNullable$Body7 = ByNullable$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -147,10 +147,10 @@ public static class ArgumentShapes
     [DebuggerStepThrough]
     public static string ByDate(DateTime value)
     {
-        MemoizedMethod memoizedMethod = <AkCache>ByDate$Method0 ?? (<AkCache>ByDate$Method0 = MemoizedMethod.Create("AssemblyToProcess.ArgumentShapes.ByDate(System.DateTime)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>ByDate$Method8 ?? (<AkCache>ByDate$Method8 = MemoizedMethod.Create("AssemblyToProcess.ArgumentShapes.ByDate(System.DateTime)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(value);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<DateTime>(value), <AkCache>ByDate$Body1 ?? (<AkCache>ByDate$Body1 = ByDate$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<DateTime>(value), <AkCache>ByDate$Body9 ?? (<AkCache>ByDate$Body9 = ByDate$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -162,10 +162,10 @@ public static class ArgumentShapes
     [DebuggerStepThrough]
     public static int ByReadOnlyReference(in Range range)
     {
-        MemoizedMethod memoizedMethod = <AkCache>ByReadOnlyReference$Method0 ?? (<AkCache>ByReadOnlyReference$Method0 = MemoizedMethod.Create("AssemblyToProcess.ArgumentShapes.ByReadOnlyReference(AssemblyToProcess.Range&)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>ByReadOnlyReference$Method10 ?? (<AkCache>ByReadOnlyReference$Method10 = MemoizedMethod.Create("AssemblyToProcess.ArgumentShapes.ByReadOnlyReference(AssemblyToProcess.Range&)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(range);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<Range>(range), <AkCache>ByReadOnlyReference$Body1 ?? (<AkCache>ByReadOnlyReference$Body1 = ByReadOnlyReference$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<Range>(range), <AkCache>ByReadOnlyReference$Body11 ?? (<AkCache>ByReadOnlyReference$Body11 = ByReadOnlyReference$Invoke), default);
     }
 
     [CompilerGenerated]

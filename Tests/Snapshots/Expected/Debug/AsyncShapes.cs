@@ -16,40 +16,40 @@ public static class AsyncShapes
     private static Func<(int, int), Task<int>> <AkCache>AddAsync$Body1;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>NotAsync$Method0;
+    private static MemoizedMethod <AkCache>NotAsync$Method2;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<string>, Task<string>> <AkCache>NotAsync$Body1;
+    private static Func<ValueTuple<string>, Task<string>> <AkCache>NotAsync$Body3;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>ValueTaskAsync$Method0;
+    private static MemoizedMethod <AkCache>ValueTaskAsync$Method4;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<long>, ValueTask<long>> <AkCache>ValueTaskAsync$Body1;
+    private static Func<ValueTuple<long>, ValueTask<long>> <AkCache>ValueTaskAsync$Body5;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>CompletedValueTask$Method0;
+    private static MemoizedMethod <AkCache>CompletedValueTask$Method6;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<int>, ValueTask<int>> <AkCache>CompletedValueTask$Body1;
+    private static Func<ValueTuple<int>, ValueTask<int>> <AkCache>CompletedValueTask$Body7;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>NothingAsync$Method0;
+    private static MemoizedMethod <AkCache>NothingAsync$Method8;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<string>, Task<Quote>> <AkCache>NothingAsync$Body1;
+    private static Func<ValueTuple<string>, Task<Quote>> <AkCache>NothingAsync$Body9;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>ThrowsAsync$Method0;
+    private static MemoizedMethod <AkCache>ThrowsAsync$Method10;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<int>, Task<int>> <AkCache>ThrowsAsync$Body1;
+    private static Func<ValueTuple<int>, Task<int>> <AkCache>ThrowsAsync$Body11;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>WaitsAsync$Method0;
+    private static MemoizedMethod <AkCache>WaitsAsync$Method12;
 
     [CompilerGenerated]
-    private static Func<(int, CancellationToken), Task<int>> <AkCache>WaitsAsync$Body1;
+    private static Func<(int, CancellationToken), Task<int>> <AkCache>WaitsAsync$Body13;
 
     private static async Task<int> AddAsync$Original(int a, int b)
     {
@@ -117,10 +117,10 @@ public static class AsyncShapes
     [DebuggerStepThrough]
     public static Task<string> NotAsync(string name)
     {
-        MemoizedMethod memoizedMethod = <AkCache>NotAsync$Method0 ?? (<AkCache>NotAsync$Method0 = MemoizedMethod.Create("AssemblyToProcess.AsyncShapes.NotAsync(System.String)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>NotAsync$Method2 ?? (<AkCache>NotAsync$Method2 = MemoizedMethod.Create("AssemblyToProcess.AsyncShapes.NotAsync(System.String)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(name);
-        return memoizedMethod.InvokeAsync(keyBuilder.Complete(), new ValueTuple<string>(name), <AkCache>NotAsync$Body1 ?? (<AkCache>NotAsync$Body1 = NotAsync$Invoke), default);
+        return memoizedMethod.InvokeAsync(keyBuilder.Complete(), new ValueTuple<string>(name), <AkCache>NotAsync$Body3 ?? (<AkCache>NotAsync$Body3 = NotAsync$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -132,10 +132,10 @@ public static class AsyncShapes
     [DebuggerStepThrough]
     public static ValueTask<long> ValueTaskAsync(long value)
     {
-        MemoizedMethod memoizedMethod = <AkCache>ValueTaskAsync$Method0 ?? (<AkCache>ValueTaskAsync$Method0 = MemoizedMethod.Create("AssemblyToProcess.AsyncShapes.ValueTaskAsync(System.Int64)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>ValueTaskAsync$Method4 ?? (<AkCache>ValueTaskAsync$Method4 = MemoizedMethod.Create("AssemblyToProcess.AsyncShapes.ValueTaskAsync(System.Int64)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(value);
-        return memoizedMethod.InvokeValueTaskAsync(keyBuilder.Complete(), new ValueTuple<long>(value), <AkCache>ValueTaskAsync$Body1 ?? (<AkCache>ValueTaskAsync$Body1 = ValueTaskAsync$Invoke), default);
+        return memoizedMethod.InvokeValueTaskAsync(keyBuilder.Complete(), new ValueTuple<long>(value), <AkCache>ValueTaskAsync$Body5 ?? (<AkCache>ValueTaskAsync$Body5 = ValueTaskAsync$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -147,10 +147,10 @@ public static class AsyncShapes
     [DebuggerStepThrough]
     public static ValueTask<int> CompletedValueTask(int value)
     {
-        MemoizedMethod memoizedMethod = <AkCache>CompletedValueTask$Method0 ?? (<AkCache>CompletedValueTask$Method0 = MemoizedMethod.Create("AssemblyToProcess.AsyncShapes.CompletedValueTask(System.Int32)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>CompletedValueTask$Method6 ?? (<AkCache>CompletedValueTask$Method6 = MemoizedMethod.Create("AssemblyToProcess.AsyncShapes.CompletedValueTask(System.Int32)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(value);
-        return memoizedMethod.InvokeValueTaskAsync(keyBuilder.Complete(), new ValueTuple<int>(value), <AkCache>CompletedValueTask$Body1 ?? (<AkCache>CompletedValueTask$Body1 = CompletedValueTask$Invoke), default);
+        return memoizedMethod.InvokeValueTaskAsync(keyBuilder.Complete(), new ValueTuple<int>(value), <AkCache>CompletedValueTask$Body7 ?? (<AkCache>CompletedValueTask$Body7 = CompletedValueTask$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -162,10 +162,10 @@ public static class AsyncShapes
     [DebuggerStepThrough]
     public static Task<Quote?> NothingAsync(string symbol)
     {
-        MemoizedMethod memoizedMethod = <AkCache>NothingAsync$Method0 ?? (<AkCache>NothingAsync$Method0 = MemoizedMethod.Create("AssemblyToProcess.AsyncShapes.NothingAsync(System.String)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>NothingAsync$Method8 ?? (<AkCache>NothingAsync$Method8 = MemoizedMethod.Create("AssemblyToProcess.AsyncShapes.NothingAsync(System.String)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(symbol);
-        return memoizedMethod.InvokeAsync(keyBuilder.Complete(), new ValueTuple<string>(symbol), <AkCache>NothingAsync$Body1 ?? (<AkCache>NothingAsync$Body1 = NothingAsync$Invoke), default);
+        return memoizedMethod.InvokeAsync(keyBuilder.Complete(), new ValueTuple<string>(symbol), <AkCache>NothingAsync$Body9 ?? (<AkCache>NothingAsync$Body9 = NothingAsync$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -177,10 +177,10 @@ public static class AsyncShapes
     [DebuggerStepThrough]
     public static Task<int> ThrowsAsync(int value)
     {
-        MemoizedMethod memoizedMethod = <AkCache>ThrowsAsync$Method0 ?? (<AkCache>ThrowsAsync$Method0 = MemoizedMethod.Create("AssemblyToProcess.AsyncShapes.ThrowsAsync(System.Int32)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>ThrowsAsync$Method10 ?? (<AkCache>ThrowsAsync$Method10 = MemoizedMethod.Create("AssemblyToProcess.AsyncShapes.ThrowsAsync(System.Int32)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(value);
-        return memoizedMethod.InvokeAsync(keyBuilder.Complete(), new ValueTuple<int>(value), <AkCache>ThrowsAsync$Body1 ?? (<AkCache>ThrowsAsync$Body1 = ThrowsAsync$Invoke), default);
+        return memoizedMethod.InvokeAsync(keyBuilder.Complete(), new ValueTuple<int>(value), <AkCache>ThrowsAsync$Body11 ?? (<AkCache>ThrowsAsync$Body11 = ThrowsAsync$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -192,10 +192,10 @@ public static class AsyncShapes
     [DebuggerStepThrough]
     public static Task<int> WaitsAsync(int value, CancellationToken cancellationToken)
     {
-        MemoizedMethod memoizedMethod = <AkCache>WaitsAsync$Method0 ?? (<AkCache>WaitsAsync$Method0 = MemoizedMethod.Create("AssemblyToProcess.AsyncShapes.WaitsAsync(System.Int32,System.Threading.CancellationToken)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>WaitsAsync$Method12 ?? (<AkCache>WaitsAsync$Method12 = MemoizedMethod.Create("AssemblyToProcess.AsyncShapes.WaitsAsync(System.Int32,System.Threading.CancellationToken)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(value);
-        return memoizedMethod.InvokeAsync(keyBuilder.Complete(), (value, cancellationToken), <AkCache>WaitsAsync$Body1 ?? (<AkCache>WaitsAsync$Body1 = WaitsAsync$Invoke), cancellationToken);
+        return memoizedMethod.InvokeAsync(keyBuilder.Complete(), (value, cancellationToken), <AkCache>WaitsAsync$Body13 ?? (<AkCache>WaitsAsync$Body13 = WaitsAsync$Invoke), cancellationToken);
     }
 
     [CompilerGenerated]

@@ -14,28 +14,28 @@ public static class Basic
     private static Func<(int, int), int> <AkCache>Add$Body1;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>Greet$Method0;
+    private static MemoizedMethod <AkCache>Greet$Method2;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<string>, string> <AkCache>Greet$Body1;
+    private static Func<ValueTuple<string>, string> <AkCache>Greet$Body3;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>NoArguments$Method0;
+    private static MemoizedMethod <AkCache>NoArguments$Method4;
 
     [CompilerGenerated]
-    private static Func<ValueTuple, long> <AkCache>NoArguments$Body1;
+    private static Func<ValueTuple, long> <AkCache>NoArguments$Body5;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>Join$Method0;
+    private static MemoizedMethod <AkCache>Join$Method6;
 
     [CompilerGenerated]
-    private static Func<(string, int, double, bool, char, decimal, Guid, DateTime, byte[], int[], long, string), string> <AkCache>Join$Body1;
+    private static Func<(string, int, double, bool, char, decimal, Guid, DateTime, byte[], int[], long, string), string> <AkCache>Join$Body7;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>Pinned$Method0;
+    private static MemoizedMethod <AkCache>Pinned$Method8;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<int>, int> <AkCache>Pinned$Body1;
+    private static Func<ValueTuple<int>, int> <AkCache>Pinned$Body9;
 
     private static int Add$Original(int a, int b)
     {
@@ -55,7 +55,7 @@ public static class Basic
         return 42L;
     }
 
-    private static string Join$Original(string a, int b, double c, bool d, char e, decimal f, Guid g, DateTime h, byte[] i, int[] j, long k, string l)
+    private static string Join$Original(string? a, int b, double c, bool d, char e, decimal f, Guid g, DateTime h, byte[]? i, int[]? j, long k, string l)
     {
         Calls.Record("Join");
         InlineArray12<object> buffer = default;
@@ -99,10 +99,10 @@ public static class Basic
     [DebuggerStepThrough]
     public static string Greet(string name)
     {
-        MemoizedMethod memoizedMethod = <AkCache>Greet$Method0 ?? (<AkCache>Greet$Method0 = MemoizedMethod.Create("AssemblyToProcess.Basic.Greet(System.String)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>Greet$Method2 ?? (<AkCache>Greet$Method2 = MemoizedMethod.Create("AssemblyToProcess.Basic.Greet(System.String)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(name);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<string>(name), <AkCache>Greet$Body1 ?? (<AkCache>Greet$Body1 = Greet$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<string>(name), <AkCache>Greet$Body3 ?? (<AkCache>Greet$Body3 = Greet$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -114,8 +114,8 @@ public static class Basic
     [DebuggerStepThrough]
     public static long NoArguments()
     {
-        MemoizedMethod memoizedMethod = <AkCache>NoArguments$Method0 ?? (<AkCache>NoArguments$Method0 = MemoizedMethod.Create("AssemblyToProcess.Basic.NoArguments()", "<il-hash>", 0));
-        return memoizedMethod.Invoke(memoizedMethod.BeginKey().Complete(), default, <AkCache>NoArguments$Body1 ?? (<AkCache>NoArguments$Body1 = NoArguments$Invoke), default);
+        MemoizedMethod memoizedMethod = <AkCache>NoArguments$Method4 ?? (<AkCache>NoArguments$Method4 = MemoizedMethod.Create("AssemblyToProcess.Basic.NoArguments()", "<il-hash>", 0));
+        return memoizedMethod.Invoke(memoizedMethod.BeginKey().Complete(), default, <AkCache>NoArguments$Body5 ?? (<AkCache>NoArguments$Body5 = NoArguments$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -127,7 +127,7 @@ public static class Basic
     [DebuggerStepThrough]
     public static string Join(string? a, int b, double c, bool d, char e, decimal f, Guid g, DateTime h, byte[]? i, int[]? j, long k, string l)
     {
-        MemoizedMethod memoizedMethod = <AkCache>Join$Method0 ?? (<AkCache>Join$Method0 = MemoizedMethod.Create("AssemblyToProcess.Basic.Join(System.String,System.Int32,System.Double,System.Boolean,System.Char,System.Decimal,System.Guid,System.DateTime,System.Byte[],System.Int32[],System.Int64,System.String)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>Join$Method6 ?? (<AkCache>Join$Method6 = MemoizedMethod.Create("AssemblyToProcess.Basic.Join(System.String,System.Int32,System.Double,System.Boolean,System.Char,System.Decimal,System.Guid,System.DateTime,System.Byte[],System.Int32[],System.Int64,System.String)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(a);
         keyBuilder.Add(b);
@@ -141,7 +141,7 @@ public static class Basic
         keyBuilder.Add(j);
         keyBuilder.Add(k);
         keyBuilder.Add(l);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), (a, b, c, d, e, f, g, h, i, j, k, l), <AkCache>Join$Body1 ?? (<AkCache>Join$Body1 = Join$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), (a, b, c, d, e, f, g, h, i, j, k, l), <AkCache>Join$Body7 ?? (<AkCache>Join$Body7 = Join$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -153,10 +153,10 @@ public static class Basic
     [DebuggerStepThrough]
     public static int Pinned(int value)
     {
-        MemoizedMethod memoizedMethod = <AkCache>Pinned$Method0 ?? (<AkCache>Pinned$Method0 = MemoizedMethod.Create("AssemblyToProcess.Basic.Pinned(System.Int32)", "pinned-1", 0));
+        MemoizedMethod memoizedMethod = <AkCache>Pinned$Method8 ?? (<AkCache>Pinned$Method8 = MemoizedMethod.Create("AssemblyToProcess.Basic.Pinned(System.Int32)", "pinned-1", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(value);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int>(value), <AkCache>Pinned$Body1 ?? (<AkCache>Pinned$Body1 = Pinned$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int>(value), <AkCache>Pinned$Body9 ?? (<AkCache>Pinned$Body9 = Pinned$Invoke), default);
     }
 
     [CompilerGenerated]

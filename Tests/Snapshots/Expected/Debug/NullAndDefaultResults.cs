@@ -14,18 +14,18 @@ public static class NullAndDefaultResults
     private static Func<ValueTuple<int>, string> <AkCache>FindName$Body1;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>FindNumber$Method0;
+    private static MemoizedMethod <AkCache>FindNumber$Method2;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<int>, int?> <AkCache>FindNumber$Body1;
+    private static Func<ValueTuple<int>, int?> <AkCache>FindNumber$Body3;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>Zero$Method0;
+    private static MemoizedMethod <AkCache>Zero$Method4;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<int>, int> <AkCache>Zero$Body1;
+    private static Func<ValueTuple<int>, int> <AkCache>Zero$Body5;
 
-    private static string FindName$Original(int id)
+    private static string? FindName$Original(int id)
     {
         Calls.Record("FindName");
         return null;
@@ -61,10 +61,10 @@ public static class NullAndDefaultResults
     [DebuggerStepThrough]
     public static int? FindNumber(int id)
     {
-        MemoizedMethod memoizedMethod = <AkCache>FindNumber$Method0 ?? (<AkCache>FindNumber$Method0 = MemoizedMethod.Create("AssemblyToProcess.NullAndDefaultResults.FindNumber(System.Int32)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>FindNumber$Method2 ?? (<AkCache>FindNumber$Method2 = MemoizedMethod.Create("AssemblyToProcess.NullAndDefaultResults.FindNumber(System.Int32)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(id);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int>(id), <AkCache>FindNumber$Body1 ?? (<AkCache>FindNumber$Body1 = FindNumber$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int>(id), <AkCache>FindNumber$Body3 ?? (<AkCache>FindNumber$Body3 = FindNumber$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -76,10 +76,10 @@ public static class NullAndDefaultResults
     [DebuggerStepThrough]
     public static int Zero(int id)
     {
-        MemoizedMethod memoizedMethod = <AkCache>Zero$Method0 ?? (<AkCache>Zero$Method0 = MemoizedMethod.Create("AssemblyToProcess.NullAndDefaultResults.Zero(System.Int32)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>Zero$Method4 ?? (<AkCache>Zero$Method4 = MemoizedMethod.Create("AssemblyToProcess.NullAndDefaultResults.Zero(System.Int32)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(id);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int>(id), <AkCache>Zero$Body1 ?? (<AkCache>Zero$Body1 = Zero$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int>(id), <AkCache>Zero$Body5 ?? (<AkCache>Zero$Body5 = Zero$Invoke), default);
     }
 
     [CompilerGenerated]

@@ -14,28 +14,28 @@ public static class Overloads
     private static Func<ValueTuple<int>, string> <AkCache>Describe$Body1;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>Describe$Method0;
+    private static MemoizedMethod <AkCache>Describe$Method2;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<long>, string> <AkCache>Describe$Body1;
+    private static Func<ValueTuple<long>, string> <AkCache>Describe$Body3;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>Describe$Method0;
+    private static MemoizedMethod <AkCache>Describe$Method4;
 
     [CompilerGenerated]
-    private static Func<(int, int), string> <AkCache>Describe$Body1;
+    private static Func<(int, int), string> <AkCache>Describe$Body5;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>Subtract$Method0;
+    private static MemoizedMethod <AkCache>Subtract$Method6;
 
     [CompilerGenerated]
-    private static Func<(int, int), int> <AkCache>Subtract$Body1;
+    private static Func<(int, int), int> <AkCache>Subtract$Body7;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>Concat$Method0;
+    private static MemoizedMethod <AkCache>Concat$Method8;
 
     [CompilerGenerated]
-    private static Func<(string, string), string> <AkCache>Concat$Body1;
+    private static Func<(string, string), string> <AkCache>Concat$Body9;
 
     private static string Describe$Original(int value)
     {
@@ -61,7 +61,7 @@ public static class Overloads
         return a - b;
     }
 
-    private static string Concat$Original(string a, string b)
+    private static string Concat$Original(string? a, string? b)
     {
         Calls.Record("Concat");
         return (a ?? "<null>") + "+" + (b ?? "<null>");
@@ -70,10 +70,10 @@ public static class Overloads
     [DebuggerStepThrough]
     public static string Describe(int value)
     {
-        MemoizedMethod memoizedMethod = Overloads.<AkCache>Describe$Method0 ?? (Overloads.<AkCache>Describe$Method0 = MemoizedMethod.Create("AssemblyToProcess.Overloads.Describe(System.Int32)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>Describe$Method0 ?? (<AkCache>Describe$Method0 = MemoizedMethod.Create("AssemblyToProcess.Overloads.Describe(System.Int32)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(value);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int>(value), Overloads.<AkCache>Describe$Body1 ?? (Overloads.<AkCache>Describe$Body1 = Describe$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int>(value), <AkCache>Describe$Body1 ?? (<AkCache>Describe$Body1 = Describe$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -85,10 +85,10 @@ public static class Overloads
     [DebuggerStepThrough]
     public static string Describe(long value)
     {
-        MemoizedMethod memoizedMethod = Overloads.<AkCache>Describe$Method0 ?? (Overloads.<AkCache>Describe$Method0 = MemoizedMethod.Create("AssemblyToProcess.Overloads.Describe(System.Int64)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>Describe$Method2 ?? (<AkCache>Describe$Method2 = MemoizedMethod.Create("AssemblyToProcess.Overloads.Describe(System.Int64)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(value);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<long>(value), Overloads.<AkCache>Describe$Body1 ?? (Overloads.<AkCache>Describe$Body1 = Describe$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<long>(value), <AkCache>Describe$Body3 ?? (<AkCache>Describe$Body3 = Describe$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -100,11 +100,11 @@ public static class Overloads
     [DebuggerStepThrough]
     public static string Describe(int first, int second)
     {
-        MemoizedMethod memoizedMethod = <AkCache>Describe$Method0 ?? (<AkCache>Describe$Method0 = MemoizedMethod.Create("AssemblyToProcess.Overloads.Describe(System.Int32,System.Int32)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>Describe$Method4 ?? (<AkCache>Describe$Method4 = MemoizedMethod.Create("AssemblyToProcess.Overloads.Describe(System.Int32,System.Int32)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(first);
         keyBuilder.Add(second);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), (first, second), <AkCache>Describe$Body1 ?? (<AkCache>Describe$Body1 = Describe$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), (first, second), <AkCache>Describe$Body5 ?? (<AkCache>Describe$Body5 = Describe$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -116,11 +116,11 @@ public static class Overloads
     [DebuggerStepThrough]
     public static int Subtract(int a, int b)
     {
-        MemoizedMethod memoizedMethod = <AkCache>Subtract$Method0 ?? (<AkCache>Subtract$Method0 = MemoizedMethod.Create("AssemblyToProcess.Overloads.Subtract(System.Int32,System.Int32)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>Subtract$Method6 ?? (<AkCache>Subtract$Method6 = MemoizedMethod.Create("AssemblyToProcess.Overloads.Subtract(System.Int32,System.Int32)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(a);
         keyBuilder.Add(b);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), (a, b), <AkCache>Subtract$Body1 ?? (<AkCache>Subtract$Body1 = Subtract$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), (a, b), <AkCache>Subtract$Body7 ?? (<AkCache>Subtract$Body7 = Subtract$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -132,11 +132,11 @@ public static class Overloads
     [DebuggerStepThrough]
     public static string Concat(string? a, string? b)
     {
-        MemoizedMethod memoizedMethod = <AkCache>Concat$Method0 ?? (<AkCache>Concat$Method0 = MemoizedMethod.Create("AssemblyToProcess.Overloads.Concat(System.String,System.String)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>Concat$Method8 ?? (<AkCache>Concat$Method8 = MemoizedMethod.Create("AssemblyToProcess.Overloads.Concat(System.String,System.String)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(a);
         keyBuilder.Add(b);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), (a, b), <AkCache>Concat$Body1 ?? (<AkCache>Concat$Body1 = Concat$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), (a, b), <AkCache>Concat$Body9 ?? (<AkCache>Concat$Body9 = Concat$Invoke), default);
     }
 
     [CompilerGenerated]

@@ -14,10 +14,10 @@ public static class TimeToLive
     private static Func<ValueTuple<int>, int> <AkCache>OneSecond$Body1;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>ConfiguredDefault$Method0;
+    private static MemoizedMethod <AkCache>ConfiguredDefault$Method2;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<int>, int> <AkCache>ConfiguredDefault$Body1;
+    private static Func<ValueTuple<int>, int> <AkCache>ConfiguredDefault$Body3;
 
     private static int OneSecond$Original(int id)
     {
@@ -49,10 +49,10 @@ public static class TimeToLive
     [DebuggerStepThrough]
     public static int ConfiguredDefault(int id)
     {
-        MemoizedMethod memoizedMethod = <AkCache>ConfiguredDefault$Method0 ?? (<AkCache>ConfiguredDefault$Method0 = MemoizedMethod.Create("AssemblyToProcess.TimeToLive.ConfiguredDefault(System.Int32)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>ConfiguredDefault$Method2 ?? (<AkCache>ConfiguredDefault$Method2 = MemoizedMethod.Create("AssemblyToProcess.TimeToLive.ConfiguredDefault(System.Int32)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(id);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int>(id), <AkCache>ConfiguredDefault$Body1 ?? (<AkCache>ConfiguredDefault$Body1 = ConfiguredDefault$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int>(id), <AkCache>ConfiguredDefault$Body3 ?? (<AkCache>ConfiguredDefault$Body3 = ConfiguredDefault$Invoke), default);
     }
 
     [CompilerGenerated]

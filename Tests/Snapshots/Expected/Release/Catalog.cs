@@ -14,10 +14,10 @@ public static class Catalog
     private static Func<ValueTuple<int>, string> <AkCache>Name$Body1;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>ShortLived$Method0;
+    private static MemoizedMethod <AkCache>ShortLived$Method2;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<int>, string> <AkCache>ShortLived$Body1;
+    private static Func<ValueTuple<int>, string> <AkCache>ShortLived$Body3;
 
     private static string Name$Original(int id)
     {
@@ -66,10 +66,10 @@ public static class Catalog
     [DebuggerStepThrough]
     public static string ShortLived(int id)
     {
-        MemoizedMethod memoizedMethod = <AkCache>ShortLived$Method0 ?? (<AkCache>ShortLived$Method0 = MemoizedMethod.Create("AssemblyToProcess.Catalog.ShortLived(System.Int32)", "<il-hash>", 5));
+        MemoizedMethod memoizedMethod = <AkCache>ShortLived$Method2 ?? (<AkCache>ShortLived$Method2 = MemoizedMethod.Create("AssemblyToProcess.Catalog.ShortLived(System.Int32)", "<il-hash>", 5));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(id);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int>(id), <AkCache>ShortLived$Body1 ?? (<AkCache>ShortLived$Body1 = ShortLived$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int>(id), <AkCache>ShortLived$Body3 ?? (<AkCache>ShortLived$Body3 = ShortLived$Invoke), default);
     }
 
     [CompilerGenerated]

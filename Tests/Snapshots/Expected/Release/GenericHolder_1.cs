@@ -15,10 +15,10 @@ public static class GenericHolder<T>
     private static Func<ValueTuple<int>, string> <AkCache>Name$Body1;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>Wrap$Method0;
+    private static MemoizedMethod <AkCache>Wrap$Method2;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<T>, List<T>> <AkCache>Wrap$Body1;
+    private static Func<ValueTuple<T>, List<T>> <AkCache>Wrap$Body3;
 
     private static string Name$Original(int id)
     {
@@ -56,11 +56,11 @@ public static class GenericHolder<T>
     [DebuggerStepThrough]
     public static List<T> Wrap(T value)
     {
-        MemoizedMethod memoizedMethod = <AkCache>Wrap$Method0 ?? (<AkCache>Wrap$Method0 = MemoizedMethod.Create("AssemblyToProcess.GenericHolder`1.Wrap(T)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>Wrap$Method2 ?? (<AkCache>Wrap$Method2 = MemoizedMethod.Create("AssemblyToProcess.GenericHolder`1.Wrap(T)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.AddType<T>();
         keyBuilder.Add(value);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<T>(value), <AkCache>Wrap$Body1 ?? (<AkCache>Wrap$Body1 = Wrap$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<T>(value), <AkCache>Wrap$Body3 ?? (<AkCache>Wrap$Body3 = Wrap$Invoke), default);
     }
 
     [CompilerGenerated]

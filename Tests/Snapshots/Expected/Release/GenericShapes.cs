@@ -13,16 +13,16 @@ public static class GenericShapes
     private static MemoizedMethod <AkCache>Describe$Method0;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>Echo$Method0;
+    private static MemoizedMethod <AkCache>Echo$Method1;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>Largest$Method0;
+    private static MemoizedMethod <AkCache>Largest$Method2;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>RepeatAsync$Method0;
+    private static MemoizedMethod <AkCache>RepeatAsync$Method3;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>Pair$Method0;
+    private static MemoizedMethod <AkCache>Pair$Method4;
 
     private static string Describe$Original<T>(int id)
     {
@@ -88,7 +88,7 @@ public static class GenericShapes
     [DebuggerStepThrough]
     public static T Echo<T>(T value)
     {
-        MemoizedMethod memoizedMethod = <AkCache>Echo$Method0 ?? (<AkCache>Echo$Method0 = MemoizedMethod.Create("AssemblyToProcess.GenericShapes.Echo<T>(T)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>Echo$Method1 ?? (<AkCache>Echo$Method1 = MemoizedMethod.Create("AssemblyToProcess.GenericShapes.Echo<T>(T)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.AddType<T>();
         keyBuilder.Add(value);
@@ -104,7 +104,7 @@ public static class GenericShapes
     [DebuggerStepThrough]
     public static T Largest<T>(T[] values) where T : struct, IComparable<T>
     {
-        MemoizedMethod memoizedMethod = <AkCache>Largest$Method0 ?? (<AkCache>Largest$Method0 = MemoizedMethod.Create("AssemblyToProcess.GenericShapes.Largest<T>(T[])", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>Largest$Method2 ?? (<AkCache>Largest$Method2 = MemoizedMethod.Create("AssemblyToProcess.GenericShapes.Largest<T>(T[])", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.AddType<T>();
         keyBuilder.Add(values);
@@ -120,7 +120,7 @@ public static class GenericShapes
     [DebuggerStepThrough]
     public static Task<List<T>> RepeatAsync<T>(T value, int count)
     {
-        MemoizedMethod memoizedMethod = <AkCache>RepeatAsync$Method0 ?? (<AkCache>RepeatAsync$Method0 = MemoizedMethod.Create("AssemblyToProcess.GenericShapes.RepeatAsync<T>(T,System.Int32)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>RepeatAsync$Method3 ?? (<AkCache>RepeatAsync$Method3 = MemoizedMethod.Create("AssemblyToProcess.GenericShapes.RepeatAsync<T>(T,System.Int32)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.AddType<T>();
         keyBuilder.Add(value);
@@ -137,7 +137,7 @@ public static class GenericShapes
     [DebuggerStepThrough]
     public static KeyValuePair<TKey, TValue> Pair<TKey, TValue>(TKey key, TValue value) where TKey : notnull
     {
-        MemoizedMethod memoizedMethod = <AkCache>Pair$Method0 ?? (<AkCache>Pair$Method0 = MemoizedMethod.Create("AssemblyToProcess.GenericShapes.Pair<TKey,TValue>(TKey,TValue)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>Pair$Method4 ?? (<AkCache>Pair$Method4 = MemoizedMethod.Create("AssemblyToProcess.GenericShapes.Pair<TKey,TValue>(TKey,TValue)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.AddType<TKey>();
         keyBuilder.AddType<TValue>();

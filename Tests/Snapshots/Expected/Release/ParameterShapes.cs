@@ -18,82 +18,82 @@ public static class ParameterShapes
     private static Func<(int, int, int, int, int, int, int, int, int, int, int, int, int, int, int, int), int> <AkCache>Sixteen$Body1;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>Mixed17$Method0;
+    private static MemoizedMethod <AkCache>Mixed17$Method2;
 
     [CompilerGenerated]
-    private static Func<(string, int, long, double, bool, char, byte, short, decimal, Guid, DateTime, DateTimeOffset, TimeSpan, byte[], int?, Market, (int, string)), string> <AkCache>Mixed17$Body1;
+    private static Func<(string, int, long, double, bool, char, byte, short, decimal, Guid, DateTime, DateTimeOffset, TimeSpan, byte[], int?, Market, (int, string)), string> <AkCache>Mixed17$Body3;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>Optional$Method0;
+    private static MemoizedMethod <AkCache>Optional$Method4;
 
     [CompilerGenerated]
-    private static Func<(int, string, int), string> <AkCache>Optional$Body1;
+    private static Func<(int, string, int), string> <AkCache>Optional$Body5;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>SumAll$Method0;
+    private static MemoizedMethod <AkCache>SumAll$Method6;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<int[]>, int> <AkCache>SumAll$Body1;
+    private static Func<ValueTuple<int[]>, int> <AkCache>SumAll$Body7;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>Distance$Method0;
+    private static MemoizedMethod <AkCache>Distance$Method8;
 
     [CompilerGenerated]
-    private static Func<(Point, Point), int> <AkCache>Distance$Body1;
+    private static Func<(Point, Point), int> <AkCache>Distance$Body9;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>Total$Method0;
+    private static MemoizedMethod <AkCache>Total$Method10;
 
     [CompilerGenerated]
-    private static Func<(Order, List<Order>), decimal> <AkCache>Total$Body1;
+    private static Func<(Order, List<Order>), decimal> <AkCache>Total$Body11;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>CountWeights$Method0;
+    private static MemoizedMethod <AkCache>CountWeights$Method12;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<Dictionary<string, int>>, int> <AkCache>CountWeights$Body1;
+    private static Func<ValueTuple<Dictionary<string, int>>, int> <AkCache>CountWeights$Body13;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>CountDistinct$Method0;
+    private static MemoizedMethod <AkCache>CountDistinct$Method14;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<HashSet<string>>, int> <AkCache>CountDistinct$Body1;
+    private static Func<ValueTuple<HashSet<string>>, int> <AkCache>CountDistinct$Body15;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>ImmutableSum$Method0;
+    private static MemoizedMethod <AkCache>ImmutableSum$Method16;
 
     [CompilerGenerated]
-    private static Func<(ImmutableArray<int>, ImmutableDictionary<string, int>), int> <AkCache>ImmutableSum$Body1;
+    private static Func<(ImmutableArray<int>, ImmutableDictionary<string, int>), int> <AkCache>ImmutableSum$Body17;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>ReadOnlyList$Method0;
+    private static MemoizedMethod <AkCache>ReadOnlyList$Method18;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<IReadOnlyList<int>>, int> <AkCache>ReadOnlyList$Body1;
+    private static Func<ValueTuple<IReadOnlyList<int>>, int> <AkCache>ReadOnlyList$Body19;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>Scale$Method0;
+    private static MemoizedMethod <AkCache>Scale$Method20;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<decimal>, string> <AkCache>Scale$Body1;
+    private static Func<ValueTuple<decimal>, string> <AkCache>Scale$Body21;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>Moment$Method0;
+    private static MemoizedMethod <AkCache>Moment$Method22;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<DateTimeOffset>, string> <AkCache>Moment$Body1;
+    private static Func<ValueTuple<DateTimeOffset>, string> <AkCache>Moment$Body23;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>Logged$Method0;
+    private static MemoizedMethod <AkCache>Logged$Method24;
 
     [CompilerGenerated]
-    private static Func<(int, IProgress<string>, Action<string>), int> <AkCache>Logged$Body1;
+    private static Func<(int, IProgress<string>, Action<string>), int> <AkCache>Logged$Body25;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>Cancellable$Method0;
+    private static MemoizedMethod <AkCache>Cancellable$Method26;
 
     [CompilerGenerated]
-    private static Func<(int, CancellationToken), int> <AkCache>Cancellable$Body1;
+    private static Func<(int, CancellationToken), int> <AkCache>Cancellable$Body27;
 
     private static int Sixteen$Original(int a1, int a2, int a3, int a4, int a5, int a6, int a7, int a8, int a9, int a10, int a11, int a12, int a13, int a14, int a15, int a16)
     {
@@ -257,7 +257,7 @@ public static class ParameterShapes
     [DebuggerStepThrough]
     public static string Mixed17(string s1, int i2, long l3, double d4, bool b5, char c6, byte y7, short h8, decimal m9, Guid g10, DateTime t11, DateTimeOffset o12, TimeSpan p13, byte[] a14, int? n15, Market e16, (int, string) u17)
     {
-        MemoizedMethod memoizedMethod = <AkCache>Mixed17$Method0 ?? (<AkCache>Mixed17$Method0 = MemoizedMethod.Create("AssemblyToProcess.ParameterShapes.Mixed17(System.String,System.Int32,System.Int64,System.Double,System.Boolean,System.Char,System.Byte,System.Int16,System.Decimal,System.Guid,System.DateTime,System.DateTimeOffset,System.TimeSpan,System.Byte[],System.Nullable`1<System.Int32>,AssemblyToProcess.Market,System.ValueTuple`2<System.Int32,System.String>)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>Mixed17$Method2 ?? (<AkCache>Mixed17$Method2 = MemoizedMethod.Create("AssemblyToProcess.ParameterShapes.Mixed17(System.String,System.Int32,System.Int64,System.Double,System.Boolean,System.Char,System.Byte,System.Int16,System.Decimal,System.Guid,System.DateTime,System.DateTimeOffset,System.TimeSpan,System.Byte[],System.Nullable`1<System.Int32>,AssemblyToProcess.Market,System.ValueTuple`2<System.Int32,System.String>)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(s1);
         keyBuilder.Add(i2);
@@ -276,7 +276,7 @@ public static class ParameterShapes
         keyBuilder.Add(n15);
         keyBuilder.Add(e16);
         keyBuilder.Add(u17);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), (s1, i2, l3, d4, b5, c6, y7, h8, m9, g10, t11, o12, p13, a14, n15, e16, u17), <AkCache>Mixed17$Body1 ?? (<AkCache>Mixed17$Body1 = Mixed17$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), (s1, i2, l3, d4, b5, c6, y7, h8, m9, g10, t11, o12, p13, a14, n15, e16, u17), <AkCache>Mixed17$Body3 ?? (<AkCache>Mixed17$Body3 = Mixed17$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -288,12 +288,12 @@ public static class ParameterShapes
     [DebuggerStepThrough]
     public static string Optional(int a, string b = "default", int c = 7)
     {
-        MemoizedMethod memoizedMethod = <AkCache>Optional$Method0 ?? (<AkCache>Optional$Method0 = MemoizedMethod.Create("AssemblyToProcess.ParameterShapes.Optional(System.Int32,System.String,System.Int32)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>Optional$Method4 ?? (<AkCache>Optional$Method4 = MemoizedMethod.Create("AssemblyToProcess.ParameterShapes.Optional(System.Int32,System.String,System.Int32)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(a);
         keyBuilder.Add(b);
         keyBuilder.Add(c);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), (a, b, c), <AkCache>Optional$Body1 ?? (<AkCache>Optional$Body1 = Optional$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), (a, b, c), <AkCache>Optional$Body5 ?? (<AkCache>Optional$Body5 = Optional$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -305,10 +305,10 @@ public static class ParameterShapes
     [DebuggerStepThrough]
     public static int SumAll(params int[] values)
     {
-        MemoizedMethod memoizedMethod = <AkCache>SumAll$Method0 ?? (<AkCache>SumAll$Method0 = MemoizedMethod.Create("AssemblyToProcess.ParameterShapes.SumAll(System.Int32[])", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>SumAll$Method6 ?? (<AkCache>SumAll$Method6 = MemoizedMethod.Create("AssemblyToProcess.ParameterShapes.SumAll(System.Int32[])", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(values);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int[]>(values), <AkCache>SumAll$Body1 ?? (<AkCache>SumAll$Body1 = SumAll$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int[]>(values), <AkCache>SumAll$Body7 ?? (<AkCache>SumAll$Body7 = SumAll$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -320,11 +320,11 @@ public static class ParameterShapes
     [DebuggerStepThrough]
     public static int Distance(in Point a, in Point b)
     {
-        MemoizedMethod memoizedMethod = <AkCache>Distance$Method0 ?? (<AkCache>Distance$Method0 = MemoizedMethod.Create("AssemblyToProcess.ParameterShapes.Distance(AssemblyToProcess.Point&,AssemblyToProcess.Point&)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>Distance$Method8 ?? (<AkCache>Distance$Method8 = MemoizedMethod.Create("AssemblyToProcess.ParameterShapes.Distance(AssemblyToProcess.Point&,AssemblyToProcess.Point&)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(a);
         keyBuilder.Add(b);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), (a, b), <AkCache>Distance$Body1 ?? (<AkCache>Distance$Body1 = Distance$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), (a, b), <AkCache>Distance$Body9 ?? (<AkCache>Distance$Body9 = Distance$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -336,11 +336,11 @@ public static class ParameterShapes
     [DebuggerStepThrough]
     public static decimal Total(Order order, List<Order> more)
     {
-        MemoizedMethod memoizedMethod = <AkCache>Total$Method0 ?? (<AkCache>Total$Method0 = MemoizedMethod.Create("AssemblyToProcess.ParameterShapes.Total(AssemblyToProcess.Order,System.Collections.Generic.List`1<AssemblyToProcess.Order>)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>Total$Method10 ?? (<AkCache>Total$Method10 = MemoizedMethod.Create("AssemblyToProcess.ParameterShapes.Total(AssemblyToProcess.Order,System.Collections.Generic.List`1<AssemblyToProcess.Order>)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(order);
         keyBuilder.Add(more);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), (order, more), <AkCache>Total$Body1 ?? (<AkCache>Total$Body1 = Total$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), (order, more), <AkCache>Total$Body11 ?? (<AkCache>Total$Body11 = Total$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -352,10 +352,10 @@ public static class ParameterShapes
     [DebuggerStepThrough]
     public static int CountWeights(Dictionary<string, int> weights)
     {
-        MemoizedMethod memoizedMethod = <AkCache>CountWeights$Method0 ?? (<AkCache>CountWeights$Method0 = MemoizedMethod.Create("AssemblyToProcess.ParameterShapes.CountWeights(System.Collections.Generic.Dictionary`2<System.String,System.Int32>)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>CountWeights$Method12 ?? (<AkCache>CountWeights$Method12 = MemoizedMethod.Create("AssemblyToProcess.ParameterShapes.CountWeights(System.Collections.Generic.Dictionary`2<System.String,System.Int32>)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(weights);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<Dictionary<string, int>>(weights), <AkCache>CountWeights$Body1 ?? (<AkCache>CountWeights$Body1 = CountWeights$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<Dictionary<string, int>>(weights), <AkCache>CountWeights$Body13 ?? (<AkCache>CountWeights$Body13 = CountWeights$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -367,10 +367,10 @@ public static class ParameterShapes
     [DebuggerStepThrough]
     public static int CountDistinct(HashSet<string> items)
     {
-        MemoizedMethod memoizedMethod = <AkCache>CountDistinct$Method0 ?? (<AkCache>CountDistinct$Method0 = MemoizedMethod.Create("AssemblyToProcess.ParameterShapes.CountDistinct(System.Collections.Generic.HashSet`1<System.String>)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>CountDistinct$Method14 ?? (<AkCache>CountDistinct$Method14 = MemoizedMethod.Create("AssemblyToProcess.ParameterShapes.CountDistinct(System.Collections.Generic.HashSet`1<System.String>)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(items);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<HashSet<string>>(items), <AkCache>CountDistinct$Body1 ?? (<AkCache>CountDistinct$Body1 = CountDistinct$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<HashSet<string>>(items), <AkCache>CountDistinct$Body15 ?? (<AkCache>CountDistinct$Body15 = CountDistinct$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -382,11 +382,11 @@ public static class ParameterShapes
     [DebuggerStepThrough]
     public static int ImmutableSum(ImmutableArray<int> values, ImmutableDictionary<string, int> extra)
     {
-        MemoizedMethod memoizedMethod = <AkCache>ImmutableSum$Method0 ?? (<AkCache>ImmutableSum$Method0 = MemoizedMethod.Create("AssemblyToProcess.ParameterShapes.ImmutableSum(System.Collections.Immutable.ImmutableArray`1<System.Int32>,System.Collections.Immutable.ImmutableDictionary`2<System.String,System.Int32>)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>ImmutableSum$Method16 ?? (<AkCache>ImmutableSum$Method16 = MemoizedMethod.Create("AssemblyToProcess.ParameterShapes.ImmutableSum(System.Collections.Immutable.ImmutableArray`1<System.Int32>,System.Collections.Immutable.ImmutableDictionary`2<System.String,System.Int32>)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(values);
         keyBuilder.Add(extra);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), (values, extra), <AkCache>ImmutableSum$Body1 ?? (<AkCache>ImmutableSum$Body1 = ImmutableSum$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), (values, extra), <AkCache>ImmutableSum$Body17 ?? (<AkCache>ImmutableSum$Body17 = ImmutableSum$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -398,10 +398,10 @@ public static class ParameterShapes
     [DebuggerStepThrough]
     public static int ReadOnlyList(IReadOnlyList<int> values)
     {
-        MemoizedMethod memoizedMethod = <AkCache>ReadOnlyList$Method0 ?? (<AkCache>ReadOnlyList$Method0 = MemoizedMethod.Create("AssemblyToProcess.ParameterShapes.ReadOnlyList(System.Collections.Generic.IReadOnlyList`1<System.Int32>)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>ReadOnlyList$Method18 ?? (<AkCache>ReadOnlyList$Method18 = MemoizedMethod.Create("AssemblyToProcess.ParameterShapes.ReadOnlyList(System.Collections.Generic.IReadOnlyList`1<System.Int32>)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(values);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<IReadOnlyList<int>>(values), <AkCache>ReadOnlyList$Body1 ?? (<AkCache>ReadOnlyList$Body1 = ReadOnlyList$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<IReadOnlyList<int>>(values), <AkCache>ReadOnlyList$Body19 ?? (<AkCache>ReadOnlyList$Body19 = ReadOnlyList$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -413,10 +413,10 @@ public static class ParameterShapes
     [DebuggerStepThrough]
     public static string Scale(decimal value)
     {
-        MemoizedMethod memoizedMethod = <AkCache>Scale$Method0 ?? (<AkCache>Scale$Method0 = MemoizedMethod.Create("AssemblyToProcess.ParameterShapes.Scale(System.Decimal)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>Scale$Method20 ?? (<AkCache>Scale$Method20 = MemoizedMethod.Create("AssemblyToProcess.ParameterShapes.Scale(System.Decimal)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(value);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<decimal>(value), <AkCache>Scale$Body1 ?? (<AkCache>Scale$Body1 = Scale$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<decimal>(value), <AkCache>Scale$Body21 ?? (<AkCache>Scale$Body21 = Scale$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -428,10 +428,10 @@ public static class ParameterShapes
     [DebuggerStepThrough]
     public static string Moment(DateTimeOffset value)
     {
-        MemoizedMethod memoizedMethod = <AkCache>Moment$Method0 ?? (<AkCache>Moment$Method0 = MemoizedMethod.Create("AssemblyToProcess.ParameterShapes.Moment(System.DateTimeOffset)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>Moment$Method22 ?? (<AkCache>Moment$Method22 = MemoizedMethod.Create("AssemblyToProcess.ParameterShapes.Moment(System.DateTimeOffset)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(value);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<DateTimeOffset>(value), <AkCache>Moment$Body1 ?? (<AkCache>Moment$Body1 = Moment$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<DateTimeOffset>(value), <AkCache>Moment$Body23 ?? (<AkCache>Moment$Body23 = Moment$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -443,10 +443,10 @@ public static class ParameterShapes
     [DebuggerStepThrough]
     public static int Logged(int value, IProgress<string>? progress, Action<string>? log)
     {
-        MemoizedMethod memoizedMethod = <AkCache>Logged$Method0 ?? (<AkCache>Logged$Method0 = MemoizedMethod.Create("AssemblyToProcess.ParameterShapes.Logged(System.Int32,System.IProgress`1<System.String>,System.Action`1<System.String>)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>Logged$Method24 ?? (<AkCache>Logged$Method24 = MemoizedMethod.Create("AssemblyToProcess.ParameterShapes.Logged(System.Int32,System.IProgress`1<System.String>,System.Action`1<System.String>)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(value);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), (value, progress, log), <AkCache>Logged$Body1 ?? (<AkCache>Logged$Body1 = Logged$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), (value, progress, log), <AkCache>Logged$Body25 ?? (<AkCache>Logged$Body25 = Logged$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -458,10 +458,10 @@ public static class ParameterShapes
     [DebuggerStepThrough]
     public static int Cancellable(int value, CancellationToken cancellationToken)
     {
-        MemoizedMethod memoizedMethod = <AkCache>Cancellable$Method0 ?? (<AkCache>Cancellable$Method0 = MemoizedMethod.Create("AssemblyToProcess.ParameterShapes.Cancellable(System.Int32,System.Threading.CancellationToken)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>Cancellable$Method26 ?? (<AkCache>Cancellable$Method26 = MemoizedMethod.Create("AssemblyToProcess.ParameterShapes.Cancellable(System.Int32,System.Threading.CancellationToken)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(value);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), (value, cancellationToken), <AkCache>Cancellable$Body1 ?? (<AkCache>Cancellable$Body1 = Cancellable$Invoke), cancellationToken);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), (value, cancellationToken), <AkCache>Cancellable$Body27 ?? (<AkCache>Cancellable$Body27 = Cancellable$Invoke), cancellationToken);
     }
 
     [CompilerGenerated]

@@ -14,10 +14,10 @@ public static class Recursion
     private static Func<ValueTuple<int>, long> <AkCache>Fibonacci$Body1;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>SameKey$Method0;
+    private static MemoizedMethod <AkCache>SameKey$Method2;
 
     [CompilerGenerated]
-    private static Func<(int, int), int> <AkCache>SameKey$Body1;
+    private static Func<(int, int), int> <AkCache>SameKey$Body3;
 
     private static long Fibonacci$Original(int n)
     {
@@ -57,10 +57,10 @@ public static class Recursion
     [DebuggerStepThrough]
     public static int SameKey(int n, int depth)
     {
-        MemoizedMethod memoizedMethod = <AkCache>SameKey$Method0 ?? (<AkCache>SameKey$Method0 = MemoizedMethod.Create("AssemblyToProcess.Recursion.SameKey(System.Int32,System.Int32)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>SameKey$Method2 ?? (<AkCache>SameKey$Method2 = MemoizedMethod.Create("AssemblyToProcess.Recursion.SameKey(System.Int32,System.Int32)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(n);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), (n, depth), <AkCache>SameKey$Body1 ?? (<AkCache>SameKey$Body1 = SameKey$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), (n, depth), <AkCache>SameKey$Body3 ?? (<AkCache>SameKey$Body3 = SameKey$Invoke), default);
     }
 
     [CompilerGenerated]

@@ -26,64 +26,64 @@ public static class ReturnShapes
     private static Func<ValueTuple<int>, int[]> <AkCache>Squares$Body1;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>Codes$Method0;
+    private static MemoizedMethod <AkCache>Codes$Method2;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<string>, List<string>> <AkCache>Codes$Body1;
+    private static Func<ValueTuple<string>, List<string>> <AkCache>Codes$Body3;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>Counts$Method0;
+    private static MemoizedMethod <AkCache>Counts$Method4;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<string>, Dictionary<string, int>> <AkCache>Counts$Body1;
+    private static Func<ValueTuple<string>, Dictionary<string, int>> <AkCache>Counts$Body5;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>GetQuote$Method0;
+    private static MemoizedMethod <AkCache>GetQuote$Method6;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<string>, Quote> <AkCache>GetQuote$Body1;
+    private static Func<ValueTuple<string>, Quote> <AkCache>GetQuote$Body7;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>GetSector$Method0;
+    private static MemoizedMethod <AkCache>GetSector$Method8;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<string>, Sector> <AkCache>GetSector$Body1;
+    private static Func<ValueTuple<string>, Sector> <AkCache>GetSector$Body9;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>GetRange$Method0;
+    private static MemoizedMethod <AkCache>GetRange$Method10;
 
     [CompilerGenerated]
-    private static Func<(int, int), Range> <AkCache>GetRange$Body1;
+    private static Func<(int, int), Range> <AkCache>GetRange$Body11;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>LocalTime$Method0;
+    private static MemoizedMethod <AkCache>LocalTime$Method12;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<int>, DateTime> <AkCache>LocalTime$Body1;
+    private static Func<ValueTuple<int>, DateTime> <AkCache>LocalTime$Body13;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>Scaled$Method0;
+    private static MemoizedMethod <AkCache>Scaled$Method14;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<int>, decimal> <AkCache>Scaled$Body1;
+    private static Func<ValueTuple<int>, decimal> <AkCache>Scaled$Body15;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>ReadOnlyNumbers$Method0;
+    private static MemoizedMethod <AkCache>ReadOnlyNumbers$Method16;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<int>, IReadOnlyList<int>> <AkCache>ReadOnlyNumbers$Body1;
+    private static Func<ValueTuple<int>, IReadOnlyList<int>> <AkCache>ReadOnlyNumbers$Body17;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>GetAnimal$Method0;
+    private static MemoizedMethod <AkCache>GetAnimal$Method18;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<string>, Animal> <AkCache>GetAnimal$Body1;
+    private static Func<ValueTuple<string>, Animal> <AkCache>GetAnimal$Body19;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>MakeCounter$Method0;
+    private static MemoizedMethod <AkCache>MakeCounter$Method20;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<int>, Func<int>> <AkCache>MakeCounter$Body1;
+    private static Func<ValueTuple<int>, Func<int>> <AkCache>MakeCounter$Body21;
 
     private static int[] Squares$Original(int count)
     {
@@ -210,10 +210,10 @@ public static class ReturnShapes
     [DebuggerStepThrough]
     public static List<string> Codes(string market)
     {
-        MemoizedMethod memoizedMethod = <AkCache>Codes$Method0 ?? (<AkCache>Codes$Method0 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.Codes(System.String)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>Codes$Method2 ?? (<AkCache>Codes$Method2 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.Codes(System.String)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(market);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<string>(market), <AkCache>Codes$Body1 ?? (<AkCache>Codes$Body1 = Codes$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<string>(market), <AkCache>Codes$Body3 ?? (<AkCache>Codes$Body3 = Codes$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -225,10 +225,10 @@ public static class ReturnShapes
     [DebuggerStepThrough]
     public static Dictionary<string, int> Counts(string text)
     {
-        MemoizedMethod memoizedMethod = <AkCache>Counts$Method0 ?? (<AkCache>Counts$Method0 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.Counts(System.String)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>Counts$Method4 ?? (<AkCache>Counts$Method4 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.Counts(System.String)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(text);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<string>(text), <AkCache>Counts$Body1 ?? (<AkCache>Counts$Body1 = Counts$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<string>(text), <AkCache>Counts$Body5 ?? (<AkCache>Counts$Body5 = Counts$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -240,10 +240,10 @@ public static class ReturnShapes
     [DebuggerStepThrough]
     public static Quote GetQuote(string symbol)
     {
-        MemoizedMethod memoizedMethod = <AkCache>GetQuote$Method0 ?? (<AkCache>GetQuote$Method0 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.GetQuote(System.String)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>GetQuote$Method6 ?? (<AkCache>GetQuote$Method6 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.GetQuote(System.String)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(symbol);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<string>(symbol), <AkCache>GetQuote$Body1 ?? (<AkCache>GetQuote$Body1 = GetQuote$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<string>(symbol), <AkCache>GetQuote$Body7 ?? (<AkCache>GetQuote$Body7 = GetQuote$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -255,10 +255,10 @@ public static class ReturnShapes
     [DebuggerStepThrough]
     public static Sector GetSector(string code)
     {
-        MemoizedMethod memoizedMethod = <AkCache>GetSector$Method0 ?? (<AkCache>GetSector$Method0 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.GetSector(System.String)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>GetSector$Method8 ?? (<AkCache>GetSector$Method8 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.GetSector(System.String)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(code);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<string>(code), <AkCache>GetSector$Body1 ?? (<AkCache>GetSector$Body1 = GetSector$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<string>(code), <AkCache>GetSector$Body9 ?? (<AkCache>GetSector$Body9 = GetSector$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -270,11 +270,11 @@ public static class ReturnShapes
     [DebuggerStepThrough]
     public static Range GetRange(int low, int high)
     {
-        MemoizedMethod memoizedMethod = <AkCache>GetRange$Method0 ?? (<AkCache>GetRange$Method0 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.GetRange(System.Int32,System.Int32)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>GetRange$Method10 ?? (<AkCache>GetRange$Method10 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.GetRange(System.Int32,System.Int32)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(low);
         keyBuilder.Add(high);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), (low, high), <AkCache>GetRange$Body1 ?? (<AkCache>GetRange$Body1 = GetRange$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), (low, high), <AkCache>GetRange$Body11 ?? (<AkCache>GetRange$Body11 = GetRange$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -286,10 +286,10 @@ public static class ReturnShapes
     [DebuggerStepThrough]
     public static DateTime LocalTime(int hour)
     {
-        MemoizedMethod memoizedMethod = <AkCache>LocalTime$Method0 ?? (<AkCache>LocalTime$Method0 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.LocalTime(System.Int32)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>LocalTime$Method12 ?? (<AkCache>LocalTime$Method12 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.LocalTime(System.Int32)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(hour);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int>(hour), <AkCache>LocalTime$Body1 ?? (<AkCache>LocalTime$Body1 = LocalTime$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int>(hour), <AkCache>LocalTime$Body13 ?? (<AkCache>LocalTime$Body13 = LocalTime$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -301,10 +301,10 @@ public static class ReturnShapes
     [DebuggerStepThrough]
     public static decimal Scaled(int digits)
     {
-        MemoizedMethod memoizedMethod = <AkCache>Scaled$Method0 ?? (<AkCache>Scaled$Method0 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.Scaled(System.Int32)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>Scaled$Method14 ?? (<AkCache>Scaled$Method14 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.Scaled(System.Int32)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(digits);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int>(digits), <AkCache>Scaled$Body1 ?? (<AkCache>Scaled$Body1 = Scaled$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int>(digits), <AkCache>Scaled$Body15 ?? (<AkCache>Scaled$Body15 = Scaled$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -316,10 +316,10 @@ public static class ReturnShapes
     [DebuggerStepThrough]
     public static IReadOnlyList<int> ReadOnlyNumbers(int count)
     {
-        MemoizedMethod memoizedMethod = <AkCache>ReadOnlyNumbers$Method0 ?? (<AkCache>ReadOnlyNumbers$Method0 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.ReadOnlyNumbers(System.Int32)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>ReadOnlyNumbers$Method16 ?? (<AkCache>ReadOnlyNumbers$Method16 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.ReadOnlyNumbers(System.Int32)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(count);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int>(count), <AkCache>ReadOnlyNumbers$Body1 ?? (<AkCache>ReadOnlyNumbers$Body1 = ReadOnlyNumbers$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int>(count), <AkCache>ReadOnlyNumbers$Body17 ?? (<AkCache>ReadOnlyNumbers$Body17 = ReadOnlyNumbers$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -331,10 +331,10 @@ public static class ReturnShapes
     [DebuggerStepThrough]
     public static Animal GetAnimal(string name)
     {
-        MemoizedMethod memoizedMethod = <AkCache>GetAnimal$Method0 ?? (<AkCache>GetAnimal$Method0 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.GetAnimal(System.String)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>GetAnimal$Method18 ?? (<AkCache>GetAnimal$Method18 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.GetAnimal(System.String)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(name);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<string>(name), <AkCache>GetAnimal$Body1 ?? (<AkCache>GetAnimal$Body1 = GetAnimal$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<string>(name), <AkCache>GetAnimal$Body19 ?? (<AkCache>GetAnimal$Body19 = GetAnimal$Invoke), default);
     }
 
     [CompilerGenerated]
@@ -346,10 +346,10 @@ public static class ReturnShapes
     [DebuggerStepThrough]
     public static Func<int> MakeCounter(int start)
     {
-        MemoizedMethod memoizedMethod = <AkCache>MakeCounter$Method0 ?? (<AkCache>MakeCounter$Method0 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.MakeCounter(System.Int32)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>MakeCounter$Method20 ?? (<AkCache>MakeCounter$Method20 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.MakeCounter(System.Int32)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
         keyBuilder.Add(start);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int>(start), <AkCache>MakeCounter$Body1 ?? (<AkCache>MakeCounter$Body1 = MakeCounter$Invoke), default);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int>(start), <AkCache>MakeCounter$Body21 ?? (<AkCache>MakeCounter$Body21 = MakeCounter$Invoke), default);
     }
 
     [CompilerGenerated]

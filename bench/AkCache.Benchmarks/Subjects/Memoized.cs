@@ -1,0 +1,67 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace AkCache.Benchmarks.Subjects;
+
+/// <summary>
+/// The woven methods: Fody rewrites each [Memoize] method of this assembly at build time, exactly as
+/// in a user's project. <see cref="Plain"/> holds the same bodies unwoven.
+/// </summary>
+public static class Memoized
+{
+    /// <summary>Item 1: two primitive arguments, a primitive result.</summary>
+    [Memoize]
+    public static int Add(int a, int b)
+    {
+        Plain.AddBodyRuns++;
+        return Plain.Add(a, b);
+    }
+
+    /// <summary>Items 2 and 3: a 1 KB result read from Redis.</summary>
+    [Memoize]
+    public static Quote GetQuote(int id) => Quote.Create(id);
+
+    /// <summary>Items 2 and 3, asynchronous.</summary>
+    [Memoize]
+    public static Task<Quote> GetQuoteAsync(int id) => Task.FromResult(Quote.Create(id));
+
+    /// <summary>Item 4: every call has new arguments, so every call misses, computes and stores (5 minutes to live).</summary>
+    [Memoize(MaxAgeSeconds = 300)]
+    public static Quote FreshQuote(long id) => Quote.Create(id);
+
+    /// <summary>Item 6: a result of <paramref name="size"/> random bytes.</summary>
+    [Memoize]
+    public static byte[] Blob(int size) => Plain.Blob(size);
+
+    /// <summary>Item 7: a slow computation that many processes want at once; counts how often it runs here.</summary>
+    [Memoize(MaxAgeSeconds = 300)]
+    public static async Task<Quote> SlowQuoteAsync(string round)
+    {
+        Interlocked.Increment(ref Plain.Computations);
+        await Task.Delay(Plain.ComputeMilliseconds).ConfigureAwait(false);
+        return Quote.Create(round.Length);
+    }
+}
+
+/// <summary>The same bodies, not memoized.</summary>
+public static class Plain
+{
+    public static int Computations;
+
+    /// <summary>How often the body of <see cref="Memoized.Add"/> ran: the setups check that the measured calls are hits.</summary>
+    public static int AddBodyRuns;
+
+    public static int ComputeMilliseconds = 200;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static int Add(int a, int b) => a + b;
+
+    public static byte[] Blob(int size)
+    {
+        var bytes = new byte[size];
+        new Random(size).NextBytes(bytes);
+        return bytes;
+    }
+}

@@ -1,0 +1,145 @@
+using System;
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.IO.Hashing;
+using System.Threading;
+using System.Threading.Tasks;
+using AkCache.Benchmarks.Infrastructure;
+using AkCache.Benchmarks.Peers;
+using AkCache.Benchmarks.Subjects;
+using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.Caching.Hybrid;
+using ZiggyCreatures.Caching.Fusion;
+
+namespace AkCache.Benchmarks.Suites;
+
+/// <summary>
+/// Item 1: a hit served in-process, for a method with two int arguments and an int result.
+/// AkCache's in-process layer answers only while Redis is unavailable (docs/failures.md), so here
+/// AkCache points at a closed loopback port: the first call opens the breaker, and with a one-hour
+/// break every measured call is a memory-layer hit (no probe of Redis falls in the run).
+/// </summary>
+[MemoryDiagnoser]
+public class InProcessHit
+{
+    private readonly ConcurrentDictionary<UInt128, int> _handWritten = new();
+    private FusionCache _fusion = null!;
+    private PeerCaches.Hybrid _hybrid = null!;
+    private int _a = 20;
+    private int _b = 22;
+    private string _key = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        AkCacheSetup.UseClosedPort(TimeSpan.FromHours(1));
+        _ = Memoized.Add(_a, _b);
+        var runs = Plain.AddBodyRuns;
+        for (var i = 0; i < 100; i++)
+        {
+            _ = Memoized.Add(_a, _b);
+        }
+
+        if (Plain.AddBodyRuns != runs || runs != 1)
+        {
+            throw new InvalidOperationException($"AkCache memory layer: the body ran {Plain.AddBodyRuns} times; the benchmark would not measure hits.");
+        }
+
+        _fusion = PeerCaches.FusionMemory();
+        _hybrid = PeerCaches.CreateHybrid(endpoint: null, "bench");
+        _key = Key(_a, _b);
+        _ = HandWrittenLimit();
+        _ = FusionCacheKeyPerCall();
+        _ = HybridCacheKeyPerCall();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _fusion.Dispose();
+        _hybrid.Dispose();
+        AkCacheRuntime.Reset();
+    }
+
+    /// <summary>The woven method: KeyBuilder (XxHash128), then MemoizedMethod.Invoke, answered by the memory layer.</summary>
+    [Benchmark(Description = "AkCache, memory layer (Redis down)")]
+    public int AkCacheMemoryLayer() => Memoized.Add(_a, _b);
+
+    /// <summary>The limit: the two ints hashed with XxHash128, one ConcurrentDictionary lookup, the value as stored.</summary>
+    [Benchmark(Baseline = true, Description = "hand-written: XxHash128 + ConcurrentDictionary")]
+    public int HandWrittenLimit()
+    {
+        Span<byte> arguments = stackalloc byte[8];
+        BinaryPrimitives.WriteInt32LittleEndian(arguments, _a);
+        BinaryPrimitives.WriteInt32LittleEndian(arguments.Slice(4), _b);
+        var key = XxHash128.HashToUInt128(arguments);
+        if (_handWritten.TryGetValue(key, out var value))
+        {
+            return value;
+        }
+
+        value = Plain.Add(_a, _b);
+        _handWritten[key] = value;
+        return value;
+    }
+
+    /// <summary>FusionCache (memory only) as a user calls it: a string key built from the arguments, a factory capturing them.</summary>
+    [Benchmark(Description = "FusionCache GetOrSet, key built per call")]
+    public int FusionCacheKeyPerCall()
+    {
+        var (a, b) = (_a, _b);
+        return _fusion.GetOrSet(Key(a, b), _ => Plain.Add(a, b));
+    }
+
+    /// <summary>FusionCache with a key computed once: its own cost alone.</summary>
+    [Benchmark(Description = "FusionCache GetOrSet, precomputed key")]
+    public int FusionCachePrecomputedKey()
+    {
+        var (a, b) = (_a, _b);
+        return _fusion.GetOrSet(_key, _ => Plain.Add(a, b));
+    }
+
+    /// <summary>HybridCache (memory only), with its state overload so the factory captures nothing; completes synchronously on a hit.</summary>
+    [Benchmark(Description = "HybridCache GetOrCreate, key built per call")]
+    public int HybridCacheKeyPerCall() =>
+        _hybrid.Cache.GetOrCreateAsync(Key(_a, _b), (_a, _b), static (s, _) => ValueTask.FromResult(Plain.Add(s.Item1, s.Item2))).GetAwaiter().GetResult();
+
+    [Benchmark(Description = "HybridCache GetOrCreate, precomputed key")]
+    public int HybridCachePrecomputedKey() =>
+        _hybrid.Cache.GetOrCreateAsync(_key, (_a, _b), static (s, _) => ValueTask.FromResult(Plain.Add(s.Item1, s.Item2))).GetAwaiter().GetResult();
+
+    [Benchmark(Description = "plain call (not cached)")]
+    public int PlainCall() => Plain.Add(_a, _b);
+
+    private static string Key(int a, int b) => $"add:{a}:{b}";
+}
+
+/// <summary>Item 1, second row set: the same woven method while Redis is up, which is AkCache's normal hit path today.</summary>
+[MemoryDiagnoser]
+public class InProcessHitViaRedis
+{
+    private StackExchange.Redis.IDatabase _database = null!;
+    private string _rawKey = null!;
+    private int _a = 20;
+    private int _b = 22;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        AkCacheSetup.UseRedis(AkCacheSetup.NewPrefix("add"));
+        _ = Memoized.Add(_a, _b);
+        RedisProbe.RequireRedisHits("AkCache Redis hit", 20, () => Memoized.Add(_a, _b));
+        _database = RedisProbe.Connection.GetDatabase();
+        _rawKey = AkCacheSetup.NewPrefix("raw-add");
+        _database.StringSet(_rawKey, BenchSerializer.Serialize(42), TimeSpan.FromMinutes(30));
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => AkCacheRuntime.Reset();
+
+    [Benchmark(Description = "AkCache, Redis hit (Redis up)")]
+    public int AkCacheRedisHit() => Memoized.Add(_a, _b);
+
+    [Benchmark(Baseline = true, Description = "raw StringGet + MessagePack, int value")]
+    public int RawRedisInt() => BenchSerializer.Deserialize<int>((ReadOnlyMemory<byte>)_database.StringGet(_rawKey));
+}
