@@ -45,6 +45,12 @@ try
         _ => Usage(mode),
     };
 }
+catch (Exception ex)
+{
+    // Caught so that the finally block stops the redis-server started here.
+    Console.Error.WriteLine(ex);
+    return 1;
+}
 finally
 {
     own?.Dispose();

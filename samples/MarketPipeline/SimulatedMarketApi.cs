@@ -5,7 +5,6 @@ using System.Collections.Specialized;
 using System.Globalization;
 using System.Linq;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -32,7 +31,7 @@ public sealed class SimulatedMarketApi : IDisposable
 
     public SimulatedMarketApi()
     {
-        Url = new Uri($"http://127.0.0.1:{FreePort().ToString(CultureInfo.InvariantCulture)}/");
+        Url = new Uri($"http://127.0.0.1:{LoopbackPort.Free().ToString(CultureInfo.InvariantCulture)}/");
         _listener.Prefixes.Add(Url.ToString());
         _listener.Start();
         _serving = ServeAsync();
@@ -117,19 +116,10 @@ public sealed class SimulatedMarketApi : IDisposable
     /// <summary>Made-up but stable closes: the same symbol and days always give the same bars.</summary>
     private static Bar[] History(string symbol, int days)
     {
-        var seed = symbol.Aggregate(17, (hash, c) => unchecked((hash * 31) + c));
+        var seed = symbol.Aggregate(17, (hash, c) => unchecked((hash * 31) + c)) & int.MaxValue;
         var start = new DateTime(2026, 1, 5, 0, 0, 0, DateTimeKind.Utc);
         return Enumerable.Range(0, days)
-            .Select(i => new Bar(start.AddDays(i), 10m + (Math.Abs(seed % 90) + (((seed >> 3) + (i * 7)) % 13)) / 4m))
+            .Select(i => new Bar(start.AddDays(i), 10m + ((seed % 90) + (((seed >> 3) + (i * 7)) % 13)) / 4m))
             .ToArray();
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

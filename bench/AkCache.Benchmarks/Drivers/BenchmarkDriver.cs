@@ -1,7 +1,7 @@
 using System.IO;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Exporters.Json;
-using BenchmarkDotNet.Horology;
+using Perfolizer.Horology;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 

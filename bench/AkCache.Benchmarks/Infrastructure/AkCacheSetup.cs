@@ -37,7 +37,7 @@ internal static class RedisProbe
 {
     private static ConnectionMultiplexer? s_connection;
 
-    public static ConnectionMultiplexer Connection => s_connection ??= ConnectionMultiplexer.Connect(BenchRedis.Endpoint);
+    public static ConnectionMultiplexer Connection => s_connection ??= ConnectionMultiplexer.Connect(BenchRedis.Endpoint + ",allowAdmin=true");
 
     public static long KeyspaceHits() =>
         long.Parse(

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Threading;
 using System.Threading.Tasks;
 using MessagePack;
@@ -43,7 +44,7 @@ internal sealed class MessagePackFusionSerializer : IFusionCacheSerializer
 
 internal sealed class MessagePackHybridSerializerFactory : IHybridCacheSerializerFactory
 {
-    public bool TryCreateSerializer<T>(out IHybridCacheSerializer<T>? serializer)
+    public bool TryCreateSerializer<T>([NotNullWhen(true)] out IHybridCacheSerializer<T>? serializer)
     {
         serializer = new Serializer<T>();
         return true;

@@ -22,7 +22,7 @@ public sealed class Quote
             closes[i] = 10.0 + ((id + i) % 97) / 7.0;
         }
 
-        return new Quote { Id = unchecked((int)id), Symbol = "600000.SH", Closes = closes };
+        return new Quote { Id = unchecked((int)id), Symbol = "600000.XSHG", Closes = closes };
     }
 }
 

@@ -1,0 +1,37 @@
+using System;
+using System.Globalization;
+using MarketPipeline;
+
+// Usage:
+//   dotnet run --project samples/MarketPipeline -c Release                       8 tasks with AkCache, then 8 without it
+//   dotnet run --project samples/MarketPipeline -c Release -- --tasks 3          fewer (or more) tasks
+//   dotnet run --project samples/MarketPipeline -c Release -- --no-baseline      only the run with AkCache
+//   MarketPipeline task <number> <api url>                                       one task; the runner starts these
+// Redis: AKCACHE_REDIS_URL or REDIS_URL when set; otherwise an embedded Garnet server on a free loopback port.
+// Exit code 0 when the run with AkCache called the API once per distinct argument set, 1 otherwise.
+const string Usage = "usage: MarketPipeline [--tasks N] [--no-baseline]   (1 <= N <= 64, default 8)";
+
+if (args.Length == 3 && args[0] == "task")
+{
+    return await PipelineTask.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture), new Uri(args[2]));
+}
+
+var tasks = 8;
+var baseline = true;
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--tasks" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out tasks) && tasks is >= 1 and <= 64:
+            i++;
+            break;
+        case "--no-baseline":
+            baseline = false;
+            break;
+        default:
+            Console.Error.WriteLine(Usage);
+            return 2;
+    }
+}
+
+return await Runner.RunAsync(tasks, baseline);
