@@ -109,4 +109,25 @@ public sealed class AsyncShapeTests : MemoizeTestBase
             Assert.Equal((i % 4) + 100, results[i]);
         }
     }
+
+    [Theory]
+    [MemberData(nameof(Configurations))]
+    public async Task Cancelling_a_waiting_caller_stops_its_wait_not_the_shared_computation(string configuration)
+    {
+        var woven = Woven.For(configuration);
+        var waits = woven.Method<Func<int, CancellationToken, Task<int>>>("AsyncShapes.WaitsAsync");
+        var owner = waits(1500, CancellationToken.None);
+        using var impatient = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var waiter = waits(1500, impatient.Token);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiter);
+
+        // The waiter gave up while the computation it was waiting for was still running.
+        Assert.False(owner.IsCompleted);
+
+        Assert.Equal(1500, await owner);
+        Assert.Equal(1, woven.Calls("WaitsAsync"));
+        Assert.Equal(1500, await waits(1500, CancellationToken.None));
+        Assert.Equal(1, woven.Calls("WaitsAsync"));
+    }
 }

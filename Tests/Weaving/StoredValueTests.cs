@@ -58,7 +58,7 @@ public sealed class StoredValueTests : MemoizeTestBase
     }
 
     [Fact]
-    public void Thirty_two_threads_on_one_key_all_get_the_right_result()
+    public void Thirty_two_threads_on_one_key_share_one_computation()
     {
         var slowSquare = WovenAssembly.Method<Func<int, long>>("Concurrency.SlowSquare");
         using var start = new ManualResetEventSlim();
@@ -76,7 +76,7 @@ public sealed class StoredValueTests : MemoizeTestBase
         threads.ForEach(t => t.Join());
 
         Assert.All(results, r => Assert.Equal(20 * 12345L * 12345L, r));
-        Assert.InRange(WovenAssembly.Calls("SlowSquare"), 1, 32);
+        Assert.Equal(1, WovenAssembly.Calls("SlowSquare"));
         Assert.Single(StoredKeys());
     }
 

@@ -24,14 +24,11 @@ public static class PipelineTask
 
         var clock = Stopwatch.StartNew();
         var sectors = AkShare.SectorFundFlowCodes(PipelinePlan.SectorType);
-        Console.Error.WriteLine($"sector {clock.ElapsedMilliseconds}");
         var concepts = AkShare.ConceptCodes();
-        Console.Error.WriteLine($"concepts {clock.ElapsedMilliseconds}");
         var histories = new List<Bar[]>();
         foreach (var symbol in PipelinePlan.SymbolsFor(task))
         {
             histories.Add(await AkShare.HistoryAsync(symbol, PipelinePlan.HistoryDays));
-            Console.Error.WriteLine($"{symbol} {clock.ElapsedMilliseconds}");
         }
 
         clock.Stop();

@@ -105,19 +105,27 @@ public sealed class Report
 
     public void Print()
     {
-        Console.WriteLine("                                   with AkCache                  without cache");
-        Console.WriteLine("task  history of                    time  from cache  computed         time");
+        Console.WriteLine($"{string.Empty,30}{"with AkCache",-34}{"without cache",13}");
+        Console.WriteLine(Row("task", "history of", "time", "from cache", "computed", "time"));
         foreach (var task in _cached.Tasks)
         {
-            var without = _uncached?.Tasks.Single(t => t.Task == task.Task).Summary;
-            Console.WriteLine(string.Create(
-                CultureInfo.InvariantCulture,
-                $"{task.Task,4}  {string.Join(' ', PipelinePlan.SymbolsFor(task.Task)),-22}  {Time(task.Summary),8}  {task.Summary?.Hits.ToString(CultureInfo.InvariantCulture) ?? "-",10}  {task.Summary?.Computed.ToString(CultureInfo.InvariantCulture) ?? "-",8}  {Time(without),11}"));
+            var without = _uncached?.Tasks.Single(t => t.Task == task.Task);
+            Console.WriteLine(Row(
+                Number(task.Task),
+                string.Join(' ', PipelinePlan.SymbolsFor(task.Task)),
+                Time(task.Summary),
+                task.Summary is null ? "-" : Number(task.Summary.Hits),
+                task.Summary is null ? "-" : Number(task.Summary.Computed),
+                without is null ? "-" : Time(without.Summary)));
         }
 
-        Console.WriteLine(string.Create(
-            CultureInfo.InvariantCulture,
-            $"{"all (wall time)",-28}  {Seconds(_cached.WallTime),8}  {_cached.Tasks.Sum(t => t.Summary?.Hits ?? 0),10}  {_cached.Tasks.Sum(t => t.Summary?.Computed ?? 0),8}  {(_uncached is null ? "-" : Seconds(_uncached.WallTime)),11}"));
+        Console.WriteLine(Row(
+            "all",
+            "(wall time, sums)",
+            Seconds(_cached.WallTime),
+            Number(_cached.Tasks.Sum(t => t.Summary?.Hits ?? 0)),
+            Number(_cached.Tasks.Sum(t => t.Summary?.Computed ?? 0)),
+            _uncached is null ? "-" : Seconds(_uncached.WallTime)));
         Console.WriteLine();
 
         var symbols = PipelinePlan.DistinctSymbols(_tasks);
@@ -157,6 +165,11 @@ public sealed class Report
             }
         }
     }
+
+    private static string Row(string task, string symbols, string time, string hits, string computed, string without) =>
+        $"{task,4}  {symbols,-22}  {time,8}  {hits,12}  {computed,8}  {without,13}";
+
+    private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string Time(TaskSummary? summary) =>
         summary is null ? "failed" : Seconds(TimeSpan.FromMilliseconds(summary.ElapsedMilliseconds));
