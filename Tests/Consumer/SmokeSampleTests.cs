@@ -28,7 +28,7 @@ public sealed class SmokeSampleTests : IClassFixture<SmokeSampleTests.BuiltSampl
         var first = RunWorker();
         var second = RunWorker();
 
-        Assert.Equal(3, first.ApiCalls);
+        Assert.Equal(6, first.ApiCalls);
         Assert.Equal(0, second.ApiCalls);
         Assert.Equal(first.Results, second.Results);
         Assert.Contains("result SectorOf(000001) = null", second.Results);
@@ -43,7 +43,7 @@ public sealed class SmokeSampleTests : IClassFixture<SmokeSampleTests.BuiltSampl
         var degraded = RunWorker();
 
         Assert.Equal(healthy.Results, degraded.Results);
-        Assert.Equal(3, degraded.ApiCalls);
+        Assert.Equal(6, degraded.ApiCalls);
         Assert.Contains("is unavailable", degraded.Run.Error);
         Assert.Single(degraded.Run.Error.Split('\n'), l => l.Contains("is unavailable"));
     }
@@ -57,7 +57,7 @@ public sealed class SmokeSampleTests : IClassFixture<SmokeSampleTests.BuiltSampl
         var cold = RunWorker();
         var warm = RunWorker();
 
-        Assert.Equal(3, cold.ApiCalls);
+        Assert.Equal(6, cold.ApiCalls);
         Assert.Equal(0, warm.ApiCalls);
         Assert.Equal(cold.Results, warm.Results);
     }
@@ -69,7 +69,7 @@ public sealed class SmokeSampleTests : IClassFixture<SmokeSampleTests.BuiltSampl
         Assert.True(demo.ExitCode == 0, demo.ToString());
         var rows = demo.Output.Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(c => c.Length == 4 && c[3] == "ms").ToList();
         Assert.Equal(2, rows.Count);
-        Assert.Equal(new[] { "1", "3" }, rows[0].Take(2));
+        Assert.Equal(new[] { "1", "6" }, rows[0].Take(2));
         Assert.Equal(new[] { "2", "0" }, rows[1].Take(2));
     }
 

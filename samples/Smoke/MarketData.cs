@@ -42,9 +42,49 @@ public static class MarketData
         return symbol.StartsWith("6", StringComparison.Ordinal) ? "Banks" : null;
     }
 
+    [Memoize]
+    public static async System.Threading.Tasks.Task<decimal> LastPriceAsync(string symbol, CancellationToken cancellationToken)
+    {
+        await System.Threading.Tasks.Task.Delay(1, cancellationToken);
+        CallApi();
+        return 10m + symbol.Length;
+    }
+
+    [Memoize]
+    public static T[] Repeat<T>(T value, int count, [NotKey] Action<string>? log)
+    {
+        log?.Invoke("fetching " + value);
+        CallApi();
+        var items = new T[count];
+        Array.Fill(items, value);
+        return items;
+    }
+
     private static void CallApi()
     {
         Interlocked.Increment(ref s_apiCalls);
         Thread.Sleep(300);
+    }
+}
+
+/// <summary>[Memoize] on a class: each of its public static methods that return a value is memoized.</summary>
+[Memoize(MaxAgeSeconds = 600)]
+public static class TradingCalendar
+{
+    private static int s_calls;
+
+    public static int Calls => Volatile.Read(ref s_calls);
+
+    public static Dictionary<string, int> TradingDays(int year, HashSet<string> markets)
+    {
+        Interlocked.Increment(ref s_calls);
+        Thread.Sleep(100);
+        var days = new Dictionary<string, int>();
+        foreach (var market in markets)
+        {
+            days[market] = 240 + (year % 10) + market.Length;
+        }
+
+        return days;
     }
 }

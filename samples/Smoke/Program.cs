@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -31,7 +32,13 @@ internal static class Worker
         Console.WriteLine($"result History(600000,5) = {string.Join(",", history.Select(b => b.Day.ToString("MM-dd", CultureInfo.InvariantCulture) + ":" + b.Close.ToString(CultureInfo.InvariantCulture)))}");
         var sector = MarketData.SectorOf("000001");
         Console.WriteLine($"result SectorOf(000001) = {sector ?? "null"}");
-        Console.WriteLine($"api-calls={MarketData.ApiCalls} elapsed-ms={clock.ElapsedMilliseconds}");
+        var price = MarketData.LastPriceAsync("600000", default).GetAwaiter().GetResult();
+        Console.WriteLine($"result LastPriceAsync(600000) = {price.ToString(CultureInfo.InvariantCulture)}");
+        var repeated = MarketData.Repeat("BK", 3, log: null);
+        Console.WriteLine($"result Repeat<string>(BK,3) = {string.Join(",", repeated)}");
+        var days = TradingCalendar.TradingDays(2026, new HashSet<string> { "SZ", "SH" });
+        Console.WriteLine($"result TradingDays(2026,{{SZ,SH}}) = {string.Join(",", days.OrderBy(d => d.Key).Select(d => d.Key + ":" + d.Value))}");
+        Console.WriteLine($"api-calls={MarketData.ApiCalls + TradingCalendar.Calls} elapsed-ms={clock.ElapsedMilliseconds}");
         return 0;
     }
 }
@@ -60,7 +67,7 @@ internal static class Demo
         try
         {
             var prefix = "akcache-smoke-" + Guid.NewGuid().ToString("N").Substring(0, 8);
-            Console.WriteLine("Two worker processes call the same three [Memoize] helpers (300 ms each), one after the other.");
+            Console.WriteLine("Two worker processes call the same six [Memoize] helpers (100-300 ms each), one after the other.");
             Console.WriteLine();
             Console.WriteLine("process  api calls  time");
             for (var i = 1; i <= 2; i++)
