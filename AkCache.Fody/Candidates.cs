@@ -15,7 +15,7 @@ public partial class ModuleWeaver
     /// nested types included (GetTypes, not Types). Problems of explicitly marked methods are build
     /// errors; methods that a type-level [Memoize] cannot cover are skipped with a warning.
     /// </summary>
-    private List<MemoizeCandidate> FindCandidates()
+    private List<MemoizeCandidate> FindCandidates(WeaverSettings settings)
     {
         var candidates = new List<MemoizeCandidate>();
         foreach (var type in ModuleDefinition.GetTypes().ToList())
@@ -29,7 +29,7 @@ public partial class ModuleWeaver
                     continue;
                 }
 
-                var candidate = new MemoizeCandidate(method, onMethod, onType);
+                var candidate = new MemoizeCandidate(method, onMethod, onType, settings);
                 var problem = MethodValidator.FindProblem(candidate);
                 if (problem is null)
                 {
@@ -66,7 +66,7 @@ public partial class ModuleWeaver
     {
         foreach (var candidate in candidates)
         {
-            candidate.Version = candidate.PinnedVersion ?? MethodVersion.Compute(candidate.Method);
+            candidate.Version = candidate.PinnedVersion ?? (candidate.AutomaticVersion ? MethodVersion.Compute(candidate.Method) : "");
         }
 
         var stubs = new Dictionary<MethodDefinition, MethodDefinition>();
@@ -90,11 +90,13 @@ public partial class ModuleWeaver
 /// <summary>A method to memoize, with the settings read from its attribute and its type's.</summary>
 internal sealed class MemoizeCandidate
 {
-    public MemoizeCandidate(MethodDefinition method, CustomAttribute? onMethod, CustomAttribute? onType)
+    public MemoizeCandidate(MethodDefinition method, CustomAttribute? onMethod, CustomAttribute? onType, WeaverSettings settings)
     {
         Method = method;
         var methodAge = Property<int>(onMethod, "MaxAgeSeconds");
-        MaxAgeSeconds = methodAge != 0 ? methodAge : Property<int>(onType, "MaxAgeSeconds");
+        var typeAge = Property<int>(onType, "MaxAgeSeconds");
+        MaxAgeSeconds = methodAge != 0 ? methodAge : typeAge != 0 ? typeAge : settings.MaxAgeSeconds;
+        AutomaticVersion = settings.AutomaticVersions;
         PinnedVersion = Property<string?>(onMethod, "Version") ?? Property<string?>(onType, "Version");
         Identity = MethodIdentity.For(method);
         DisplayName = MethodIdentity.Describe(method);
@@ -110,6 +112,9 @@ internal sealed class MemoizeCandidate
     public int MaxAgeSeconds { get; }
 
     public string? PinnedVersion { get; }
+
+    /// <summary>Whether an unpinned version is the hash of the implementation (FodyWeavers.xml AutomaticVersions).</summary>
+    public bool AutomaticVersion { get; }
 
     /// <summary>The version part of the keys: the pinned one, or a hash of the implementation (set before weaving).</summary>
     public string Version { get; set; } = "";

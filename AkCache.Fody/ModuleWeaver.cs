@@ -14,7 +14,15 @@ public partial class ModuleWeaver : BaseModuleWeaver
 
     public override void Execute()
     {
-        var candidates = FindCandidates();
+        var problems = new List<string>();
+        var settings = WeaverSettings.Read(Config, problems);
+        if (problems.Count > 0)
+        {
+            problems.ForEach(WriteError);
+            return;
+        }
+
+        var candidates = FindCandidates(settings);
         if (candidates.Count > 0)
         {
             Weave(candidates, new ReferenceFinder(this));

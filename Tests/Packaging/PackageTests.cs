@@ -49,6 +49,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.LocalFeed>, IDispo
                 "lib/netstandard2.0/AkCache.Runtime.dll",
                 "lib/netstandard2.0/AkCache.Runtime.xml",
                 "weaver/AkCache.Fody.dll",
+                "weaver/AkCache.Fody.xcf",
             },
             files);
 
@@ -113,6 +114,11 @@ public sealed class PackageTests : IClassFixture<PackageTests.LocalFeed>, IDispo
         var build = _feed.Dotnet(project, "build", "-c", "Release", "-nodeReuse:false", "--disable-build-servers");
 
         Assert.Contains("AkCache: memoized 1 method in App", build.Output);
+
+        // Fody merges the package's AkCache.Fody.xcf into the schema it writes, so editors complete <AkCache /> settings.
+        var schema = File.ReadAllText(Path.Combine(project, "FodyWeavers.xsd"));
+        Assert.Contains("name=\"MaxAgeSeconds\"", schema);
+        Assert.Contains("name=\"AutomaticVersions\"", schema);
         var output = Path.Combine(project, "bin", "Release", "net10.0");
         var references = AssemblyReferences(Path.Combine(output, "App.dll"));
         Assert.Contains("AkCache.Runtime", references);

@@ -18,7 +18,7 @@ namespace AkCache.Tests.Weaving;
 public sealed class KeyVersionTests
 {
     /// <summary>Identity to version, as the woven stubs pass them to MemoizedMethod.Create.</summary>
-    private static Dictionary<string, string> Versions(string wovenPath)
+    internal static Dictionary<string, string> Versions(string wovenPath)
     {
         using var module = ModuleDefinition.ReadModule(wovenPath);
         var versions = new Dictionary<string, string>();

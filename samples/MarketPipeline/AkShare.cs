@@ -34,6 +34,7 @@ public static class AkShare
     public static List<string> SectorFundFlowCodes(string sectorType)
     {
         Interlocked.Increment(ref s_computed);
+        Console.Error.WriteLine($"DEBUG sector start {DateTime.UtcNow:HH:mm:ss.fff}");
         return Get<List<string>>("sector-fund-flow?sector_type=" + Uri.EscapeDataString(sectorType));
     }
 
@@ -42,7 +43,8 @@ public static class AkShare
     public static List<string> ConceptCodes()
     {
         Interlocked.Increment(ref s_computed);
-        return Get<List<string>>("concepts");
+        Console.Error.WriteLine($"DEBUG concepts start {DateTime.UtcNow:HH:mm:ss.fff}");
+        try { return Get<List<string>>("concepts"); } finally { Console.Error.WriteLine($"DEBUG concepts end {DateTime.UtcNow:HH:mm:ss.fff}"); }
     }
 
     /// <summary>Daily closes of one symbol over its last <paramref name="days"/> trading days (akshare: stock_zh_a_hist).</summary>

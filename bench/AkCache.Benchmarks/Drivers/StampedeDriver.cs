@@ -20,7 +20,8 @@ namespace AkCache.Benchmarks.Drivers;
 /// and tells every worker "go KEY" for a key nobody has: each worker calls the contender with
 /// <see cref="CallersPerProcess"/> concurrent callers, the computation takes <see cref="ComputeMilliseconds"/>,
 /// and each worker reports how many computations it ran and when its last caller had the result.
-/// PREDATES SINGLE FLIGHT: today AkCache takes no lock, so every caller computes.
+/// Without single flight in the runtime, every AkCache caller computes; docs/benchmarks.md says
+/// which runtime a run measured.
 /// </summary>
 internal static class StampedeDriver
 {

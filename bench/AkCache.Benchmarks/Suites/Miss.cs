@@ -15,8 +15,10 @@ namespace AkCache.Benchmarks.Suites;
 /// Item 4: the miss path. Every call has arguments never seen before, so it reads Redis (a miss),
 /// computes the 1 KB value (about a microsecond) and stores it with a 5-minute time to live. The
 /// peers also take their locks: FusionCache its in-process lock, and with the distributed locker a
-/// Redis lock as well; HybridCache its in-process stampede protection.
-/// PREDATES SINGLE FLIGHT: today AkCache takes no lock on a miss.
+/// Redis lock as well; HybridCache its in-process stampede protection. AkCache, since single flight,
+/// joins the in-process flight and takes the Redis lock (SET NX, released by a script that publishes
+/// the stored key); a runtime without single flight takes no lock, and docs/benchmarks.md says which
+/// one a run measured.
 /// </summary>
 [MemoryDiagnoser]
 public class Miss
@@ -64,7 +66,7 @@ public class Miss
         AkCacheRuntime.Reset();
     }
 
-    [Benchmark(Description = "AkCache miss: GET, compute, SET (no lock yet)")]
+    [Benchmark(Description = "AkCache miss")]
     public Quote AkCache() => Memoized.FreshQuote(Next());
 
     /// <summary>The floor: GET (nil), compute, serialize, SET with a time to live; no lock.</summary>
