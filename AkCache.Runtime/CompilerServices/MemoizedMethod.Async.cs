@@ -26,7 +26,17 @@ public sealed partial class MemoizedMethod
         var flight = state.Flights.Join(this, key, out var owner);
         if (!owner)
         {
-            var outcome = await flight.WaitAsync(cancellationToken).ConfigureAwait(false);
+            FlightOutcome outcome;
+            try
+            {
+                outcome = await flight.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The owner's own token cancelled its computation; this caller did not ask to stop.
+                return await InvokeCoreAsync(state, key, arguments, body, cancellationToken).ConfigureAwait(false);
+            }
+
             return outcome.Envelope is null
                 ? await FromFlightWithoutBytesAsync<TResult>(state, key, outcome, cancellationToken).ConfigureAwait(false)
                 : FromFlight<TResult>(state, key, outcome);

@@ -23,7 +23,15 @@ public sealed partial class MemoizedMethod
         var flight = state.Flights.Join(this, key, out var owner);
         if (!owner)
         {
-            return FromFlight<TResult>(state, key, flight.Wait(cancellationToken));
+            try
+            {
+                return FromFlight<TResult>(state, key, flight.Wait(cancellationToken));
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The owner's own token cancelled its computation; this caller did not ask to stop.
+                return TryGet(state, key, out TResult stored) ? stored : ComputeOnce(state, key, arguments, body, cancellationToken);
+            }
         }
 
         try

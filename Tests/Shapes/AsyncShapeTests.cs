@@ -117,6 +117,11 @@ public sealed class AsyncShapeTests : MemoizeTestBase
         var woven = Woven.For(configuration);
         var waits = woven.Method<Func<int, CancellationToken, Task<int>>>("AsyncShapes.WaitsAsync");
         var owner = waits(1500, CancellationToken.None);
+        while (woven.Calls("WaitsAsync") == 0)
+        {
+            await Task.Delay(5);
+        }
+
         using var impatient = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
         var waiter = waits(1500, impatient.Token);
 
@@ -129,5 +134,26 @@ public sealed class AsyncShapeTests : MemoizeTestBase
         Assert.Equal(1, woven.Calls("WaitsAsync"));
         Assert.Equal(1500, await waits(1500, CancellationToken.None));
         Assert.Equal(1, woven.Calls("WaitsAsync"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Configurations))]
+    public async Task When_the_computing_caller_is_cancelled_a_waiting_caller_computes_instead_of_failing(string configuration)
+    {
+        var woven = Woven.For(configuration);
+        var waits = woven.Method<Func<int, CancellationToken, Task<int>>>("AsyncShapes.WaitsAsync");
+        using var impatient = new CancellationTokenSource();
+        var cancelledOwner = waits(800, impatient.Token);
+        while (woven.Calls("WaitsAsync") == 0)
+        {
+            await Task.Delay(5);
+        }
+
+        var patient = waits(800, CancellationToken.None);
+        impatient.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelledOwner);
+        Assert.Equal(800, await patient);
+        Assert.Equal(2, woven.Calls("WaitsAsync"));
     }
 }

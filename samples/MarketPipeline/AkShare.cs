@@ -34,7 +34,6 @@ public static class AkShare
     public static List<string> SectorFundFlowCodes(string sectorType)
     {
         Interlocked.Increment(ref s_computed);
-        Console.Error.WriteLine($"DEBUG sector start {DateTime.UtcNow:HH:mm:ss.fff}");
         return Get<List<string>>("sector-fund-flow?sector_type=" + Uri.EscapeDataString(sectorType));
     }
 

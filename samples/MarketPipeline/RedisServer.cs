@@ -2,6 +2,9 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
 
 namespace MarketPipeline;
 
@@ -48,6 +51,7 @@ public sealed class RedisServer : IDisposable
         // Garnet adds a console trace listener that would interleave its traces with the table.
         Trace.Listeners.Clear();
         server.Start();
+        LoadLuaEngine(port);
         var embeddedUrl = $"redis://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
         return new RedisServer(embeddedUrl, $"embedded Garnet at {embeddedUrl} (set AKCACHE_REDIS_URL to use your own)", server, data);
     }
@@ -65,6 +69,26 @@ public sealed class RedisServer : IDisposable
             {
                 // A leftover temporary folder is harmless.
             }
+        }
+    }
+
+    /// <summary>
+    /// Runs a first script. Garnet loads its Lua engine then, which takes a few hundred milliseconds
+    /// on a busy machine: done during a task's first lock release instead, it can exceed AkCache's
+    /// 500 ms operation timeout, and that task would fall back to computing results itself.
+    /// </summary>
+    private static void LoadLuaEngine(int port)
+    {
+        using var client = new TcpClient();
+        client.Connect(IPAddress.Loopback, port);
+        using var stream = client.GetStream();
+        stream.ReadTimeout = 30_000;
+        stream.Write("*3\r\n$4\r\nEVAL\r\n$8\r\nreturn 1\r\n$1\r\n0\r\n"u8);
+        var reply = new byte[64];
+        var length = stream.Read(reply);
+        if (length == 0 || reply[0] != (byte)':')
+        {
+            throw new InvalidOperationException("The embedded Garnet server did not run a Lua script: " + Encoding.ASCII.GetString(reply, 0, length).Trim());
         }
     }
 }
