@@ -78,6 +78,14 @@ public sealed class AkCacheOptions
 
     internal static AkCacheOptions FromVariables(Func<string, string?> variable)
     {
+        var problems = new System.Collections.Generic.List<string>();
+        var options = FromVariables(variable, problems);
+        return problems.Count == 0 ? options : throw new ArgumentException(problems[0]);
+    }
+
+    /// <summary>Reads every variable it can; a bad one keeps its default and is described in <paramref name="problems"/>.</summary>
+    internal static AkCacheOptions FromVariables(Func<string, string?> variable, System.Collections.Generic.List<string> problems)
+    {
         var options = new AkCacheOptions();
         var url = NonEmpty(variable("AKCACHE_REDIS_URL")) ?? NonEmpty(variable("REDIS_URL"));
         if (url is not null)
@@ -94,23 +102,31 @@ public sealed class AkCacheOptions
         var maxAge = NonEmpty(variable("AKCACHE_MAX_AGE_SECONDS"));
         if (maxAge is not null)
         {
-            if (!int.TryParse(maxAge.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds <= 0)
+            if (int.TryParse(maxAge.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
             {
-                throw new ArgumentException($"AKCACHE_MAX_AGE_SECONDS must be a positive whole number of seconds, not '{maxAge}'.");
+                options.DefaultMaxAgeSeconds = seconds;
             }
-
-            options.DefaultMaxAgeSeconds = seconds;
+            else
+            {
+                problems.Add($"AKCACHE_MAX_AGE_SECONDS must be a positive whole number of seconds, not '{maxAge}'.");
+            }
         }
 
         var disabled = NonEmpty(variable("AKCACHE_DISABLED"));
         if (disabled is not null)
         {
-            options.Disabled = disabled.Trim().ToLowerInvariant() switch
+            switch (disabled.Trim().ToLowerInvariant())
             {
-                "1" or "true" or "yes" => true,
-                "0" or "false" or "no" => false,
-                _ => throw new ArgumentException($"AKCACHE_DISABLED must be 1, true, yes, 0, false or no, not '{disabled}'."),
-            };
+                case "1" or "true" or "yes":
+                    options.Disabled = true;
+                    break;
+                case "0" or "false" or "no":
+                    options.Disabled = false;
+                    break;
+                default:
+                    problems.Add($"AKCACHE_DISABLED must be 1, true, yes, 0, false or no, not '{disabled}'.");
+                    break;
+            }
         }
 
         return options;

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using AkCache.CompilerServices;
 using AkCache.Internals.Configuration;
 using AkCache.Internals.Distributed;
@@ -48,24 +49,37 @@ internal sealed class RuntimeState : IDisposable
     }
 
     /// <summary>
-    /// Reads the environment. A bad variable must not break the application's methods: it is logged
-    /// once as an error, and AkCache runs on the in-process memory cache alone.
+    /// Reads the environment. A bad variable must not break the application's methods: each one is
+    /// logged once as an error and keeps its default; a bad Redis URL or prefix leaves AkCache on the
+    /// in-process memory cache alone.
     /// </summary>
     public static RuntimeState FromEnvironment()
     {
-        AkCacheOptions options;
+        var problems = new List<string>();
+        var options = AkCacheOptions.FromVariables(Environment.GetEnvironmentVariable, problems);
+        var logger = CreateLogger(options);
+        RedisUrl? url = null;
         try
         {
-            options = AkCacheOptions.FromEnvironment();
-            return Create(options);
+            options.Validate();
+            url = RedisUrl.Parse(options.RedisUrl);
         }
         catch (ArgumentException ex)
         {
-            options = new AkCacheOptions();
-            var logger = CreateLogger(options);
-            logger.LogError("AkCache: the configuration from the environment is invalid, so results are cached in this process only, not shared through Redis. {Reason}", ex.Message);
-            return new RuntimeState(options, logger, redis: null, TimeProvider.System);
+            problems.Add(ex.Message);
+            options.Prefix = new AkCacheOptions().Prefix;
         }
+
+        foreach (var problem in problems)
+        {
+            logger.LogError(
+                "AkCache: the configuration from the environment is invalid: {Reason} {Consequence}",
+                problem,
+                url is null ? "Results are cached in this process only, not shared through Redis." : "The default is used instead.");
+        }
+
+        var redis = options.Disabled || url is null ? null : new RedisAccessor(url, options, logger, TimeProvider.System);
+        return new RuntimeState(options, logger, redis, TimeProvider.System);
     }
 
     /// <summary>True the first time a method reports a kind of problem under this configuration: one warning, not one per call.</summary>

@@ -42,8 +42,7 @@ public static class AkShare
     public static List<string> ConceptCodes()
     {
         Interlocked.Increment(ref s_computed);
-        Console.Error.WriteLine($"DEBUG concepts start {DateTime.UtcNow:HH:mm:ss.fff}");
-        try { return Get<List<string>>("concepts"); } finally { Console.Error.WriteLine($"DEBUG concepts end {DateTime.UtcNow:HH:mm:ss.fff}"); }
+        return Get<List<string>>("concepts");
     }
 
     /// <summary>Daily closes of one symbol over its last <paramref name="days"/> trading days (akshare: stock_zh_a_hist).</summary>

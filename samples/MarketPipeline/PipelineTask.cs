@@ -24,9 +24,7 @@ public static class PipelineTask
 
         var clock = Stopwatch.StartNew();
         var sectors = AkShare.SectorFundFlowCodes(PipelinePlan.SectorType);
-        Console.Error.WriteLine($"DEBUG call concepts {DateTime.UtcNow:HH:mm:ss.fff}");
         var concepts = AkShare.ConceptCodes();
-        Console.Error.WriteLine($"DEBUG got concepts {DateTime.UtcNow:HH:mm:ss.fff}");
         var histories = new List<Bar[]>();
         foreach (var symbol in PipelinePlan.SymbolsFor(task))
         {

@@ -1,0 +1,79 @@
+using System;
+using System.IO;
+using AkCache.Tests.Infrastructure;
+using AkCache.Tests.Support;
+using Xunit;
+
+namespace AkCache.Tests.Fallback;
+
+/// <summary>A bad AKCACHE_* variable must not break the application: one clear error, right results, no password shown.</summary>
+[Collection(RedisCollection.Name)]
+public sealed class MisconfigurationTests : IDisposable
+{
+    private readonly TextWriter _standardError = Console.Error;
+    private readonly StringWriter _captured = new();
+
+    private MisconfigurationTests()
+    {
+        Console.SetError(_captured);
+        WovenAssembly.ResetCalls();
+    }
+
+    public void Dispose()
+    {
+        Environment.SetEnvironmentVariable("AKCACHE_REDIS_URL", null);
+        Environment.SetEnvironmentVariable("AKCACHE_MAX_AGE_SECONDS", null);
+        Environment.SetEnvironmentVariable("AKCACHE_PREFIX", null);
+        AkCacheRuntime.Reset();
+        Console.SetError(_standardError);
+    }
+
+    public MisconfigurationTests(RedisServerFixture fixture)
+        : this() => _server = fixture.Server;
+
+    private readonly RedisTestServer? _server;
+
+    [Fact]
+    public void A_bad_redis_url_in_the_environment_logs_one_error_and_methods_still_return_right_results()
+    {
+        Check("AKCACHE_REDIS_URL", "redis://admin:Hunter2Secret@cache.internal:notaport/0", "is not a valid Redis URL", "cached in this process only");
+        Assert.Null(AkCacheRuntime.State.Redis);
+    }
+
+    [Fact]
+    public void A_bad_max_age_in_the_environment_keeps_the_default_and_Redis()
+    {
+        Environment.SetEnvironmentVariable("AKCACHE_REDIS_URL", _server!.Url);
+        Check("AKCACHE_MAX_AGE_SECONDS", "one day", "AKCACHE_MAX_AGE_SECONDS must be a positive whole number", "The default is used instead.");
+        Assert.True(AkCacheRuntime.State.Redis!.HasConnected);
+        Assert.Equal(86400, AkCacheRuntime.CurrentOptions.DefaultMaxAgeSeconds);
+    }
+
+    private void Check(string variable, string value, string reason, string consequence)
+    {
+        Environment.SetEnvironmentVariable("AKCACHE_PREFIX", "misconfigured" + Guid.NewGuid().ToString("N").Substring(0, 8));
+        Environment.SetEnvironmentVariable(variable, value);
+        AkCacheRuntime.Reset();
+        var add = WovenAssembly.Method<Func<int, int, int>>("Basic.Add");
+
+        Assert.Equal(3, add(1, 2));
+        Assert.Equal(3, add(1, 2));
+        Assert.Equal(5, add(2, 3));
+
+        Assert.Equal(2, WovenAssembly.Calls("Add"));
+        var errors = _captured.ToString();
+        Assert.Contains("the configuration from the environment is invalid", errors);
+        Assert.Contains(reason, errors);
+        Assert.Contains(consequence, errors);
+        Assert.DoesNotContain("Hunter2Secret", errors);
+        Assert.Single(errors.Split('\n'), l => l.Contains("is invalid"));
+    }
+
+    [Fact]
+    public void A_bad_value_in_code_is_an_immediate_clear_error_without_the_password()
+    {
+        var error = Assert.Throws<ArgumentException>(() => AkCacheRuntime.Configure(o => o.RedisUrl = "redis://admin:Hunter2Secret@cache.internal:notaport"));
+        Assert.Contains("is not a valid Redis URL", error.Message);
+        Assert.DoesNotContain("Hunter2Secret", error.Message);
+    }
+}
