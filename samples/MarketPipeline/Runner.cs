@@ -32,9 +32,9 @@ public static class Runner
             ["AKCACHE_PREFIX"] = "marketpipeline-" + Guid.NewGuid().ToString("N")[..8],
             ["AKCACHE_DISABLED"] = "0",
         };
-        var cached = await RunBatchAsync($"Running the {tasks} tasks with AkCache", tasks, api, cachedEnvironment);
+        var cached = await RunBatchAsync("with AkCache", tasks, api, cachedEnvironment);
         var uncached = baseline
-            ? await RunBatchAsync($"Running the {tasks} tasks without the cache (AKCACHE_DISABLED=1)", tasks, api, new Dictionary<string, string> { ["AKCACHE_DISABLED"] = "1" })
+            ? await RunBatchAsync("without the cache (AKCACHE_DISABLED=1)", tasks, api, new Dictionary<string, string> { ["AKCACHE_DISABLED"] = "1" })
             : null;
         Console.WriteLine();
 
@@ -43,9 +43,9 @@ public static class Runner
         return report.Succeeded ? 0 : 1;
     }
 
-    private static async Task<Batch> RunBatchAsync(string title, int tasks, SimulatedMarketApi api, IReadOnlyDictionary<string, string> environment)
+    private static async Task<Batch> RunBatchAsync(string name, int tasks, SimulatedMarketApi api, IReadOnlyDictionary<string, string> environment)
     {
-        Console.Write(title + " ...");
+        Console.Write($"Running the {tasks} tasks {name} ...");
         api.ResetCounts();
         var processes = Enumerable.Range(1, tasks).Select(task => TaskProcess.Start(task, api.Url, environment)).ToList();
         try
@@ -60,6 +60,7 @@ public static class Runner
             await Task.WhenAll(processes.Select(p => p.ExitAsync())).WaitAsync(TaskTimeout);
             var finishedAt = processes.Max(p => p.Summary is null ? Stopwatch.GetTimestamp() : p.FinishedAt);
             var batch = new Batch(
+                name,
                 processes.Select(p => new TaskResult(p.Task, p.Summary, p.ExitCode, p.Errors.ToList())).ToList(),
                 Stopwatch.GetElapsedTime(startedAt, finishedAt),
                 api.CallsByRequest);
@@ -78,7 +79,7 @@ public static class Runner
 
 public sealed record TaskResult(int Task, TaskSummary? Summary, int? ExitCode, IReadOnlyList<string> Errors);
 
-public sealed record Batch(IReadOnlyList<TaskResult> Tasks, TimeSpan WallTime, IReadOnlyDictionary<string, int> ApiCallsByRequest)
+public sealed record Batch(string Name, IReadOnlyList<TaskResult> Tasks, TimeSpan WallTime, IReadOnlyDictionary<string, int> ApiCallsByRequest)
 {
     public int ApiCalls => ApiCallsByRequest.Values.Sum();
 }
@@ -128,8 +129,10 @@ public sealed class Report
             _uncached is null ? "-" : Seconds(_uncached.WallTime)));
         Console.WriteLine();
 
-        var symbols = PipelinePlan.DistinctSymbols(_tasks);
-        Console.WriteLine($"API calls with AkCache:  {_cached.ApiCalls,3} = {_distinct.Count} distinct argument sets (2 lists, {symbols} histories), each fetched once");
+        var distinct = $"{_distinct.Count} distinct argument sets (2 lists, {PipelinePlan.DistinctSymbols(_tasks)} histories)";
+        Console.WriteLine(_cached.ApiCalls == _distinct.Count
+            ? $"API calls with AkCache:  {_cached.ApiCalls,3} = {distinct}: each one fetched once"
+            : $"API calls with AkCache:  {_cached.ApiCalls,3}, but there are {distinct}");
         if (_uncached is null)
         {
             Console.WriteLine("API calls without cache:   - (skipped: --no-baseline)");
@@ -145,13 +148,16 @@ public sealed class Report
         Console.WriteLine("On a miss one task takes a Redis lock and calls the API; tasks that need the same result wait and are");
         Console.WriteLine("woken when it is stored (\"from cache\" counts both). So each argument set reaches the API once in all.");
 
-        foreach (var task in _cached.Tasks.Concat(_uncached?.Tasks ?? Array.Empty<TaskResult>()).Where(t => t.Errors.Count > 0))
+        foreach (var batch in new[] { _cached, _uncached }.OfType<Batch>())
         {
-            Console.WriteLine();
-            Console.WriteLine($"Task {task.Task} wrote to standard error:");
-            foreach (var line in task.Errors)
+            foreach (var task in batch.Tasks.Where(t => t.Errors.Count > 0))
             {
-                Console.WriteLine("  " + line);
+                Console.WriteLine();
+                Console.WriteLine($"Task {task.Task}, run {batch.Name}, wrote to standard error:");
+                foreach (var line in task.Errors)
+                {
+                    Console.WriteLine("  " + line);
+                }
             }
         }
 
@@ -177,9 +183,13 @@ public sealed class Report
     private List<string> Problems()
     {
         var problems = new List<string>();
-        foreach (var task in _cached.Tasks.Concat(_uncached?.Tasks ?? Array.Empty<TaskResult>()).Where(t => t.Summary is null || t.ExitCode != 0))
+        foreach (var batch in new[] { _cached, _uncached }.OfType<Batch>())
         {
-            problems.Add($"task {task.Task} exited with code {task.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none"} and no summary");
+            foreach (var task in batch.Tasks.Where(t => t.Summary is null || t.ExitCode != 0))
+            {
+                var exit = task.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none";
+                problems.Add($"task {task.Task}, run {batch.Name}, exited with code {exit}{(task.Summary is null ? " without its summary line" : string.Empty)}");
+            }
         }
 
         if (_cached.ApiCalls != _distinct.Count)

@@ -17,7 +17,7 @@ namespace MarketPipeline;
 /// </summary>
 public sealed class SimulatedMarketApi : IDisposable
 {
-    public static readonly TimeSpan Latency = TimeSpan.FromMilliseconds(300);
+    public static readonly TimeSpan Latency = TimeSpan.FromMilliseconds(500);
     public const int ConcurrentRequests = 2;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);

@@ -113,7 +113,7 @@ internal sealed partial class RedisAccessor
     }
 
     /// <summary>Renews the lock while its owner computes; false once the lock is no longer this token's.</summary>
-    public bool ExtendLock(string lockKey, string token, TimeSpan timeToLive)
+    public async Task<bool> ExtendLockAsync(string lockKey, string token, TimeSpan timeToLive)
     {
         var database = Volatile.Read(ref _database);
         if (database is null)
@@ -123,7 +123,8 @@ internal sealed partial class RedisAccessor
 
         try
         {
-            return (long)database.ScriptEvaluate(ExtendScript, new RedisKey[] { lockKey }, new RedisValue[] { token, (long)timeToLive.TotalMilliseconds }) == 1;
+            var renewed = await database.ScriptEvaluateAsync(ExtendScript, new RedisKey[] { lockKey }, new RedisValue[] { token, (long)timeToLive.TotalMilliseconds }).ConfigureAwait(false);
+            return (long)renewed == 1;
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
@@ -249,7 +250,7 @@ internal sealed class LockWatchdog : IDisposable
     public LockWatchdog(RedisAccessor redis, string lockKey, string token, TimeSpan timeToLive)
     {
         var period = TimeSpan.FromTicks(Math.Max(timeToLive.Ticks / 3, TimeSpan.FromMilliseconds(50).Ticks));
-        _timer = new Timer(_ => redis.ExtendLock(lockKey, token, timeToLive), null, period, period);
+        _timer = new Timer(_ => _ = redis.ExtendLockAsync(lockKey, token, timeToLive), null, period, period);
     }
 
     public void Dispose() => _timer.Dispose();
