@@ -199,7 +199,9 @@ def main():
     out.append("")
     ak2 = row("RedisHit", "AkCache")
     r2 = ak2["median_ns"] / raw["median_ns"]
-    targets.add(2, "Redis hit ≤ 1.1 × raw StringGet + MessagePack", fmt_ratio(r2), "1.1×", r2 / 1.1, r2 <= 1.1)
+    targets.add(2, "Redis hit ≤ 1.1 × raw StringGet + MessagePack (BenchmarkDotNet)", fmt_ratio(r2), "1.1×", r2 / 1.1, r2 <= 1.1)
+    r2p = lat["AkCache, Redis hit"]["P50Us"] / lat["raw StringGet + MessagePack"]["P50Us"]
+    targets.add(2, "Redis hit ≤ 1.1 × raw (stopwatch p50, interleaved)", fmt_ratio(r2p), "1.1×", r2p / 1.1, r2p <= 1.1)
     r2f = ak2["median_ns"] / row("RedisHit", "FusionCacheL2")["median_ns"]
     r2h = ak2["median_ns"] / row("RedisHit", "HybridCacheL2")["median_ns"]
     targets.add(2, "faster than FusionCache's L2 hit", fmt_ratio(r2f), "< 1×", r2f, r2f < 1)
@@ -216,8 +218,13 @@ def main():
         [raw3["title"], fmt_time(raw3["median_ns"]), f"{1e9 / raw3['median_ns']:,.0f} calls/s", fmt_bytes(raw3["bytes"]), "1.00×"],
     ]))
     out.append("")
+    tp = latency["Throughput"]
+    out.append(f"Interleaved (stopwatch, {tp['Rounds']} rounds of {tp['CallsPerRound']:,} calls each, AkCache and raw taking turns): "
+               f"AkCache {tp['AkCacheCallsPerSecond']:,.0f} calls/s, raw {tp['RawCallsPerSecond']:,.0f} calls/s, ratio {fmt_ratio(tp['Ratio'])}.")
+    out.append("")
     r3 = raw3["median_ns"] / ak3["median_ns"]
-    targets.add(3, "throughput ≥ 0.9 × raw", fmt_ratio(r3), "0.9×", 0.9 / r3, r3 >= 0.9)
+    targets.add(3, "throughput ≥ 0.9 × raw (BenchmarkDotNet)", fmt_ratio(r3), "0.9×", 0.9 / r3, r3 >= 0.9)
+    targets.add(3, "throughput ≥ 0.9 × raw (interleaved)", fmt_ratio(tp["Ratio"]), "0.9×", 0.9 / tp["Ratio"], tp["Ratio"] >= 0.9)
     chart_pairs.append(("3 64 callers: time ÷ raw", 1 / r3))
 
     # Item 4
@@ -357,8 +364,9 @@ def chart(png_path, targets, pairs, env):
     left.set_xscale("log")
     left.set_yticks(range(len(labels)))
     left.set_yticklabels(labels, fontsize=8)
-    left.set_xlabel("measured ÷ limit (log scale; left of the line = target met)")
-    left.set_title("Targets", fontsize=11)
+    left.set_xlabel("measured ÷ limit (log; left of 1 = met)")
+    zero = [t for t in targets.items if t["share"] is None]
+    left.set_title("Targets" + "".join(f"\n{t['item']}: {t['text']}: {t['measured']} ({'met' if t['met'] else 'missed'})" for t in zero), fontsize=10)
     for i, s in enumerate(shares):
         left.text(s, i, f" {s:.2f}", va="center", fontsize=7)
     # Right: AkCache's time divided by the comparison's (lower is better).
@@ -369,7 +377,7 @@ def chart(png_path, targets, pairs, env):
     right.set_xscale("log")
     right.set_yticks(range(len(names)))
     right.set_yticklabels(names, fontsize=8)
-    right.set_xlabel("AkCache time ÷ comparison time (log scale; left of the line = AkCache faster)")
+    right.set_xlabel("AkCache time ÷ other time (log; left of 1 = AkCache faster)")
     right.set_title("AkCache against the floors and the peers", fontsize=11)
     for i, v in enumerate(values):
         right.text(v, i, f" {v:.2f}", va="center", fontsize=7)

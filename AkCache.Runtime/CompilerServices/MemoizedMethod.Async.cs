@@ -83,7 +83,10 @@ public sealed partial class MemoizedMethod
                     {
                         try
                         {
-                            return await ComputeAndStoreAsync(state, key, arguments, body).ConfigureAwait(false);
+                            // The previous owner may have stored the value and released the lock
+                            // between this caller's first read and its lock: read again first.
+                            var (hit, stored) = await TryGetAsync<TResult>(state, key, cancellationToken).ConfigureAwait(false);
+                            return hit ? (stored, null) : await ComputeAndStoreAsync(state, key, arguments, body).ConfigureAwait(false);
                         }
                         finally
                         {

@@ -75,7 +75,9 @@ public sealed partial class MemoizedMethod
                     {
                         try
                         {
-                            return ComputeAndStore(state, key, arguments, body);
+                            // The previous owner may have stored the value and released the lock
+                            // between this caller's first read and its lock: read again first.
+                            return TryGet(state, key, out TResult stored) ? (stored, null) : ComputeAndStore(state, key, arguments, body);
                         }
                         finally
                         {

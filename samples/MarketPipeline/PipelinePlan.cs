@@ -7,7 +7,7 @@ namespace MarketPipeline;
 /// What each task of the pipeline fetches: the same two lists, then the history of three symbols of
 /// a shared watchlist, shifted by one per task so that neighbouring tasks overlap.
 /// </summary>
-public static class PipelinePlan
+internal static class PipelinePlan
 {
     public const string SectorType = "industry";
     public const int HistoryDays = 60;

@@ -10,7 +10,7 @@ using System.Threading.Tasks;
 namespace MarketPipeline;
 
 /// <summary>One task of the pipeline, in its own process, as an Airflow worker runs it.</summary>
-public static class PipelineTask
+internal static class PipelineTask
 {
     public const string ReadyLine = "ready";
 
@@ -52,7 +52,7 @@ public static class PipelineTask
 }
 
 /// <summary>The one line a task prints when it is done; the runner parses it.</summary>
-public sealed record TaskSummary(int Task, long ElapsedMilliseconds, int Calls, int Computed, string Digest)
+internal sealed record TaskSummary(int Task, long ElapsedMilliseconds, int Calls, int Computed, string Digest)
 {
     private const string Tag = "task-summary";
 

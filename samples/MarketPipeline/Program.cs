@@ -6,7 +6,7 @@ using MarketPipeline;
 //   dotnet run --project samples/MarketPipeline -c Release                       8 tasks with AkCache, then 8 without it
 //   dotnet run --project samples/MarketPipeline -c Release -- --tasks 3          fewer (or more) tasks
 //   dotnet run --project samples/MarketPipeline -c Release -- --no-baseline      only the run with AkCache
-//   MarketPipeline task <number> <api url>                                       one task; the runner starts these
+//   MarketPipeline task <number> <api url>                                       one task (the runner starts these; it begins at a line on standard input)
 // Redis: AKCACHE_REDIS_URL or REDIS_URL when set; otherwise an embedded Garnet server on a free loopback port.
 // Exit code 0 when the run with AkCache called the API once per distinct argument set, 1 otherwise.
 const string Usage = "usage: MarketPipeline [--tasks N] [--no-baseline]   (1 <= N <= 64, default 8)";
@@ -28,6 +28,9 @@ for (var i = 0; i < args.Length; i++)
         case "--no-baseline":
             baseline = false;
             break;
+        case "--help" or "-h":
+            Console.WriteLine(Usage);
+            return 0;
         default:
             Console.Error.WriteLine(Usage);
             return 2;

@@ -9,7 +9,7 @@ using System.Text;
 namespace MarketPipeline;
 
 /// <summary>The Redis the tasks share: AKCACHE_REDIS_URL or REDIS_URL when set, else an embedded Garnet server.</summary>
-public sealed class RedisServer : IDisposable
+internal sealed class RedisServer : IDisposable
 {
     private readonly Garnet.GarnetServer? _embedded;
     private readonly string? _dataDirectory;

@@ -11,7 +11,7 @@ namespace MarketPipeline;
 /// Starts the pipeline's task processes together, once with AkCache and once without it, against the
 /// same slow API, and prints what each run cost.
 /// </summary>
-public static class Runner
+internal static class Runner
 {
     private static readonly TimeSpan TaskTimeout = TimeSpan.FromSeconds(90);
 
@@ -50,7 +50,16 @@ public static class Runner
         var processes = Enumerable.Range(1, tasks).Select(task => TaskProcess.Start(task, api.Url, environment)).ToList();
         try
         {
-            await Task.WhenAll(processes.Select(p => p.Ready)).WaitAsync(TaskTimeout);
+            try
+            {
+                await Task.WhenAll(processes.Select(p => p.Ready)).WaitAsync(TaskTimeout);
+            }
+            catch (Exception e) when (processes.FirstOrDefault(p => p.Ready.IsFaulted) is { } failed)
+            {
+                await failed.ExitAsync();
+                throw new InvalidOperationException($"Task {failed.Task} exited with code {failed.ExitCode} before it started:\n{string.Join("\n", failed.Errors)}", e);
+            }
+
             var startedAt = Stopwatch.GetTimestamp();
             foreach (var process in processes)
             {
@@ -77,15 +86,15 @@ public static class Runner
     }
 }
 
-public sealed record TaskResult(int Task, TaskSummary? Summary, int? ExitCode, IReadOnlyList<string> Errors);
+internal sealed record TaskResult(int Task, TaskSummary? Summary, int? ExitCode, IReadOnlyList<string> Errors);
 
-public sealed record Batch(string Name, IReadOnlyList<TaskResult> Tasks, TimeSpan WallTime, IReadOnlyDictionary<string, int> ApiCallsByRequest)
+internal sealed record Batch(string Name, IReadOnlyList<TaskResult> Tasks, TimeSpan WallTime, IReadOnlyDictionary<string, int> ApiCallsByRequest)
 {
     public int ApiCalls => ApiCallsByRequest.Values.Sum();
 }
 
 /// <summary>The table, the totals, and whether the cache did its job.</summary>
-public sealed class Report
+internal sealed class Report
 {
     private readonly int _tasks;
     private readonly Batch _cached;

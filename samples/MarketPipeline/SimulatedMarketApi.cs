@@ -15,7 +15,7 @@ namespace MarketPipeline;
 /// A stand-in for a public market-data endpoint, on loopback: slow, rate limited as public
 /// endpoints are (a few requests at a time, the rest queue), and counting every request.
 /// </summary>
-public sealed class SimulatedMarketApi : IDisposable
+internal sealed class SimulatedMarketApi : IDisposable
 {
     public static readonly TimeSpan Latency = TimeSpan.FromMilliseconds(500);
     public const int ConcurrentRequests = 2;

@@ -9,7 +9,7 @@ using System.Threading.Tasks;
 namespace MarketPipeline;
 
 /// <summary>One task of the pipeline as a child process of the runner: this same program in its "task" role.</summary>
-public sealed class TaskProcess : IDisposable
+internal sealed class TaskProcess : IDisposable
 {
     private readonly Process _process;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -13,11 +13,11 @@ internal static class BenchmarkDriver
     public static int Run(string[] args, bool quick, string results)
     {
         // The full job is shorter than BenchmarkDotNet's default (which lets the pilot pick up to 100
-        // iterations) so that bench/run.sh stays under 25 minutes on 2 cores: 1 launch, 4 warmup and
-        // 12 measured iterations of about 250 ms each.
+        // iterations) so that bench/run.sh stays under 25 minutes on 2 cores: 1 launch, 5 warmup and
+        // 20 measured iterations of about 250 ms each.
         var job = quick
             ? Job.Default.WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(3).WithIterationTime(TimeInterval.FromMilliseconds(40)).WithId("quick")
-            : Job.Default.WithLaunchCount(1).WithWarmupCount(4).WithIterationCount(12).WithIterationTime(TimeInterval.FromMilliseconds(250)).WithId("bench");
+            : Job.Default.WithLaunchCount(1).WithWarmupCount(5).WithIterationCount(20).WithIterationTime(TimeInterval.FromMilliseconds(250)).WithId("bench");
         var config = DefaultConfig.Instance
             .AddJob(job)
             .AddExporter(JsonExporter.Full)
