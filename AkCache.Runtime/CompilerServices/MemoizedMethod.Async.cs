@@ -138,7 +138,7 @@ public sealed partial class MemoizedMethod
 
     private async ValueTask<(bool Hit, T Value)> TryGetAsync<T>(RuntimeState state, MemoKey key, CancellationToken cancellationToken)
     {
-        if (state.Redis is RedisAccessor redis)
+        if (state.Redis is RedisAccessor { IsSkipping: false } redis)
         {
             var (status, stored) = await redis.TryGetAsync(RedisKey(state, key), cancellationToken).ConfigureAwait(false);
             switch (status)

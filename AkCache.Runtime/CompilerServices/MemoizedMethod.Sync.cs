@@ -134,7 +134,7 @@ public sealed partial class MemoizedMethod
     private bool TryGet<T>(RuntimeState state, MemoKey key, out T value)
     {
         value = default!;
-        if (state.Redis is RedisAccessor redis)
+        if (state.Redis is RedisAccessor { IsSkipping: false } redis)
         {
             switch (redis.TryGet(RedisKey(state, key), out var stored))
             {

@@ -22,6 +22,16 @@ internal sealed class CircuitBreaker
 
     public bool IsClosed => Volatile.Read(ref _retryAtTicks) == 0;
 
+    /// <summary>True while callers are to skip Redis without trying: open, and the break not yet over.</summary>
+    public bool IsSkipping
+    {
+        get
+        {
+            var retryAt = Volatile.Read(ref _retryAtTicks);
+            return retryAt != 0 && Now() < retryAt;
+        }
+    }
+
     public bool TryEnter()
     {
         var retryAt = Volatile.Read(ref _retryAtTicks);

@@ -52,6 +52,9 @@ internal sealed partial class RedisAccessor : IDisposable
 
     public string Description => _url.SafeDescription;
 
+    /// <summary>True while the breaker says to skip Redis: callers go to the memory layer without building a Redis key.</summary>
+    public bool IsSkipping => _breaker.IsSkipping;
+
     /// <summary>True once a connection exists; false for a process that never called a memoized method.</summary>
     public bool HasConnected => Volatile.Read(ref _connection) is not null;
 

@@ -159,4 +159,23 @@ public sealed class CircuitBreakerTests
         Assert.Equal(1, closed);
         Assert.True(_breaker.IsClosed);
     }
+
+    [Fact]
+    public void IsSkipping_holds_from_a_failure_until_the_break_is_over()
+    {
+        var time = new ManualTimeProvider();
+        var breaker = new CircuitBreaker(TimeSpan.FromSeconds(2), time);
+        Assert.False(breaker.IsSkipping);
+
+        breaker.RecordFailure();
+        Assert.True(breaker.IsSkipping);
+
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.False(breaker.IsSkipping);
+        Assert.True(breaker.TryEnter());
+        Assert.True(breaker.IsSkipping);
+
+        breaker.RecordSuccess();
+        Assert.False(breaker.IsSkipping);
+    }
 }
