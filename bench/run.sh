@@ -2,7 +2,7 @@
 # Runs every benchmark of docs/benchmarks.md against one redis-server it starts on a free loopback
 # port, then rewrites the generated part of docs/benchmarks.md and docs/benchmarks-ratios.png.
 #
-#   bash bench/run.sh           the full run: about 20 minutes on 2 cores
+#   bash bench/run.sh           the full run: about 10 minutes on 2 cores
 #   bash bench/run.sh --quick   short runs that check that everything works; the figures mean nothing,
 #                               and the report goes to bench/results/ instead of docs/
 #
