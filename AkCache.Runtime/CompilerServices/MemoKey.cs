@@ -31,5 +31,32 @@ public readonly struct MemoKey : IEquatable<MemoKey>
     public override int GetHashCode() => unchecked((int)Low ^ (int)(Low >> 32) ^ (int)High);
 
     /// <summary>The hash as 32 lowercase hexadecimal digits.</summary>
-    public override string ToString() => IsValid ? High.ToString("x16") + Low.ToString("x16") : "(no key)";
+    public override string ToString()
+    {
+        if (!IsValid)
+        {
+            return "(no key)";
+        }
+
+        var digits = new char[32];
+        WriteHex(digits, 0);
+        return new string(digits);
+    }
+
+    /// <summary>Writes the 32 hexadecimal digits at <paramref name="offset"/>.</summary>
+    internal void WriteHex(char[] destination, int offset)
+    {
+        WriteHex(High, destination, offset);
+        WriteHex(Low, destination, offset + 16);
+    }
+
+    private static void WriteHex(ulong value, char[] destination, int offset)
+    {
+        for (var i = 15; i >= 0; i--)
+        {
+            var nibble = (int)(value & 0xF);
+            destination[offset + i] = (char)(nibble < 10 ? '0' + nibble : 'a' + nibble - 10);
+            value >>= 4;
+        }
+    }
 }

@@ -24,6 +24,9 @@ public sealed partial class MemoizedMethod
 
     private static readonly ConcurrentDictionary<string, MemoizedMethod> Methods = new(StringComparer.Ordinal);
 
+    [ThreadStatic]
+    private static char[]? t_keyBuffer;
+
     private readonly int _maxAgeSeconds;
     private KeyPrefix? _prefix;
 
@@ -137,7 +140,14 @@ public sealed partial class MemoizedMethod
         }
 
         // The hash is a Redis Cluster hash tag: the value and its lock (key + ":lock") share a slot.
-        return prefix.Text + "{" + key.ToString() + "}";
+        // Built in a per-thread buffer so that the key costs one allocation, the string itself.
+        var length = prefix.Text.Length + 34;
+        var buffer = t_keyBuffer is { } cached && cached.Length >= length ? cached : t_keyBuffer = new char[Math.Max(length, 256)];
+        prefix.Text.CopyTo(0, buffer, 0, prefix.Text.Length);
+        buffer[prefix.Text.Length] = '{';
+        key.WriteHex(buffer, prefix.Text.Length + 1);
+        buffer[length - 1] = '}';
+        return new string(buffer, 0, length);
     }
 
     private TimeSpan MaxAge(RuntimeState state) =>

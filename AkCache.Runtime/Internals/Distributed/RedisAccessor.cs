@@ -112,7 +112,10 @@ internal sealed partial class RedisAccessor : IDisposable
         RedisValue value;
         try
         {
-            value = await WithCancellation(database.StringGetAsync(key), cancellationToken).ConfigureAwait(false);
+            var read = database.StringGetAsync(key);
+            value = cancellationToken.CanBeCanceled
+                ? await WithCancellation(read, cancellationToken).ConfigureAwait(false)
+                : await read.ConfigureAwait(false);
         }
         catch (Exception ex) when (IsRedisFailure(ex) && !cancellationToken.IsCancellationRequested)
         {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using AkCache.CompilerServices;
 
 namespace AkCache.Internals.Memory;
@@ -17,6 +18,7 @@ internal sealed class MemoryLayer
     private readonly int _maxEntries;
     private readonly TimeProvider _time;
     private readonly object _trimGate = new();
+    private int _count;
 
     public MemoryLayer(int maxEntries, TimeProvider time)
     {
@@ -36,17 +38,30 @@ internal sealed class MemoryLayer
             }
 
             // Removes this expired entry only, not a fresh one that another thread has just set.
-            ((ICollection<KeyValuePair<Slot, Entry>>)_entries).Remove(new KeyValuePair<Slot, Entry>(new Slot(method, key), entry));
+            if (((ICollection<KeyValuePair<Slot, Entry>>)_entries).Remove(new KeyValuePair<Slot, Entry>(new Slot(method, key), entry)))
+            {
+                Interlocked.Decrement(ref _count);
+            }
         }
 
         entry = default;
         return false;
     }
 
+    /// <remarks>
+    /// The entry count is kept with Interlocked: ConcurrentDictionary.Count takes every lock of the
+    /// dictionary, which would make each store wait on all readers.
+    /// </remarks>
     public void Set(MemoizedMethod method, MemoKey key, Entry entry)
     {
-        _entries[new Slot(method, key)] = entry;
-        if (_entries.Count > _maxEntries)
+        var slot = new Slot(method, key);
+        if (!_entries.TryAdd(slot, entry))
+        {
+            _entries[slot] = entry;
+            return;
+        }
+
+        if (Interlocked.Increment(ref _count) > _maxEntries)
         {
             Trim();
         }
@@ -57,7 +72,8 @@ internal sealed class MemoryLayer
     {
         lock (_trimGate)
         {
-            if (_entries.Count <= _maxEntries)
+            Volatile.Write(ref _count, _entries.Count);
+            if (Volatile.Read(ref _count) <= _maxEntries)
             {
                 return;
             }
@@ -70,15 +86,15 @@ internal sealed class MemoryLayer
 
             var target = _maxEntries - (_maxEntries / 10);
             var excess = _entries.Count - target;
-            if (excess <= 0)
+            if (excess > 0)
             {
-                return;
+                foreach (var victim in _entries.OrderBy(e => e.Value.ExpiresAtUnixMs).Take(excess).Select(e => e.Key).ToList())
+                {
+                    _entries.TryRemove(victim, out _);
+                }
             }
 
-            foreach (var victim in _entries.OrderBy(e => e.Value.ExpiresAtUnixMs).Take(excess).Select(e => e.Key).ToList())
-            {
-                _entries.TryRemove(victim, out _);
-            }
+            Volatile.Write(ref _count, _entries.Count);
         }
     }
 
