@@ -68,6 +68,16 @@ public sealed class AkCacheOptions
     /// <value>Default: 10 minutes.</value>
     public TimeSpan LockWaitTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// The thread pool's minimum number of worker threads that AkCache ensures when it first
+    /// connects. Memoized methods are synchronous: each call blocks its thread for one Redis round
+    /// trip, and on Linux the reply itself needs a pool thread. When blocked callers fill the pool,
+    /// replies wait for the pool to grow (about one thread per half second) and Redis calls time
+    /// out. AkCache only raises the minimum, never lowers it. 0 leaves the pool alone.
+    /// </summary>
+    /// <value>Default: 32.</value>
+    public int MinimumThreadPoolWorkers { get; set; } = 32;
+
     /// <summary>Where AkCache logs. It logs only warnings and errors, never on the hit path, and never a password.</summary>
     /// <value>Default: null, which writes warnings and errors to standard error.</value>
     public ILoggerFactory? LoggerFactory { get; set; }
@@ -148,6 +158,10 @@ public sealed class AkCacheOptions
         RequirePositive(BreakDuration, nameof(BreakDuration));
         RequirePositive(LockTimeToLive, nameof(LockTimeToLive));
         RequirePositive(LockWaitTimeout, nameof(LockWaitTimeout));
+        if (MinimumThreadPoolWorkers < 0)
+        {
+            throw new ArgumentException($"{nameof(MinimumThreadPoolWorkers)} must be 0 (leave the pool alone) or more, not {MinimumThreadPoolWorkers}.");
+        }
         _ = Internals.Configuration.RedisUrl.Parse(RedisUrl);
     }
 

@@ -26,6 +26,7 @@ internal sealed partial class RedisAccessor : IDisposable
     private readonly CircuitBreaker _breaker;
     private readonly SemaphoreSlim _connectGate = new(1, 1);
     private readonly RedisChannel _channel;
+    private readonly int _minimumThreadPoolWorkers;
     private ConnectionMultiplexer? _connection;
     private IDatabase? _database;
     private bool _disposed;
@@ -46,6 +47,7 @@ internal sealed partial class RedisAccessor : IDisposable
         configuration.ReconnectRetryPolicy = new LinearRetry(500);
         configuration.ClientName ??= "akcache";
         Configuration = configuration;
+        _minimumThreadPoolWorkers = options.MinimumThreadPoolWorkers;
     }
 
     internal ConfigurationOptions Configuration { get; }
@@ -168,6 +170,16 @@ internal sealed partial class RedisAccessor : IDisposable
         connection?.Dispose();
     }
 
+    /// <summary>Raises, never lowers, the pool's minimum of worker threads (see AkCacheOptions.MinimumThreadPoolWorkers).</summary>
+    internal static void EnsureThreadPoolMinimum(int workers)
+    {
+        ThreadPool.GetMinThreads(out var currentWorkers, out var currentCompletionPorts);
+        if (workers > currentWorkers)
+        {
+            ThreadPool.SetMinThreads(workers, currentCompletionPorts);
+        }
+    }
+
     /// <summary>Stops waiting when the caller cancels; the Redis command itself runs to its end.</summary>
     private static async Task<T> WithCancellation<T>(Task<T> task, CancellationToken cancellationToken)
     {
@@ -237,6 +249,7 @@ internal sealed partial class RedisAccessor : IDisposable
                 return _database;
             }
 
+            EnsureThreadPoolMinimum(_minimumThreadPoolWorkers);
             return Connected(ConnectionMultiplexer.Connect(Configuration));
         }
         catch (Exception ex) when (IsRedisFailure(ex))
@@ -260,6 +273,7 @@ internal sealed partial class RedisAccessor : IDisposable
                 return _database;
             }
 
+            EnsureThreadPoolMinimum(_minimumThreadPoolWorkers);
             return Connected(await ConnectionMultiplexer.ConnectAsync(Configuration).ConfigureAwait(false));
         }
         catch (Exception ex) when (IsRedisFailure(ex))

@@ -19,6 +19,7 @@ public sealed class AkCacheOptionsTests
         Assert.Equal(TimeSpan.FromMilliseconds(500), options.OperationTimeout);
         Assert.Equal(TimeSpan.FromSeconds(2), options.BreakDuration);
         Assert.Equal(10_000, options.MemoryCacheMaxEntries);
+        Assert.Equal(32, options.MinimumThreadPoolWorkers);
         Assert.Null(options.LoggerFactory);
         Assert.Equal("redis://127.0.0.1:6379", AkCacheOptions.DefaultRedisUrl);
         Assert.Equal(86400, AkCacheOptions.DefaultMaxAgeSecondsValue);
