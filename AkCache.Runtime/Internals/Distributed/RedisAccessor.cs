@@ -116,7 +116,7 @@ internal sealed partial class RedisAccessor : IDisposable
         {
             var read = database.StringGetAsync(key);
             value = cancellationToken.CanBeCanceled
-                ? await WithCancellation(read, cancellationToken).ConfigureAwait(false)
+                ? await read.WithCancellation(cancellationToken).ConfigureAwait(false)
                 : await read.ConfigureAwait(false);
         }
         catch (Exception ex) when (IsRedisFailure(ex) && !cancellationToken.IsCancellationRequested)
@@ -178,27 +178,6 @@ internal sealed partial class RedisAccessor : IDisposable
         {
             ThreadPool.SetMinThreads(workers, currentCompletionPorts);
         }
-    }
-
-    /// <summary>Stops waiting when the caller cancels; the Redis command itself runs to its end.</summary>
-    private static async Task<T> WithCancellation<T>(Task<T> task, CancellationToken cancellationToken)
-    {
-        if (!cancellationToken.CanBeCanceled || task.IsCompleted)
-        {
-            return await task.ConfigureAwait(false);
-        }
-
-        var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using (cancellationToken.Register(static s => ((TaskCompletionSource<bool>)s!).TrySetResult(true), cancelled))
-        {
-            if (await Task.WhenAny(task, cancelled.Task).ConfigureAwait(false) != task)
-            {
-                _ = task.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-        }
-
-        return await task.ConfigureAwait(false);
     }
 
     /// <summary>

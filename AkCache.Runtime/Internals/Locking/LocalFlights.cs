@@ -57,24 +57,7 @@ internal sealed class Flight
         return _outcome.Task.Result;
     }
 
-    public async Task<FlightOutcome> WaitAsync(CancellationToken cancellationToken)
-    {
-        if (!cancellationToken.CanBeCanceled || _outcome.Task.IsCompleted)
-        {
-            return await _outcome.Task.ConfigureAwait(false);
-        }
-
-        var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using (cancellationToken.Register(static s => ((TaskCompletionSource<bool>)s!).TrySetResult(true), cancelled))
-        {
-            if (await Task.WhenAny(_outcome.Task, cancelled.Task).ConfigureAwait(false) != _outcome.Task)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-        }
-
-        return await _outcome.Task.ConfigureAwait(false);
-    }
+    public Task<FlightOutcome> WaitAsync(CancellationToken cancellationToken) => _outcome.Task.WithCancellation(cancellationToken);
 }
 
 internal readonly struct FlightOutcome

@@ -14,7 +14,7 @@ namespace AkCache.Internals.Memory;
 /// </summary>
 internal sealed class MemoryLayer
 {
-    private readonly ConcurrentDictionary<Slot, Entry> _entries = new();
+    private readonly ConcurrentDictionary<MethodKey, Entry> _entries = new();
     private readonly int _maxEntries;
     private readonly TimeProvider _time;
     private readonly object _trimGate = new();
@@ -30,7 +30,7 @@ internal sealed class MemoryLayer
 
     public bool TryGet(MemoizedMethod method, MemoKey key, out Entry entry)
     {
-        if (_entries.TryGetValue(new Slot(method, key), out entry))
+        if (_entries.TryGetValue(new MethodKey(method, key), out entry))
         {
             if (entry.ExpiresAtUnixMs > Now())
             {
@@ -38,7 +38,7 @@ internal sealed class MemoryLayer
             }
 
             // Removes this expired entry only, not a fresh one that another thread has just set.
-            if (((ICollection<KeyValuePair<Slot, Entry>>)_entries).Remove(new KeyValuePair<Slot, Entry>(new Slot(method, key), entry)))
+            if (((ICollection<KeyValuePair<MethodKey, Entry>>)_entries).Remove(new KeyValuePair<MethodKey, Entry>(new MethodKey(method, key), entry)))
             {
                 Interlocked.Decrement(ref _count);
             }
@@ -54,7 +54,7 @@ internal sealed class MemoryLayer
     /// </remarks>
     public void Set(MemoizedMethod method, MemoKey key, Entry entry)
     {
-        var slot = new Slot(method, key);
+        var slot = new MethodKey(method, key);
         if (!_entries.TryAdd(slot, entry))
         {
             _entries[slot] = entry;
@@ -117,23 +117,5 @@ internal sealed class MemoryLayer
         public override bool Equals(object? obj) => obj is Entry other && Equals(other);
 
         public override int GetHashCode() => ExpiresAtUnixMs.GetHashCode();
-    }
-
-    private readonly struct Slot : IEquatable<Slot>
-    {
-        private readonly MemoizedMethod _method;
-        private readonly MemoKey _key;
-
-        public Slot(MemoizedMethod method, MemoKey key)
-        {
-            _method = method;
-            _key = key;
-        }
-
-        public bool Equals(Slot other) => ReferenceEquals(_method, other._method) && _key.Equals(other._key);
-
-        public override bool Equals(object? obj) => obj is Slot other && Equals(other);
-
-        public override int GetHashCode() => _key.GetHashCode() ^ _method.GetHashCode();
     }
 }
