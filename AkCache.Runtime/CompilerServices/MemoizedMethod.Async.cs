@@ -138,7 +138,8 @@ public sealed partial class MemoizedMethod
 
     private async ValueTask<(bool Hit, T Value)> TryGetAsync<T>(RuntimeState state, MemoKey key, CancellationToken cancellationToken)
     {
-        if (state.Redis is RedisAccessor { IsSkipping: false } redis)
+        var now = state.Clock.Milliseconds();
+        if (state.Redis is RedisAccessor redis && !redis.IsSkippingAt(now))
         {
             var (status, stored) = await redis.TryGetAsync(RedisKey(state, key), cancellationToken).ConfigureAwait(false);
             switch (status)
@@ -148,9 +149,12 @@ public sealed partial class MemoizedMethod
                 case RedisReadStatus.Miss:
                     return (false, default!);
             }
+
+            // The failed attempt may have waited for the operation timeout: read the clock again.
+            now = state.Clock.Milliseconds();
         }
 
-        return state.Memory.TryGet(this, key, out var entry) && TryRead(state, entry.Envelope, out T fromMemory, out _)
+        return state.Memory.TryGet(this, key, now, out var entry) && TryRead(state, entry, out T fromMemory)
             ? (true, fromMemory)
             : (false, default!);
     }

@@ -134,7 +134,8 @@ public sealed partial class MemoizedMethod
     private bool TryGet<T>(RuntimeState state, MemoKey key, out T value)
     {
         value = default!;
-        if (state.Redis is RedisAccessor { IsSkipping: false } redis)
+        var now = state.Clock.Milliseconds();
+        if (state.Redis is RedisAccessor redis && !redis.IsSkippingAt(now))
         {
             switch (redis.TryGet(RedisKey(state, key), out var stored))
             {
@@ -143,9 +144,12 @@ public sealed partial class MemoizedMethod
                 case RedisReadStatus.Miss:
                     return false;
             }
+
+            // The failed attempt may have waited for the operation timeout: read the clock again.
+            now = state.Clock.Milliseconds();
         }
 
-        return state.Memory.TryGet(this, key, out var entry) && TryRead(state, entry.Envelope, out value, out _);
+        return state.Memory.TryGet(this, key, now, out var entry) && TryRead(state, entry, out value);
     }
 
     /// <summary>Stores a result in the memory layer and in Redis; returns the stored bytes, or null when the result cannot be cached. Never throws.</summary>

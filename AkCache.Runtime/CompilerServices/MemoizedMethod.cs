@@ -27,6 +27,8 @@ public sealed partial class MemoizedMethod
     [ThreadStatic]
     private static char[]? t_keyBuffer;
 
+    private static int s_created;
+
     private readonly int _maxAgeSeconds;
     private KeyPrefix? _prefix;
 
@@ -35,10 +37,14 @@ public sealed partial class MemoizedMethod
         Identity = identity;
         Version = version;
         _maxAgeSeconds = maxAgeSeconds;
+        HashSeed = unchecked(Interlocked.Increment(ref s_created) * -1640531535);
     }
 
     /// <summary>The declaring type's full name, the method name and the parameter types, as in the keys.</summary>
     public string Identity { get; }
+
+    /// <summary>This method's part of the hash code of its in-process entries (cheaper than the object's identity hash).</summary>
+    internal int HashSeed { get; }
 
     /// <summary>The implementation's version: a hash of its IL written by the weaver, or the one pinned with [Memoize(Version = ...)].</summary>
     public string Version { get; }
@@ -216,6 +222,31 @@ public sealed partial class MemoizedMethod
             WarnOnce(WarningKind.Unreadable, state, ex, "AkCache: a value stored for {Method} cannot be read ({Reason}); it is recomputed and overwritten.");
             return false;
         }
+    }
+
+    /// <summary>
+    /// A memory-layer hit: the value the entry keeps, for an immutable type read from the bytes once;
+    /// else a copy of its own for this caller.
+    /// </summary>
+    private bool TryRead<T>(RuntimeState state, MemoryLayer.Entry entry, out T value)
+    {
+        if (!ImmutableResult<T>.Value)
+        {
+            return TryRead(state, entry.Envelope, out value, out _);
+        }
+
+        if (entry.TryGetValue(out value))
+        {
+            return true;
+        }
+
+        if (!TryRead(state, entry.Envelope, out value, out _))
+        {
+            return false;
+        }
+
+        entry.KeepValue(value);
+        return true;
     }
 
     /// <summary>Keeps what Redis returned in the memory layer, for when Redis becomes unavailable.</summary>

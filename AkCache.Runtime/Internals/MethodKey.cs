@@ -20,5 +20,5 @@ internal readonly struct MethodKey : IEquatable<MethodKey>
 
     public override bool Equals(object? obj) => obj is MethodKey other && Equals(other);
 
-    public override int GetHashCode() => Key.GetHashCode() ^ Method.GetHashCode();
+    public override int GetHashCode() => Key.GetHashCode() ^ Method.HashSeed;
 }

@@ -6,6 +6,7 @@ using AkCache.Internals.Configuration;
 using AkCache.Internals.Distributed;
 using AkCache.Internals.Logging;
 using AkCache.Internals.Memory;
+using AkCache.Internals.Timing;
 using Microsoft.Extensions.Logging;
 
 namespace AkCache.Internals;
@@ -21,6 +22,7 @@ internal sealed class RuntimeState : IDisposable
         Logger = logger;
         Redis = redis;
         Time = time;
+        Clock = Clock.For(time);
         Memory = new MemoryLayer(options.MemoryCacheMaxEntries, time);
     }
 
@@ -36,6 +38,9 @@ internal sealed class RuntimeState : IDisposable
     public RedisAccessor? Redis { get; }
 
     public TimeProvider Time { get; }
+
+    /// <summary>The readings of <see cref="Time"/> that the hot path uses.</summary>
+    public Clock Clock { get; }
 
     public bool Disabled => Options.Disabled;
 

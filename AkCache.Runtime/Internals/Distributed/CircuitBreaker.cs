@@ -1,5 +1,6 @@
 using System;
 using System.Threading;
+using AkCache.Internals.Timing;
 
 namespace AkCache.Internals.Distributed;
 
@@ -10,45 +11,48 @@ namespace AkCache.Internals.Distributed;
 /// </summary>
 internal sealed class CircuitBreaker
 {
-    private readonly long _breakTicks;
-    private readonly TimeProvider _time;
-    private long _retryAtTicks;
+    private readonly long _breakMs;
+    private readonly Clock _clock;
+
+    /// <summary>0 while closed; else when the next probe may go, on the clock's monotonic scale.</summary>
+    private long _retryAt;
 
     public CircuitBreaker(TimeSpan breakDuration, TimeProvider time)
     {
-        _breakTicks = breakDuration.Ticks;
-        _time = time;
+        _breakMs = Math.Max(1, (long)Math.Ceiling(breakDuration.TotalMilliseconds));
+        _clock = Clock.For(time);
     }
 
-    public bool IsClosed => Volatile.Read(ref _retryAtTicks) == 0;
+    public bool IsClosed => Volatile.Read(ref _retryAt) == 0;
 
     /// <summary>True while callers are to skip Redis without trying: open, and the break not yet over.</summary>
-    public bool IsSkipping
+    public bool IsSkipping => IsSkippingAt(_clock.Milliseconds());
+
+    /// <summary><see cref="IsSkipping"/> at a moment the caller has read from the same clock (<see cref="Clock.Milliseconds"/>).</summary>
+    public bool IsSkippingAt(long now)
     {
-        get
-        {
-            var retryAt = Volatile.Read(ref _retryAtTicks);
-            return retryAt != 0 && Now() < retryAt;
-        }
+        var retryAt = Volatile.Read(ref _retryAt);
+        return retryAt != 0 && now < retryAt;
     }
 
     public bool TryEnter()
     {
-        var retryAt = Volatile.Read(ref _retryAtTicks);
+        var retryAt = Volatile.Read(ref _retryAt);
         if (retryAt == 0)
         {
             return true;
         }
 
-        var now = Now();
-        return now >= retryAt && Interlocked.CompareExchange(ref _retryAtTicks, now + _breakTicks, retryAt) == retryAt;
+        var now = _clock.Milliseconds();
+        return now >= retryAt && Interlocked.CompareExchange(ref _retryAt, RetryAt(now + _breakMs), retryAt) == retryAt;
     }
 
     /// <returns>True when this success closes a breaker that was open.</returns>
-    public bool RecordSuccess() => Volatile.Read(ref _retryAtTicks) != 0 && Interlocked.Exchange(ref _retryAtTicks, 0) != 0;
+    public bool RecordSuccess() => Volatile.Read(ref _retryAt) != 0 && Interlocked.Exchange(ref _retryAt, 0) != 0;
 
     /// <returns>True when this failure opens a breaker that was closed.</returns>
-    public bool RecordFailure() => Interlocked.Exchange(ref _retryAtTicks, Now() + _breakTicks) == 0;
+    public bool RecordFailure() => Interlocked.Exchange(ref _retryAt, RetryAt(_clock.Milliseconds() + _breakMs)) == 0;
 
-    private long Now() => _time.GetUtcNow().UtcTicks;
+    /// <summary>Never 0, which means closed (a monotonic reading can be anything, including 0).</summary>
+    private static long RetryAt(long moment) => moment == 0 ? 1 : moment;
 }

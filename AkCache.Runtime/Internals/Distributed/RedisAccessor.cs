@@ -57,6 +57,9 @@ internal sealed partial class RedisAccessor : IDisposable
     /// <summary>True while the breaker says to skip Redis: callers go to the memory layer without building a Redis key.</summary>
     public bool IsSkipping => _breaker.IsSkipping;
 
+    /// <summary><see cref="IsSkipping"/> at a moment read from the runtime's clock, so that a memory-layer hit reads the clock once.</summary>
+    public bool IsSkippingAt(long now) => _breaker.IsSkippingAt(now);
+
     /// <summary>True once a connection exists; false for a process that never called a memoized method.</summary>
     public bool HasConnected => Volatile.Read(ref _connection) is not null;
 

@@ -4,35 +4,41 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using AkCache.CompilerServices;
+using AkCache.Internals.Timing;
 
 namespace AkCache.Internals.Memory;
 
 /// <summary>
-/// The in-process layer: a bounded map of serialized results with their absolute expiry. It answers
-/// while Redis is unreachable. It keeps bytes, not objects, so that every caller gets its own copy,
-/// exactly as on a Redis hit.
+/// The in-process layer: a bounded map of serialized results with their expiry. It answers while
+/// Redis is unreachable. It keeps bytes, so that every caller gets its own copy exactly as on a
+/// Redis hit; for immutable result types (<see cref="ImmutableResult{T}"/>) an entry also keeps the
+/// value read from its bytes the first time, and later hits return that value without reading the
+/// bytes again.
 /// </summary>
 internal sealed class MemoryLayer
 {
     private readonly ConcurrentDictionary<MethodKey, Entry> _entries = new();
     private readonly int _maxEntries;
-    private readonly TimeProvider _time;
+    private readonly Clock _clock;
     private readonly object _trimGate = new();
     private int _count;
 
     public MemoryLayer(int maxEntries, TimeProvider time)
     {
         _maxEntries = maxEntries;
-        _time = time;
+        _clock = Clock.For(time);
     }
 
     public int Count => _entries.Count;
 
-    public bool TryGet(MemoizedMethod method, MemoKey key, out Entry entry)
+    public bool TryGet(MemoizedMethod method, MemoKey key, out Entry entry) => TryGet(method, key, _clock.Milliseconds(), out entry);
+
+    /// <summary>The entry of a call, if stored and not expired at <paramref name="now"/>, a reading of <see cref="Clock.Milliseconds"/> taken by the caller.</summary>
+    public bool TryGet(MemoizedMethod method, MemoKey key, long now, out Entry entry)
     {
         if (_entries.TryGetValue(new MethodKey(method, key), out entry))
         {
-            if (entry.ExpiresAtUnixMs > Now())
+            if (now < entry.Deadline)
             {
                 return true;
             }
@@ -44,7 +50,7 @@ internal sealed class MemoryLayer
             }
         }
 
-        entry = default;
+        entry = null!;
         return false;
     }
 
@@ -54,6 +60,7 @@ internal sealed class MemoryLayer
     /// </remarks>
     public void Set(MemoizedMethod method, MemoKey key, Entry entry)
     {
+        entry.Deadline = _clock.ToDeadline(entry.ExpiresAtUnixMs);
         var slot = new MethodKey(method, key);
         if (!_entries.TryAdd(slot, entry))
         {
@@ -78,8 +85,8 @@ internal sealed class MemoryLayer
                 return;
             }
 
-            var now = Now();
-            foreach (var expired in _entries.Where(e => e.Value.ExpiresAtUnixMs <= now).Select(e => e.Key).ToList())
+            var now = _clock.Milliseconds();
+            foreach (var expired in _entries.Where(e => e.Value.Deadline <= now).Select(e => e.Key).ToList())
             {
                 _entries.TryRemove(expired, out _);
             }
@@ -88,7 +95,7 @@ internal sealed class MemoryLayer
             var excess = _entries.Count - target;
             if (excess > 0)
             {
-                foreach (var victim in _entries.OrderBy(e => e.Value.ExpiresAtUnixMs).Take(excess).Select(e => e.Key).ToList())
+                foreach (var victim in _entries.OrderBy(e => e.Value.Deadline).Take(excess).Select(e => e.Key).ToList())
                 {
                     _entries.TryRemove(victim, out _);
                 }
@@ -98,24 +105,72 @@ internal sealed class MemoryLayer
         }
     }
 
-    private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
-
-    internal readonly struct Entry : IEquatable<Entry>
+    /// <summary>One stored result: its envelope, its expiry, and for an immutable type the value read from it.</summary>
+    internal sealed class Entry
     {
+        private static readonly object NullValue = new();
+
+        private object? _value;
+
         public Entry(byte[] envelope, long expiresAtUnixMs)
         {
             Envelope = envelope;
             ExpiresAtUnixMs = expiresAtUnixMs;
         }
 
+        /// <summary>The stored bytes: AkCache's header, then MessagePack.</summary>
         public byte[] Envelope { get; }
 
+        /// <summary>The expiry written in the envelope, in Unix milliseconds (shared with other processes).</summary>
         public long ExpiresAtUnixMs { get; }
 
-        public bool Equals(Entry other) => ReferenceEquals(Envelope, other.Envelope) && ExpiresAtUnixMs == other.ExpiresAtUnixMs;
+        /// <summary>The same expiry on this process's monotonic clock; set by <see cref="Set"/>.</summary>
+        internal long Deadline { get; set; }
 
-        public override bool Equals(object? obj) => obj is Entry other && Equals(other);
+        /// <summary>The value kept by <see cref="KeepValue{T}"/>, if any.</summary>
+        public bool TryGetValue<T>(out T value)
+        {
+            switch (Volatile.Read(ref _value))
+            {
+                case T kept:
+                    value = kept;
+                    return true;
+                case object marker when ReferenceEquals(marker, NullValue):
+                    value = default!;
+                    return true;
+                default:
+                    value = default!;
+                    return false;
+            }
+        }
 
-        public override int GetHashCode() => ExpiresAtUnixMs.GetHashCode();
+        /// <summary>
+        /// Keeps the value read from <see cref="Envelope"/>, so that later hits need not read it
+        /// again. Only for immutable types: every caller then shares this one value.
+        /// </summary>
+        public void KeepValue<T>(T value) => Volatile.Write(ref _value, (object?)value ?? NullValue);
+    }
+}
+
+/// <summary>
+/// Result types whose values cannot be changed by whoever holds them, so that one value read from
+/// the cache can be returned to every caller: the primitives, enums, string, decimal, the date and
+/// time types, Guid, and Nullable of any of these.
+/// </summary>
+internal static class ImmutableResult<T>
+{
+    public static readonly bool Value = Compute(typeof(T));
+
+    private static bool Compute(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        return type.IsPrimitive
+            || type.IsEnum
+            || type == typeof(string)
+            || type == typeof(decimal)
+            || type == typeof(DateTime)
+            || type == typeof(DateTimeOffset)
+            || type == typeof(TimeSpan)
+            || type == typeof(Guid);
     }
 }

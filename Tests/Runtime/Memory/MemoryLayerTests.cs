@@ -31,7 +31,7 @@ public sealed class MemoryLayerTests
 
         _time.Advance(TimeSpan.FromMilliseconds(1));
         Assert.False(layer.TryGet(method, Key(1), out entry));
-        Assert.Null(entry.Envelope);
+        Assert.Null(entry);
         Assert.Equal(0, layer.Count);
     }
 
@@ -160,6 +160,73 @@ public sealed class MemoryLayerTests
         Assert.True(
             evicted.Max(k => expiries[k]) < kept.Min(k => expiries[k]),
             $"evicted {string.Join(",", evicted)} but kept {string.Join(",", kept)}");
+    }
+
+    [Fact]
+    public void An_entry_keeps_no_value_until_one_is_given()
+    {
+        var entry = new MemoryLayer.Entry(new byte[] { 1 }, Now + 1000);
+        Assert.False(entry.TryGetValue(out int _));
+
+        entry.KeepValue(42);
+        Assert.True(entry.TryGetValue(out int kept));
+        Assert.Equal(42, kept);
+        Assert.True(entry.TryGetValue(out int? nullable));
+        Assert.Equal(42, nullable);
+        Assert.False(entry.TryGetValue(out string _));
+    }
+
+    [Fact]
+    public void An_entry_keeps_a_null_value_as_a_value()
+    {
+        var entry = new MemoryLayer.Entry(new byte[] { 1 }, Now + 1000);
+        entry.KeepValue<string?>(null);
+
+        Assert.True(entry.TryGetValue(out string? kept));
+        Assert.Null(kept);
+        Assert.True(entry.TryGetValue(out int? nullable));
+        Assert.Null(nullable);
+    }
+
+    [Theory]
+    [InlineData(typeof(int), true)]
+    [InlineData(typeof(double), true)]
+    [InlineData(typeof(string), true)]
+    [InlineData(typeof(decimal), true)]
+    [InlineData(typeof(DateTime), true)]
+    [InlineData(typeof(DateTimeOffset), true)]
+    [InlineData(typeof(TimeSpan), true)]
+    [InlineData(typeof(Guid), true)]
+    [InlineData(typeof(DayOfWeek), true)]
+    [InlineData(typeof(int?), true)]
+    [InlineData(typeof(DateTime?), true)]
+    [InlineData(typeof(object), false)]
+    [InlineData(typeof(int[]), false)]
+    [InlineData(typeof(byte[]), false)]
+    [InlineData(typeof(List<int>), false)]
+    [InlineData(typeof(KeyValuePair<int, int>), false)]
+    [InlineData(typeof(Version), false)]
+    public void Only_immutable_result_types_are_shared(Type type, bool shared)
+    {
+        var field = typeof(ImmutableResult<>).MakeGenericType(type).GetField("Value")!;
+        Assert.Equal(shared, (bool)field.GetValue(null)!);
+    }
+
+    [Fact]
+    public void With_the_system_clock_an_entry_expires_at_its_wall_clock_expiry()
+    {
+        var layer = new MemoryLayer(100, TimeProvider.System);
+        var method = NewMethod();
+        var nowUnix = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+        layer.Set(method, Key(1), new MemoryLayer.Entry(new byte[] { 1 }, nowUnix + 60_000));
+        layer.Set(method, Key(2), new MemoryLayer.Entry(new byte[] { 1 }, nowUnix + 300));
+        layer.Set(method, Key(3), new MemoryLayer.Entry(new byte[] { 1 }, nowUnix - 1));
+
+        Assert.True(layer.TryGet(method, Key(1), out _));
+        Assert.False(layer.TryGet(method, Key(3), out _));
+        System.Threading.Thread.Sleep(350);
+        Assert.False(layer.TryGet(method, Key(2), out _));
+        Assert.True(layer.TryGet(method, Key(1), out _));
     }
 
     private static MemoizedMethod NewMethod() => MemoizedMethod.Create("Test.Method" + Guid.NewGuid(), "", 0);
