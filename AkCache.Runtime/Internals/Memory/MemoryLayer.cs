@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Linq;
 using System.Threading;
 using AkCache.CompilerServices;
 using AkCache.Internals.Timing;
@@ -19,14 +18,24 @@ internal sealed class MemoryLayer
 {
     private readonly ConcurrentDictionary<MethodKey, Entry> _entries = new();
     private readonly int _maxEntries;
+    private readonly int _trimFrom;
+    private readonly int _trimTo;
     private readonly Clock _clock;
+    private readonly Action<Action> _schedule;
     private readonly object _trimGate = new();
     private int _count;
+    private int _trimScheduled;
 
-    public MemoryLayer(int maxEntries, TimeProvider time)
+    /// <param name="maxEntries">The bound, never exceeded after a store.</param>
+    /// <param name="time">The clock of expiries.</param>
+    /// <param name="schedule">Runs the background trim; the thread pool unless a test decides.</param>
+    public MemoryLayer(int maxEntries, TimeProvider time, Action<Action>? schedule = null)
     {
         _maxEntries = maxEntries;
+        _trimFrom = maxEntries - (maxEntries / 10);
+        _trimTo = maxEntries - (maxEntries / 5);
         _clock = Clock.For(time);
+        _schedule = schedule ?? (work => ThreadPool.UnsafeQueueUserWorkItem(static w => ((Action)w!)(), work));
     }
 
     public int Count => _entries.Count;
@@ -56,7 +65,9 @@ internal sealed class MemoryLayer
 
     /// <remarks>
     /// The entry count is kept with Interlocked: ConcurrentDictionary.Count takes every lock of the
-    /// dictionary, which would make each store wait on all readers.
+    /// dictionary, which would make each store wait on all readers. Past nine tenths of the bound a
+    /// trim is scheduled in the background, so that no caller waits for it; only a caller whose
+    /// store would pass the bound itself (stores faster than the trim) trims in place.
     /// </remarks>
     public void Set(MemoizedMethod method, MemoKey key, Entry entry)
     {
@@ -68,42 +79,84 @@ internal sealed class MemoryLayer
             return;
         }
 
-        if (Interlocked.Increment(ref _count) > _maxEntries)
+        var count = Interlocked.Increment(ref _count);
+        if (count > _maxEntries)
         {
             Trim();
         }
+        else if (count > _trimFrom && Interlocked.CompareExchange(ref _trimScheduled, 1, 0) == 0)
+        {
+            _schedule(TrimScheduled);
+        }
     }
 
-    /// <summary>Drops expired entries, then the ones closest to expiry, down to nine tenths of the bound.</summary>
+    private void TrimScheduled()
+    {
+        try
+        {
+            Trim();
+        }
+        finally
+        {
+            Volatile.Write(ref _trimScheduled, 0);
+        }
+    }
+
+    /// <summary>Drops expired entries, then the ones closest to expiry, down to four fifths of the bound.</summary>
     private void Trim()
     {
         lock (_trimGate)
         {
             Volatile.Write(ref _count, _entries.Count);
-            if (Volatile.Read(ref _count) <= _maxEntries)
+            if (Volatile.Read(ref _count) <= _trimFrom)
             {
                 return;
             }
 
             var now = _clock.Milliseconds();
-            foreach (var expired in _entries.Where(e => e.Value.Deadline <= now).Select(e => e.Key).ToList())
+            var live = new List<KeyValuePair<MethodKey, Entry>>(_entries.Count);
+            foreach (var pair in _entries)
             {
-                _entries.TryRemove(expired, out _);
+                if (pair.Value.Deadline > now)
+                {
+                    live.Add(pair);
+                }
+                else
+                {
+                    Remove(pair);
+                }
             }
 
-            var target = _maxEntries - (_maxEntries / 10);
-            var excess = _entries.Count - target;
+            var excess = live.Count - _trimTo;
             if (excess > 0)
             {
-                foreach (var victim in _entries.OrderBy(e => e.Value.Deadline).Take(excess).Select(e => e.Key).ToList())
+                // The excess-th soonest deadline: everything before it goes, and at that deadline
+                // as many as needed to reach the target.
+                var deadlines = new long[live.Count];
+                for (var i = 0; i < deadlines.Length; i++)
                 {
-                    _entries.TryRemove(victim, out _);
+                    deadlines[i] = live[i].Value.Deadline;
+                }
+
+                Array.Sort(deadlines);
+                var cutoff = deadlines[excess - 1];
+                var atCutoff = excess - Array.IndexOf(deadlines, cutoff);
+                foreach (var pair in live)
+                {
+                    if (pair.Value.Deadline < cutoff || (pair.Value.Deadline == cutoff && atCutoff-- > 0))
+                    {
+                        Remove(pair);
+                    }
                 }
             }
 
             Volatile.Write(ref _count, _entries.Count);
         }
     }
+
+    /// <summary>Removes exactly this entry: not a fresh one set for the same call in the meantime.</summary>
+    private void Remove(KeyValuePair<MethodKey, Entry> pair) =>
+        ((ICollection<KeyValuePair<MethodKey, Entry>>)_entries).Remove(pair);
 
     /// <summary>One stored result: its envelope, its expiry, and for an immutable type the value read from it.</summary>
     internal sealed class Entry

@@ -11,13 +11,14 @@ namespace AkCache.Tests.Runtime.Memory;
 public sealed class MemoryLayerTests
 {
     private readonly ManualTimeProvider _time = new();
+    private readonly List<Action> _scheduled = new();
 
     private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     [Fact]
     public void A_stored_entry_is_returned_until_its_expiry()
     {
-        var layer = new MemoryLayer(100, _time);
+        var layer = NewLayer(100);
         var method = NewMethod();
         var envelope = new byte[] { 1, 2, 3 };
         layer.Set(method, Key(1), new MemoryLayer.Entry(envelope, Now + 1000));
@@ -38,7 +39,7 @@ public sealed class MemoryLayerTests
     [Fact]
     public void An_entry_stored_already_expired_is_never_returned()
     {
-        var layer = new MemoryLayer(100, _time);
+        var layer = NewLayer(100);
         var method = NewMethod();
 
         layer.Set(method, Key(1), new MemoryLayer.Entry(new byte[] { 1 }, Now));
@@ -49,7 +50,7 @@ public sealed class MemoryLayerTests
     [Fact]
     public void An_unknown_key_is_a_miss()
     {
-        var layer = new MemoryLayer(100, _time);
+        var layer = NewLayer(100);
         var method = NewMethod();
         layer.Set(method, Key(1), new MemoryLayer.Entry(new byte[] { 1 }, Now + 1000));
 
@@ -60,7 +61,7 @@ public sealed class MemoryLayerTests
     [Fact]
     public void Setting_a_key_again_replaces_its_entry()
     {
-        var layer = new MemoryLayer(100, _time);
+        var layer = NewLayer(100);
         var method = NewMethod();
         layer.Set(method, Key(1), new MemoryLayer.Entry(new byte[] { 1 }, Now + 1000));
         layer.Set(method, Key(1), new MemoryLayer.Entry(new byte[] { 2 }, Now + 2000));
@@ -74,7 +75,7 @@ public sealed class MemoryLayerTests
     [Fact]
     public void Two_methods_with_the_same_key_do_not_collide()
     {
-        var layer = new MemoryLayer(100, _time);
+        var layer = NewLayer(100);
         var first = NewMethod();
         var second = NewMethod();
         layer.Set(first, Key(7), new MemoryLayer.Entry(new byte[] { 1 }, Now + 1000));
@@ -92,7 +93,7 @@ public sealed class MemoryLayerTests
     public void The_layer_never_holds_more_than_its_bound_after_a_set()
     {
         const int bound = 10;
-        var layer = new MemoryLayer(bound, _time);
+        var layer = NewLayer(bound);
         var method = NewMethod();
         var random = new Random(1234);
 
@@ -111,7 +112,7 @@ public sealed class MemoryLayerTests
     public void Expired_entries_are_evicted_before_live_ones()
     {
         const int bound = 10;
-        var layer = new MemoryLayer(bound, _time);
+        var layer = NewLayer(bound);
         var method = NewMethod();
         for (ulong i = 0; i < 3; i++)
         {
@@ -139,7 +140,7 @@ public sealed class MemoryLayerTests
     public void When_every_entry_is_live_the_soonest_to_expire_are_evicted()
     {
         const int bound = 10;
-        var layer = new MemoryLayer(bound, _time);
+        var layer = NewLayer(bound);
         var method = NewMethod();
         var expiries = new Dictionary<ulong, long>();
         foreach (var i in new ulong[] { 4, 9, 0, 7, 2, 5, 1, 8, 3, 6 })
@@ -228,6 +229,77 @@ public sealed class MemoryLayerTests
         Assert.False(layer.TryGet(method, Key(2), out _));
         Assert.True(layer.TryGet(method, Key(1), out _));
     }
+
+    [Fact]
+    public void Past_nine_tenths_of_the_bound_one_trim_is_scheduled_and_no_store_waits_for_it()
+    {
+        const int bound = 10;
+        var layer = NewLayer(bound);
+        var method = NewMethod();
+        for (ulong i = 0; i < 9; i++)
+        {
+            layer.Set(method, Key(i), new MemoryLayer.Entry(new byte[] { 1 }, Now + 1000 + (long)i));
+        }
+
+        Assert.Empty(_scheduled);
+        layer.Set(method, Key(9), new MemoryLayer.Entry(new byte[] { 1 }, Now + 1009));
+        layer.Set(method, Key(9), new MemoryLayer.Entry(new byte[] { 1 }, Now + 1009));
+        Assert.Single(_scheduled);
+        Assert.Equal(10, layer.Count);
+
+        _scheduled[0]();
+        _scheduled.Clear();
+        Assert.Equal(8, layer.Count);
+        Assert.False(layer.TryGet(method, Key(0), out _));
+        Assert.False(layer.TryGet(method, Key(1), out _));
+        Assert.True(layer.TryGet(method, Key(2), out _));
+
+        // Once the scheduled trim has run, the next store past nine tenths schedules another.
+        layer.Set(method, Key(20), new MemoryLayer.Entry(new byte[] { 1 }, Now + 5000));
+        layer.Set(method, Key(21), new MemoryLayer.Entry(new byte[] { 1 }, Now + 5000));
+        Assert.Single(_scheduled);
+    }
+
+    [Fact]
+    public void Trimming_keeps_exactly_four_fifths_when_many_entries_share_a_deadline()
+    {
+        const int bound = 100;
+        var layer = NewLayer(bound);
+        var method = NewMethod();
+        for (ulong i = 0; i <= bound; i++)
+        {
+            layer.Set(method, Key(i), new MemoryLayer.Entry(new byte[] { 1 }, Now + (i < 50 ? 1000 : 2000)));
+        }
+
+        Assert.Equal(80, layer.Count);
+        Assert.Equal(51, Enumerable.Range(50, 51).Count(i => layer.TryGet(method, Key((ulong)i), out _)));
+    }
+
+    [Fact]
+    public void On_the_thread_pool_a_scheduled_trim_brings_the_layer_under_nine_tenths()
+    {
+        const int bound = 100;
+        var layer = new MemoryLayer(bound, _time);
+        var method = NewMethod();
+        for (ulong i = 0; i < bound; i++)
+        {
+            layer.Set(method, Key(i), new MemoryLayer.Entry(new byte[] { 1 }, Now + 1000 + (long)i));
+        }
+
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while ((layer.Count > 90 || layer.TryGet(method, Key(0), out _)) && waited.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            System.Threading.Thread.Sleep(10);
+        }
+
+        // The trim runs when the pool gets to it: after the last store (80 left), or during the
+        // last ten (80 plus the stores after it). Either way the soonest to expire went first.
+        Assert.InRange(layer.Count, 80, 90);
+        Assert.False(layer.TryGet(method, Key(0), out _));
+        Assert.True(layer.TryGet(method, Key(bound - 1), out _));
+    }
+
+    private MemoryLayer NewLayer(int bound) => new(bound, _time, _scheduled.Add);
 
     private static MemoizedMethod NewMethod() => MemoizedMethod.Create("Test.Method" + Guid.NewGuid(), "", 0);
 
