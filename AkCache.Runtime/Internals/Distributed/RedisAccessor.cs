@@ -63,6 +63,9 @@ internal sealed partial class RedisAccessor : IDisposable
     /// <summary>True once a connection exists; false for a process that never called a memoized method.</summary>
     public bool HasConnected => Volatile.Read(ref _connection) is not null;
 
+    /// <summary>The connection, once made; tests count the commands a call sends through it.</summary>
+    internal IConnectionMultiplexer? Connection => Volatile.Read(ref _connection);
+
     public RedisReadStatus TryGet(string key, out RedisValue value)
     {
         value = RedisValue.Null;
