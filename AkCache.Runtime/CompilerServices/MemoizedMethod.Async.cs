@@ -64,70 +64,86 @@ public sealed partial class MemoizedMethod
 
     private async Task<(TResult Value, byte[]? Envelope)> ComputeAcrossProcessesAsync<TArgs, TResult>(RuntimeState state, MemoKey key, TArgs arguments, Func<TArgs, Task<TResult>> body, CancellationToken cancellationToken)
     {
-        if (state.Redis is not RedisAccessor redis)
+        if (state.Redis is not RedisAccessor { IsSkipping: false } redis)
         {
             return await ComputeAndStoreAsync(state, key, arguments, body).ConfigureAwait(false);
         }
 
+        // Built once per miss: the lock, the waits and the store all use it.
         var valueKey = RedisKey(state, key);
-        var lockKey = valueKey + ":lock";
-        var token = NewLockToken();
         var options = state.Options;
         var deadline = state.Time.GetUtcNow() + options.LockWaitTimeout;
+        var (status, stored, owned) = await redis.TryAcquireLockAsync(valueKey, options.LockTimeToLive, readValue: true).ConfigureAwait(false);
         while (true)
         {
-            switch (await redis.TryAcquireLockAsync(lockKey, token, options.LockTimeToLive).ConfigureAwait(false))
+            switch (status)
             {
-                case LockStatus.Acquired:
-                    using (new LockWatchdog(redis, lockKey, token, options.LockTimeToLive))
+                case LockStatus.Stored:
+                    // A previous owner stored it since this caller's first read (or since the last wait).
+                    if (TryReadFromRedis(state, key, stored, out TResult found))
                     {
-                        try
-                        {
-                            // The previous owner may have stored the value and released the lock
-                            // between this caller's first read and its lock: read again first.
-                            var (hit, stored) = await TryGetAsync<TResult>(state, key, cancellationToken).ConfigureAwait(false);
-                            return hit ? (stored, null) : await ComputeAndStoreAsync(state, key, arguments, body).ConfigureAwait(false);
-                        }
-                        finally
-                        {
-                            await redis.ReleaseLockAsync(lockKey, token, valueKey).ConfigureAwait(false);
-                        }
+                        return (found, null);
                     }
 
+                    // Unreadable: take the lock and overwrite the value, as after an unreadable first read.
+                    (status, stored, owned) = await redis.TryAcquireLockAsync(valueKey, options.LockTimeToLive, readValue: false).ConfigureAwait(false);
+                    continue;
+
+                case LockStatus.Acquired:
+                    return await ComputeStoreAndReleaseAsync(state, key, owned!, arguments, body).ConfigureAwait(false);
+
                 case LockStatus.Unavailable:
-                    return await ComputeAndStoreAsync(state, key, arguments, body).ConfigureAwait(false);
+                    return await ComputeAndStoreAsync(state, key, arguments, body, valueKey).ConfigureAwait(false);
             }
 
-            using (var stored = redis.Listen(valueKey))
+            using (var signal = redis.Listen(valueKey))
             {
-                var (hit, value) = await TryGetAsync<TResult>(state, key, cancellationToken).ConfigureAwait(false);
-                if (hit)
+                // Listening from here on, look again: the value may have been announced before.
+                (status, stored, owned) = await redis.TryAcquireLockAsync(valueKey, options.LockTimeToLive, readValue: true).ConfigureAwait(false);
+                if (status != LockStatus.Held)
                 {
-                    return (value, null);
+                    continue;
                 }
 
                 var remaining = deadline - state.Time.GetUtcNow();
                 if (remaining <= TimeSpan.Zero)
                 {
                     WarnWaitedTooLong(state);
-                    return await ComputeAndStoreAsync(state, key, arguments, body).ConfigureAwait(false);
+                    return await ComputeAndStoreAsync(state, key, arguments, body, valueKey).ConfigureAwait(false);
                 }
 
-                await stored.WaitAsync(PollInterval(options, remaining), cancellationToken).ConfigureAwait(false);
-            }
-
-            var (found, foundValue) = await TryGetAsync<TResult>(state, key, cancellationToken).ConfigureAwait(false);
-            if (found)
-            {
-                return (foundValue, null);
+                await signal.WaitAsync(PollInterval(options, remaining), cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
-    private async Task<(TResult Value, byte[]? Envelope)> ComputeAndStoreAsync<TArgs, TResult>(RuntimeState state, MemoKey key, TArgs arguments, Func<TArgs, Task<TResult>> body)
+    private async Task<(TResult Value, byte[]? Envelope)> ComputeAndStoreAsync<TArgs, TResult>(RuntimeState state, MemoKey key, TArgs arguments, Func<TArgs, Task<TResult>> body, string? valueKey = null)
     {
         var value = await body(arguments).ConfigureAwait(false);
-        return (value, await StoreAsync(state, key, value).ConfigureAwait(false));
+        return (value, await StoreAsync(state, key, value, valueKey).ConfigureAwait(false));
+    }
+
+    /// <summary>The lock's owner computes and stores; its lock is released, and the other processes woken, whatever happens.</summary>
+    private async Task<(TResult Value, byte[]? Envelope)> ComputeStoreAndReleaseAsync<TArgs, TResult>(RuntimeState state, MemoKey key, OwnedLock owned, TArgs arguments, Func<TArgs, Task<TResult>> body)
+    {
+        var released = false;
+        using (new LockWatchdog(owned, state.Options.LockTimeToLive))
+        {
+            try
+            {
+                var value = await body(arguments).ConfigureAwait(false);
+                var envelope = await StoreAsync(state, key, value, owned.ValueKey, owned).ConfigureAwait(false);
+                released = true;
+                return (value, envelope);
+            }
+            finally
+            {
+                if (!released)
+                {
+                    await owned.Accessor.StoreAndReleaseAsync(owned, null, default).ConfigureAwait(false);
+                }
+            }
+        }
     }
 
     private async Task<TResult> FromFlightWithoutBytesAsync<TResult>(RuntimeState state, MemoKey key, FlightOutcome outcome, CancellationToken cancellationToken)
@@ -159,18 +175,28 @@ public sealed partial class MemoizedMethod
             : (false, default!);
     }
 
-    private async ValueTask<byte[]?> StoreAsync<T>(RuntimeState state, MemoKey key, T value)
+    /// <summary>The asynchronous form of <see cref="Store{T}"/>.</summary>
+    private async ValueTask<byte[]?> StoreAsync<T>(RuntimeState state, MemoKey key, T value, string? valueKey = null, OwnedLock? owned = null)
     {
         var envelope = Serialize(state, value, out var expiresAt);
         if (envelope is null)
         {
+            if (owned is not null)
+            {
+                await owned.Accessor.StoreAndReleaseAsync(owned, null, default).ConfigureAwait(false);
+            }
+
             return null;
         }
 
         state.Memory.Set(this, key, new MemoryLayer.Entry(envelope, expiresAt));
-        if (state.Redis is RedisAccessor redis)
+        if (owned is not null)
         {
-            await redis.TrySetAsync(RedisKey(state, key), envelope, MaxAge(state)).ConfigureAwait(false);
+            await owned.Accessor.StoreAndReleaseAsync(owned, envelope, MaxAge(state)).ConfigureAwait(false);
+        }
+        else if (state.Redis is RedisAccessor redis)
+        {
+            await redis.TrySetAsync(valueKey ?? RedisKey(state, key), envelope, MaxAge(state)).ConfigureAwait(false);
         }
 
         return envelope;

@@ -56,67 +56,86 @@ public sealed partial class MemoizedMethod
 
     private (TResult Value, byte[]? Envelope) ComputeAcrossProcesses<TArgs, TResult>(RuntimeState state, MemoKey key, TArgs arguments, Func<TArgs, TResult> body, CancellationToken cancellationToken)
     {
-        if (state.Redis is not RedisAccessor redis)
+        if (state.Redis is not RedisAccessor { IsSkipping: false } redis)
         {
             return ComputeAndStore(state, key, arguments, body);
         }
 
+        // Built once per miss: the lock, the waits and the store all use it.
         var valueKey = RedisKey(state, key);
-        var lockKey = valueKey + ":lock";
-        var token = NewLockToken();
         var options = state.Options;
         var deadline = state.Time.GetUtcNow() + options.LockWaitTimeout;
+        var status = redis.TryAcquireLock(valueKey, options.LockTimeToLive, readValue: true, out var stored, out var owned);
         while (true)
         {
-            switch (redis.TryAcquireLock(lockKey, token, options.LockTimeToLive))
+            switch (status)
             {
-                case LockStatus.Acquired:
-                    using (new LockWatchdog(redis, lockKey, token, options.LockTimeToLive))
+                case LockStatus.Stored:
+                    // A previous owner stored it since this caller's first read (or since the last wait).
+                    if (TryReadFromRedis(state, key, stored, out TResult found))
                     {
-                        try
-                        {
-                            // The previous owner may have stored the value and released the lock
-                            // between this caller's first read and its lock: read again first.
-                            return TryGet(state, key, out TResult stored) ? (stored, null) : ComputeAndStore(state, key, arguments, body);
-                        }
-                        finally
-                        {
-                            redis.ReleaseLock(lockKey, token, valueKey);
-                        }
+                        return (found, null);
                     }
 
+                    // Unreadable: take the lock and overwrite the value, as after an unreadable first read.
+                    status = redis.TryAcquireLock(valueKey, options.LockTimeToLive, readValue: false, out stored, out owned);
+                    continue;
+
+                case LockStatus.Acquired:
+                    return ComputeStoreAndRelease(state, key, owned!, arguments, body);
+
                 case LockStatus.Unavailable:
-                    return ComputeAndStore(state, key, arguments, body);
+                    return ComputeAndStore(state, key, arguments, body, valueKey);
             }
 
-            using (var stored = redis.Listen(valueKey))
+            using (var signal = redis.Listen(valueKey))
             {
-                if (TryGet(state, key, out TResult value))
+                // Listening from here on, look again: the value may have been announced before.
+                status = redis.TryAcquireLock(valueKey, options.LockTimeToLive, readValue: true, out stored, out owned);
+                if (status != LockStatus.Held)
                 {
-                    return (value, null);
+                    continue;
                 }
 
                 var remaining = deadline - state.Time.GetUtcNow();
                 if (remaining <= TimeSpan.Zero)
                 {
                     WarnWaitedTooLong(state);
-                    return ComputeAndStore(state, key, arguments, body);
+                    return ComputeAndStore(state, key, arguments, body, valueKey);
                 }
 
-                stored.Wait(PollInterval(options, remaining), cancellationToken);
-            }
-
-            if (TryGet(state, key, out TResult found))
-            {
-                return (found, null);
+                signal.Wait(PollInterval(options, remaining), cancellationToken);
             }
         }
     }
 
-    private (TResult Value, byte[]? Envelope) ComputeAndStore<TArgs, TResult>(RuntimeState state, MemoKey key, TArgs arguments, Func<TArgs, TResult> body)
+    private (TResult Value, byte[]? Envelope) ComputeAndStore<TArgs, TResult>(RuntimeState state, MemoKey key, TArgs arguments, Func<TArgs, TResult> body, string? valueKey = null)
     {
         var value = body(arguments);
-        return (value, Store(state, key, value));
+        return (value, Store(state, key, value, valueKey));
+    }
+
+    /// <summary>The lock's owner computes and stores; its lock is released, and the other processes woken, whatever happens.</summary>
+    private (TResult Value, byte[]? Envelope) ComputeStoreAndRelease<TArgs, TResult>(RuntimeState state, MemoKey key, OwnedLock owned, TArgs arguments, Func<TArgs, TResult> body)
+    {
+        var released = false;
+        using (new LockWatchdog(owned, state.Options.LockTimeToLive))
+        {
+            try
+            {
+                var value = body(arguments);
+                var envelope = Store(state, key, value, owned.ValueKey, owned);
+                released = true;
+                return (value, envelope);
+            }
+            finally
+            {
+                if (!released)
+                {
+                    owned.Accessor.StoreAndRelease(owned, null, default);
+                }
+            }
+        }
     }
 
     /// <summary>What a caller that waited on another caller's computation in this process returns: its own copy when there are bytes.</summary>
@@ -152,17 +171,30 @@ public sealed partial class MemoizedMethod
         return state.Memory.TryGet(this, key, now, out var entry) && TryRead(state, entry, out value);
     }
 
-    /// <summary>Stores a result in the memory layer and in Redis; returns the stored bytes, or null when the result cannot be cached. Never throws.</summary>
-    private byte[]? Store<T>(RuntimeState state, MemoKey key, T value)
+    /// <summary>
+    /// Stores a result in the memory layer and in Redis; returns the stored bytes, or null when the
+    /// result cannot be cached. The owner of the lock stores, releases and announces in one round
+    /// trip, and releases even what it cannot cache. Never throws.
+    /// </summary>
+    private byte[]? Store<T>(RuntimeState state, MemoKey key, T value, string? valueKey = null, OwnedLock? owned = null)
     {
         var envelope = Serialize(state, value, out var expiresAt);
         if (envelope is null)
         {
+            owned?.Accessor.StoreAndRelease(owned, null, default);
             return null;
         }
 
         state.Memory.Set(this, key, new MemoryLayer.Entry(envelope, expiresAt));
-        state.Redis?.TrySet(RedisKey(state, key), envelope, MaxAge(state));
+        if (owned is not null)
+        {
+            owned.Accessor.StoreAndRelease(owned, envelope, MaxAge(state));
+        }
+        else
+        {
+            state.Redis?.TrySet(valueKey ?? RedisKey(state, key), envelope, MaxAge(state));
+        }
+
         return envelope;
     }
 

@@ -113,9 +113,6 @@ public sealed partial class MemoizedMethod
         return new ValueTask<TResult>(InvokeCoreAsync(state, key, (body, arguments), static pair => pair.body(pair.arguments).AsTask(), cancellationToken));
     }
 
-    /// <summary>A token that identifies one lock owner.</summary>
-    private static string NewLockToken() => Guid.NewGuid().ToString("N");
-
     private void WarnWaitedTooLong(RuntimeState state) =>
         WarnOnce(
             WarningKind.WaitedTooLong,

@@ -9,6 +9,8 @@ namespace AkCache.Internals.Distributed;
 
 internal enum LockStatus
 {
+    /// <summary>The value was already stored: no lock was taken.</summary>
+    Stored,
     Acquired,
     Held,
     Unavailable,
@@ -16,14 +18,28 @@ internal enum LockStatus
 
 /// <summary>
 /// The cross-process lock of one missing result, and the signal that wakes the processes waiting
-/// for it. The lock is SET NX PX with a random token; only its owner can extend or release it
-/// (compare-and-delete in one script). Releasing publishes the value's key, so waiters read the
-/// value the moment it is stored instead of after a fixed sleep.
+/// for it. Taking the lock is one script: return the value if it is stored, else SET NX PX with a
+/// random token. Storing is one script too: SET the value PX, delete the lock if the token still
+/// owns it, and publish the value's key, so waiters read the value the moment it is stored instead
+/// of after a fixed sleep. A miss is three round trips: the first GET, and these two scripts.
 /// </summary>
 internal sealed partial class RedisAccessor
 {
-    private const string ReleaseScript =
-        "if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end redis.call('publish', ARGV[2], ARGV[3]) return 1";
+    // KEYS: value, lock. ARGV: token, lock time to live (ms), "1" to return a stored value instead of locking.
+    // Returns the stored value, 1 (lock taken) or 0 (held by another token).
+    private const string AcquireScript =
+        "if ARGV[3] == '1' then local v = redis.call('get', KEYS[1]) if v then return v end end "
+        + "if redis.call('set', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end return 0";
+
+    // KEYS: value, lock. ARGV: token, channel, then optionally the value and its time to live (ms).
+    // The SET is a pcall: if it fails (an out-of-memory error, say), the lock must still go and the
+    // waiters still be woken; the error is returned after that.
+    private const string StoreAndReleaseScript =
+        "local failed = nil "
+        + "if ARGV[3] then local r = redis.pcall('set', KEYS[1], ARGV[3], 'PX', ARGV[4]) if type(r) == 'table' and r.err then failed = r.err end end "
+        + "if redis.call('get', KEYS[2]) == ARGV[1] then redis.call('del', KEYS[2]) end "
+        + "redis.call('publish', ARGV[2], KEYS[1]) "
+        + "if failed then return redis.error_reply(failed) end return 1";
 
     private const string ExtendScript =
         "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
@@ -31,8 +47,15 @@ internal sealed partial class RedisAccessor
     private readonly ConcurrentDictionary<string, List<TaskCompletionSource<bool>>> _signals = new(StringComparer.Ordinal);
     private int _subscribed;
 
-    public LockStatus TryAcquireLock(string lockKey, string token, TimeSpan timeToLive)
+    /// <summary>
+    /// Returns the value of <paramref name="valueKey"/> if it is stored (<see cref="LockStatus.Stored"/>,
+    /// when <paramref name="readValue"/>), else tries to take its lock. The token is made only once
+    /// Redis is known to be usable.
+    /// </summary>
+    public LockStatus TryAcquireLock(string valueKey, TimeSpan timeToLive, bool readValue, out RedisValue stored, out OwnedLock? owned)
     {
+        stored = RedisValue.Null;
+        owned = null;
         var database = Enter();
         if (database is null)
         {
@@ -42,9 +65,10 @@ internal sealed partial class RedisAccessor
         try
         {
             EnsureSubscribed(database.Multiplexer);
-            var acquired = database.StringSet(lockKey, token, timeToLive, When.NotExists);
+            var attempt = new OwnedLock(this, valueKey);
+            var result = database.ScriptEvaluate(AcquireScript, attempt.Keys, attempt.AcquireArguments(timeToLive, readValue));
             RecordSuccess();
-            return acquired ? LockStatus.Acquired : LockStatus.Held;
+            return Interpret(result, attempt, out stored, out owned);
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
@@ -53,67 +77,36 @@ internal sealed partial class RedisAccessor
         }
     }
 
-    public async ValueTask<LockStatus> TryAcquireLockAsync(string lockKey, string token, TimeSpan timeToLive)
+    public async ValueTask<(LockStatus Status, RedisValue Stored, OwnedLock? Owned)> TryAcquireLockAsync(string valueKey, TimeSpan timeToLive, bool readValue)
     {
         var database = await EnterAsync().ConfigureAwait(false);
         if (database is null)
         {
-            return LockStatus.Unavailable;
+            return (LockStatus.Unavailable, RedisValue.Null, null);
         }
 
         try
         {
             await EnsureSubscribedAsync(database.Multiplexer).ConfigureAwait(false);
-            var acquired = await database.StringSetAsync(lockKey, token, timeToLive, When.NotExists).ConfigureAwait(false);
+            var attempt = new OwnedLock(this, valueKey);
+            var result = await database.ScriptEvaluateAsync(AcquireScript, attempt.Keys, attempt.AcquireArguments(timeToLive, readValue)).ConfigureAwait(false);
             RecordSuccess();
-            return acquired ? LockStatus.Acquired : LockStatus.Held;
+            var status = Interpret(result, attempt, out var stored, out var owned);
+            return (status, stored, owned);
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
             ProcessError(ex);
-            return LockStatus.Unavailable;
+            return (LockStatus.Unavailable, RedisValue.Null, null);
         }
     }
 
-    /// <summary>Deletes the lock if this token still owns it, and wakes the waiters of <paramref name="valueKey"/>.</summary>
-    public void ReleaseLock(string lockKey, string token, string valueKey)
-    {
-        var database = Volatile.Read(ref _database);
-        if (database is null)
-        {
-            return;
-        }
-
-        try
-        {
-            database.ScriptEvaluate(ReleaseScript, new RedisKey[] { lockKey }, new RedisValue[] { token, (RedisValue)_channel.ToString(), valueKey });
-        }
-        catch (Exception ex) when (IsRedisFailure(ex))
-        {
-            ProcessError(ex);
-        }
-    }
-
-    public async ValueTask ReleaseLockAsync(string lockKey, string token, string valueKey)
-    {
-        var database = Volatile.Read(ref _database);
-        if (database is null)
-        {
-            return;
-        }
-
-        try
-        {
-            await database.ScriptEvaluateAsync(ReleaseScript, new RedisKey[] { lockKey }, new RedisValue[] { token, (RedisValue)_channel.ToString(), valueKey }).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsRedisFailure(ex))
-        {
-            ProcessError(ex);
-        }
-    }
-
-    /// <summary>Renews the lock while its owner computes; false once the lock is no longer this token's.</summary>
-    public async Task<bool> ExtendLockAsync(string lockKey, string token, TimeSpan timeToLive)
+    /// <summary>
+    /// Stores <paramref name="envelope"/> (when not null) with its time to live, deletes the lock if
+    /// this token still owns it, and wakes the waiters of the value, in one round trip. With a null
+    /// envelope (the owner threw, or its result cannot be cached) it only releases and announces.
+    /// </summary>
+    public bool StoreAndRelease(OwnedLock owned, byte[]? envelope, TimeSpan timeToLive)
     {
         var database = Volatile.Read(ref _database);
         if (database is null)
@@ -123,7 +116,50 @@ internal sealed partial class RedisAccessor
 
         try
         {
-            var renewed = await database.ScriptEvaluateAsync(ExtendScript, new RedisKey[] { lockKey }, new RedisValue[] { token, (long)timeToLive.TotalMilliseconds }).ConfigureAwait(false);
+            database.ScriptEvaluate(StoreAndReleaseScript, owned.Keys, owned.StoreArguments(_channelName, envelope, timeToLive));
+            RecordSuccess();
+            return true;
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            ProcessError(ex);
+            return false;
+        }
+    }
+
+    public async ValueTask<bool> StoreAndReleaseAsync(OwnedLock owned, byte[]? envelope, TimeSpan timeToLive)
+    {
+        var database = Volatile.Read(ref _database);
+        if (database is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            await database.ScriptEvaluateAsync(StoreAndReleaseScript, owned.Keys, owned.StoreArguments(_channelName, envelope, timeToLive)).ConfigureAwait(false);
+            RecordSuccess();
+            return true;
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            ProcessError(ex);
+            return false;
+        }
+    }
+
+    /// <summary>Renews the lock while its owner computes; false once the lock is no longer this token's.</summary>
+    public async Task<bool> ExtendLockAsync(OwnedLock owned, TimeSpan timeToLive)
+    {
+        var database = Volatile.Read(ref _database);
+        if (database is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            var renewed = await database.ScriptEvaluateAsync(ExtendScript, new RedisKey[] { owned.Keys[1] }, new RedisValue[] { owned.Token, (long)timeToLive.TotalMilliseconds }).ConfigureAwait(false);
             return (long)renewed == 1;
         }
         catch (Exception ex) when (IsRedisFailure(ex))
@@ -166,9 +202,29 @@ internal sealed partial class RedisAccessor
         }
     }
 
+    private static LockStatus Interpret(RedisResult result, OwnedLock attempt, out RedisValue stored, out OwnedLock? owned)
+    {
+        stored = RedisValue.Null;
+        owned = null;
+        if (result.Resp2Type != ResultType.Integer)
+        {
+            stored = (RedisValue)result;
+            return LockStatus.Stored;
+        }
+
+        if ((long)result == 1)
+        {
+            owned = attempt;
+            return LockStatus.Acquired;
+        }
+
+        return LockStatus.Held;
+    }
+
     private void OnStored(RedisChannel channel, RedisValue message)
     {
-        if (_signals.TryGetValue(message.ToString(), out var list))
+        // Every announcement reaches every process, this one's own included: most find nobody waiting.
+        if (!_signals.IsEmpty && _signals.TryGetValue(message.ToString(), out var list))
         {
             lock (list)
             {
@@ -242,15 +298,50 @@ internal sealed partial class RedisAccessor
     }
 }
 
+/// <summary>
+/// One attempt at the lock of one value: its keys (the value and its lock, in one cluster slot) and
+/// a random token; kept by the caller when the attempt took the lock.
+/// </summary>
+internal sealed class OwnedLock
+{
+    private static readonly RedisValue ReadFlag = "1";
+    private static readonly RedisValue SkipFlag = "0";
+
+    public OwnedLock(RedisAccessor accessor, string valueKey)
+    {
+        Accessor = accessor;
+        ValueKey = valueKey;
+        Keys = new RedisKey[] { valueKey, valueKey + ":lock" };
+        Token = Guid.NewGuid().ToString("N");
+    }
+
+    public RedisAccessor Accessor { get; }
+
+    public string ValueKey { get; }
+
+    /// <summary>The value's key, then the lock's.</summary>
+    public RedisKey[] Keys { get; }
+
+    public RedisValue Token { get; }
+
+    public RedisValue[] AcquireArguments(TimeSpan timeToLive, bool readValue) =>
+        new RedisValue[] { Token, (long)timeToLive.TotalMilliseconds, readValue ? ReadFlag : SkipFlag };
+
+    public RedisValue[] StoreArguments(RedisValue channel, byte[]? envelope, TimeSpan timeToLive) =>
+        envelope is null
+            ? new RedisValue[] { Token, channel }
+            : new RedisValue[] { Token, channel, envelope, (long)timeToLive.TotalMilliseconds };
+}
+
 /// <summary>Keeps an owned lock alive while its owner computes, however long that takes.</summary>
 internal sealed class LockWatchdog : IDisposable
 {
     private readonly Timer _timer;
 
-    public LockWatchdog(RedisAccessor redis, string lockKey, string token, TimeSpan timeToLive)
+    public LockWatchdog(OwnedLock owned, TimeSpan timeToLive)
     {
         var period = TimeSpan.FromTicks(Math.Max(timeToLive.Ticks / 3, TimeSpan.FromMilliseconds(50).Ticks));
-        _timer = new Timer(_ => _ = redis.ExtendLockAsync(lockKey, token, timeToLive), null, period, period);
+        _timer = new Timer(_ => _ = owned.Accessor.ExtendLockAsync(owned, timeToLive), null, period, period);
     }
 
     public void Dispose() => _timer.Dispose();

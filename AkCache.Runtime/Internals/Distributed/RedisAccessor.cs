@@ -26,6 +26,7 @@ internal sealed partial class RedisAccessor : IDisposable
     private readonly CircuitBreaker _breaker;
     private readonly SemaphoreSlim _connectGate = new(1, 1);
     private readonly RedisChannel _channel;
+    private readonly RedisValue _channelName;
     private readonly int _minimumThreadPoolWorkers;
     private ConnectionMultiplexer? _connection;
     private IDatabase? _database;
@@ -34,7 +35,9 @@ internal sealed partial class RedisAccessor : IDisposable
     public RedisAccessor(RedisUrl url, AkCacheOptions options, ILogger logger, TimeProvider time)
     {
         _url = url;
-        _channel = RedisChannel.Literal(options.Prefix + ":akcache:stored");
+        var channel = options.Prefix + ":akcache:stored";
+        _channel = RedisChannel.Literal(channel);
+        _channelName = channel;
         _logger = logger;
         _breaker = new CircuitBreaker(options.BreakDuration, time);
         var configuration = url.Options.Clone();
@@ -62,6 +65,9 @@ internal sealed partial class RedisAccessor : IDisposable
 
     /// <summary>True once a connection exists; false for a process that never called a memoized method.</summary>
     public bool HasConnected => Volatile.Read(ref _connection) is not null;
+
+    /// <summary>The connection, once made; tests count the commands a call sends through it.</summary>
+    internal IConnectionMultiplexer? Connection => Volatile.Read(ref _connection);
 
     public RedisReadStatus TryGet(string key, out RedisValue value)
     {

@@ -1,0 +1,220 @@
+using System;
+using System.Collections.Concurrent;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using AkCache.Internals.Configuration;
+using AkCache.Internals.Distributed;
+using AkCache.Tests.Infrastructure;
+using AkCache.Tests.Support;
+using StackExchange.Redis;
+using Xunit;
+
+namespace AkCache.Tests.Runtime.Distributed;
+
+/// <summary>
+/// The two scripts of the miss path, against the collection's real server: the acquire script
+/// (the stored value, or the lock) and the store script (value, release, announcement).
+/// </summary>
+[Collection(RedisCollection.Name)]
+public sealed class RedisAccessorLockingTests : IDisposable
+{
+    private static readonly TimeSpan LockTimeToLive = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan ValueTimeToLive = TimeSpan.FromMinutes(5);
+    private static readonly byte[] Envelope = { 1, 2, 3, 4, 5 };
+
+    private readonly string _prefix = "lock" + Guid.NewGuid().ToString("N").Substring(0, 10);
+    private readonly string _url;
+    private readonly ConnectionMultiplexer _inspector;
+    private readonly IDatabase _redis;
+    private readonly RedisAccessor _accessor;
+    private readonly string _valueKey;
+    private readonly string _lockKey;
+
+    public RedisAccessorLockingTests(RedisServerFixture fixture)
+    {
+        _url = fixture.Server.Url;
+        _inspector = ConnectionMultiplexer.Connect(fixture.Server.Endpoint);
+        _redis = _inspector.GetDatabase();
+        _accessor = NewAccessor(_url, _prefix);
+        _valueKey = _prefix + ":T.M(Int32):v1:{0123456789abcdef0123456789abcdef}";
+        _lockKey = _valueKey + ":lock";
+    }
+
+    public void Dispose()
+    {
+        _accessor.Dispose();
+        _inspector.Dispose();
+    }
+
+    private static RedisAccessor NewAccessor(string url, string prefix) =>
+        new(RedisUrl.Parse(url), new AkCacheOptions { Prefix = prefix }, new ListLoggerFactory(), TimeProvider.System);
+
+    private ConcurrentQueue<string> Announcements()
+    {
+        var heard = new ConcurrentQueue<string>();
+        _inspector.GetSubscriber().Subscribe(RedisChannel.Literal(_prefix + ":akcache:stored"), (_, message) => heard.Enqueue(message.ToString()));
+        return heard;
+    }
+
+    private static void WaitFor(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, what);
+            Thread.Sleep(10);
+        }
+    }
+
+    [Fact]
+    public void A_stored_value_is_returned_without_taking_the_lock()
+    {
+        _redis.StringSet(_valueKey, Envelope);
+
+        var status = _accessor.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out var stored, out var owned);
+
+        Assert.Equal(LockStatus.Stored, status);
+        Assert.Equal(Envelope, (byte[]?)stored);
+        Assert.Null(owned);
+        Assert.False(_redis.KeyExists(_lockKey));
+    }
+
+    [Fact]
+    public void A_missing_value_takes_the_lock_with_the_token_and_its_time_to_live()
+    {
+        var status = _accessor.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out var stored, out var owned);
+
+        Assert.Equal(LockStatus.Acquired, status);
+        Assert.True(stored.IsNull);
+        Assert.NotNull(owned);
+        Assert.Equal(owned!.Token, _redis.StringGet(_lockKey));
+        var ttl = _redis.KeyTimeToLive(_lockKey);
+        Assert.NotNull(ttl);
+        Assert.InRange(ttl!.Value, TimeSpan.FromSeconds(1), LockTimeToLive);
+        Assert.False(_redis.KeyExists(_valueKey));
+    }
+
+    [Fact]
+    public void A_lock_held_by_another_token_is_reported_as_held_and_left_alone()
+    {
+        _redis.StringSet(_lockKey, "another owner", LockTimeToLive);
+
+        var status = _accessor.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out var stored, out var owned);
+
+        Assert.Equal(LockStatus.Held, status);
+        Assert.True(stored.IsNull);
+        Assert.Null(owned);
+        Assert.Equal("another owner", _redis.StringGet(_lockKey));
+    }
+
+    [Fact]
+    public void Without_reading_the_value_the_lock_is_taken_even_over_a_stored_value()
+    {
+        _redis.StringSet(_valueKey, Envelope);
+
+        var status = _accessor.TryAcquireLock(_valueKey, LockTimeToLive, readValue: false, out var stored, out var owned);
+
+        Assert.Equal(LockStatus.Acquired, status);
+        Assert.True(stored.IsNull);
+        Assert.Equal(owned!.Token, _redis.StringGet(_lockKey));
+    }
+
+    [Fact]
+    public void Storing_sets_the_value_with_its_time_to_live_releases_the_lock_and_announces_the_key()
+    {
+        var heard = Announcements();
+        Assert.Equal(LockStatus.Acquired, _accessor.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out _, out var owned));
+
+        Assert.True(_accessor.StoreAndRelease(owned!, Envelope, ValueTimeToLive));
+
+        Assert.Equal(Envelope, (byte[]?)_redis.StringGet(_valueKey));
+        var ttl = _redis.KeyTimeToLive(_valueKey);
+        Assert.NotNull(ttl);
+        Assert.InRange(ttl!.Value, ValueTimeToLive - TimeSpan.FromSeconds(30), ValueTimeToLive);
+        Assert.False(_redis.KeyExists(_lockKey));
+        WaitFor(() => heard.Contains(_valueKey), "the store was not announced on the channel");
+    }
+
+    [Fact]
+    public void A_store_by_a_token_that_lost_the_lock_leaves_the_new_owners_lock()
+    {
+        var heard = Announcements();
+        Assert.Equal(LockStatus.Acquired, _accessor.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out _, out var owned));
+
+        // The lock expired while its owner computed, and another process took it.
+        _redis.StringSet(_lockKey, "new owner", LockTimeToLive);
+        Assert.True(_accessor.StoreAndRelease(owned!, Envelope, ValueTimeToLive));
+
+        Assert.Equal("new owner", _redis.StringGet(_lockKey));
+        Assert.Equal(Envelope, (byte[]?)_redis.StringGet(_valueKey));
+        WaitFor(() => heard.Contains(_valueKey), "the store was not announced on the channel");
+    }
+
+    [Fact]
+    public void Releasing_what_cannot_be_cached_frees_the_lock_and_announces_but_stores_nothing()
+    {
+        var heard = Announcements();
+        Assert.Equal(LockStatus.Acquired, _accessor.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out _, out var owned));
+
+        Assert.True(_accessor.StoreAndRelease(owned!, null, default));
+
+        Assert.False(_redis.KeyExists(_valueKey));
+        Assert.False(_redis.KeyExists(_lockKey));
+        WaitFor(() => heard.Contains(_valueKey), "the release was not announced on the channel");
+    }
+
+    [Fact]
+    public void A_write_that_fails_still_frees_the_lock_and_wakes_the_waiters()
+    {
+        var heard = Announcements();
+        Assert.Equal(LockStatus.Acquired, _accessor.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out _, out var owned));
+
+        // A time to live of zero makes Redis refuse the SET ("invalid expire time"), as an
+        // out-of-memory server would refuse it: the error is reported, the lock still goes.
+        Assert.False(_accessor.StoreAndRelease(owned!, Envelope, TimeSpan.Zero));
+
+        Assert.False(_redis.KeyExists(_valueKey));
+        Assert.False(_redis.KeyExists(_lockKey));
+        WaitFor(() => heard.Contains(_valueKey), "the failed store was not announced on the channel");
+    }
+
+    [Fact]
+    public async Task Another_process_listening_for_the_value_is_woken_by_the_store()
+    {
+        using var waiter = NewAccessor(_url, _prefix);
+        Assert.Equal(LockStatus.Acquired, _accessor.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out _, out var owned));
+        Assert.Equal(LockStatus.Held, waiter.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out _, out _));
+
+        using var signal = waiter.Listen(_valueKey);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var woken = signal.WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
+        Assert.True(_accessor.StoreAndRelease(owned!, Envelope, ValueTimeToLive));
+
+        await woken;
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the waiter was woken after {clock.ElapsedMilliseconds} ms, not by the announcement");
+        Assert.Equal(LockStatus.Stored, waiter.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out var stored, out _));
+        Assert.Equal(Envelope, (byte[]?)stored);
+    }
+
+    [Fact]
+    public async Task The_asynchronous_scripts_take_the_lock_report_it_held_store_and_return_the_value()
+    {
+        var (status, _, owned) = await _accessor.TryAcquireLockAsync(_valueKey, LockTimeToLive, readValue: true);
+        Assert.Equal(LockStatus.Acquired, status);
+
+        var (again, againStored, againOwned) = await _accessor.TryAcquireLockAsync(_valueKey, LockTimeToLive, readValue: true);
+        Assert.Equal(LockStatus.Held, again);
+        Assert.True(againStored.IsNull);
+        Assert.Null(againOwned);
+
+        Assert.True(await _accessor.StoreAndReleaseAsync(owned!, Envelope, ValueTimeToLive));
+        Assert.False(_redis.KeyExists(_lockKey));
+
+        var (last, stored, lastOwned) = await _accessor.TryAcquireLockAsync(_valueKey, LockTimeToLive, readValue: true);
+        Assert.Equal(LockStatus.Stored, last);
+        Assert.Equal(Envelope, (byte[]?)stored);
+        Assert.Null(lastOwned);
+        Assert.False(_redis.KeyExists(_lockKey));
+    }
+}
