@@ -33,10 +33,14 @@ internal static class StampedeDriver
 
     public static int Run(bool quick, string results)
     {
-        var rounds = quick ? 1 : 5;
+        // AKCACHE_BENCH_STAMPEDE_ROUNDS and AKCACHE_BENCH_STAMPEDE_CONTENDERS (comma-separated) narrow a run while investigating.
+        var rounds = int.TryParse(Environment.GetEnvironmentVariable("AKCACHE_BENCH_STAMPEDE_ROUNDS"), out var asked) && asked > 0 ? asked : quick ? 1 : 5;
+        var contenders = Environment.GetEnvironmentVariable("AKCACHE_BENCH_STAMPEDE_CONTENDERS") is { Length: > 0 } only
+            ? only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : Contenders;
         var runId = Guid.NewGuid().ToString("N").Substring(0, 8);
         var outcomes = new List<object>();
-        foreach (var contender in Contenders)
+        foreach (var contender in contenders)
         {
             var prefix = $"bench-stampede-{runId}-{contender}";
             var workers = Enumerable.Range(0, Processes).Select(_ => StartWorker(contender, prefix)).ToList();
@@ -47,6 +51,20 @@ internal static class StampedeDriver
                     worker.Expect("ready");
                 }
 
+                // One uncounted round on a shared key first, so that every process has run (and
+                // JIT-compiled) the waiting path as well as the computing path: the rounds measure a
+                // cold key, not a cold process.
+                foreach (var worker in workers)
+                {
+                    worker.Send("go warm-up");
+                }
+
+                foreach (var worker in workers)
+                {
+                    worker.Expect("done");
+                }
+
+                Thread.Sleep(300);
                 var roundResults = new List<object>();
                 for (var round = 1; round <= rounds; round++)
                 {
