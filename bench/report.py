@@ -145,6 +145,8 @@ def main():
     raw_int = row("InProcessHitViaRedis", "RawRedisInt")
     item1 = [
         ("AkCache, memory layer (Redis down)", mem),
+        ("of which: the key alone (BeginKey, Add ×2, Complete)", row("InProcessHit", "AkCacheKeyAlone")),
+        ("of which: the lookup alone (Invoke with the key precomputed)", row("InProcessHit", "AkCacheLookupAlone")),
         ("hand-written: XxHash128 + ConcurrentDictionary (the limit)", base),
         ("FusionCache GetOrSet, precomputed key", row("InProcessHit", "FusionCachePrecomputedKey")),
         ("FusionCache GetOrSet, key built per call", row("InProcessHit", "FusionCacheKeyPerCall")),

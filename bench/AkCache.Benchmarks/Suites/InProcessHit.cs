@@ -28,6 +28,9 @@ public class InProcessHit
     private int _a = 20;
     private int _b = 22;
     private string _key = null!;
+    private AkCache.CompilerServices.MemoizedMethod _method = null!;
+    private AkCache.CompilerServices.MemoKey _memoKey;
+    private Func<(int, int), int> _body = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -43,6 +46,19 @@ public class InProcessHit
         if (Plain.AddBodyRuns != runs || runs != 1)
         {
             throw new InvalidOperationException($"AkCache memory layer: the body ran {Plain.AddBodyRuns} times; the benchmark would not measure hits.");
+        }
+
+        // The breakdown rows: the same two steps a woven stub takes, measured apart, on a method
+        // object of their own (its entry is stored by the first call below).
+        _method = AkCache.CompilerServices.MemoizedMethod.Create("AkCache.Benchmarks.Breakdown.Add(System.Int32,System.Int32)", "bench", 0);
+        _memoKey = AkCacheKeyAlone();
+        _body = static args => Plain.Add(args.Item1, args.Item2);
+        _ = AkCacheLookupAlone();
+        runs = Plain.AddBodyRuns;
+        _ = AkCacheLookupAlone();
+        if (Plain.AddBodyRuns != runs)
+        {
+            throw new InvalidOperationException("AkCache lookup alone: the body ran again; the benchmark would not measure hits.");
         }
 
         _fusion = PeerCaches.FusionMemory();
@@ -64,6 +80,20 @@ public class InProcessHit
     /// <summary>The woven method: KeyBuilder (XxHash128), then MemoizedMethod.Invoke, answered by the memory layer.</summary>
     [Benchmark(Description = "AkCache, memory layer (Redis down)")]
     public int AkCacheMemoryLayer() => Memoized.Add(_a, _b);
+
+    /// <summary>Breakdown, first step: the key exactly as the woven stub builds it (BeginKey, Add, Add, Complete).</summary>
+    [Benchmark(Description = "AkCache, the key alone (BeginKey, Add ×2, Complete)")]
+    public AkCache.CompilerServices.MemoKey AkCacheKeyAlone()
+    {
+        var builder = _method.BeginKey();
+        builder.Add(_a);
+        builder.Add(_b);
+        return builder.Complete();
+    }
+
+    /// <summary>Breakdown, second step: MemoizedMethod.Invoke with a key computed once (breaker, clock, lookup, shared value).</summary>
+    [Benchmark(Description = "AkCache, the lookup alone (Invoke, key precomputed)")]
+    public int AkCacheLookupAlone() => _method.Invoke(_memoKey, (_a, _b), _body, default);
 
     /// <summary>The limit: the two ints hashed with XxHash128, one ConcurrentDictionary lookup, the value as stored.</summary>
     [Benchmark(Baseline = true, Description = "hand-written: XxHash128 + ConcurrentDictionary")]
