@@ -80,7 +80,7 @@ internal static class ArgumentWriter<T>
         if (t == typeof(float)) return new ArgumentWriteAction<float>(static (ref KeyBuilder b, float v) => b.WriteInt32(SingleBits(v)));
         if (t == typeof(double)) return new ArgumentWriteAction<double>(static (ref KeyBuilder b, double v) => b.WriteInt64(BitConverter.DoubleToInt64Bits(v)));
         if (t == typeof(decimal)) return new ArgumentWriteAction<decimal>(static (ref KeyBuilder b, decimal v) => WriteDecimal(ref b, v));
-        if (t == typeof(string)) return new ArgumentWriteAction<string?>(static (ref KeyBuilder b, string? v) => WriteString(ref b, v));
+        if (t == typeof(string)) return new ArgumentWriteAction<string?>(static (ref KeyBuilder b, string? v) => b.WriteNullableString(v));
         if (t == typeof(byte[])) return new ArgumentWriteAction<byte[]?>(static (ref KeyBuilder b, byte[]? v) => WriteByteArray(ref b, v));
         if (t == typeof(Guid)) return new ArgumentWriteAction<Guid>(static (ref KeyBuilder b, Guid v) => b.WriteBytes(v.ToByteArray()));
         if (t == typeof(TimeSpan)) return new ArgumentWriteAction<TimeSpan>(static (ref KeyBuilder b, TimeSpan v) => b.WriteInt64(v.Ticks));
@@ -100,15 +100,6 @@ internal static class ArgumentWriter<T>
         foreach (var part in decimal.GetBits(value))
         {
             builder.WriteInt32(part);
-        }
-    }
-
-    private static void WriteString(ref KeyBuilder builder, string? value)
-    {
-        builder.WriteByte(value is null ? (byte)0 : (byte)1);
-        if (value is not null)
-        {
-            builder.WriteString(value);
         }
     }
 
@@ -139,7 +130,7 @@ internal static class EnumWriter<TEnum, TUnderlying>
     where TEnum : struct
 {
     public static void Write(ref KeyBuilder builder, TEnum value) =>
-        ArgumentWriter<TUnderlying>.Write(ref builder, System.Runtime.CompilerServices.Unsafe.As<TEnum, TUnderlying>(ref value));
+        builder.WriteElement(System.Runtime.CompilerServices.Unsafe.As<TEnum, TUnderlying>(ref value));
 }
 
 internal static class NullableWriter<TValue>
@@ -150,7 +141,7 @@ internal static class NullableWriter<TValue>
         builder.WriteByte(value.HasValue ? (byte)1 : (byte)0);
         if (value.HasValue)
         {
-            ArgumentWriter<TValue>.Write(ref builder, value.GetValueOrDefault());
+            builder.WriteElement(value.GetValueOrDefault());
         }
     }
 }
