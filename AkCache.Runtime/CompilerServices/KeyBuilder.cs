@@ -122,6 +122,14 @@ public struct KeyBuilder
         ArgumentWriter<T>.Write(ref this, value);
     }
 
+    /// <summary>Hashes what was written so far and starts again, keeping the buffer.</summary>
+    internal MemoKey HashAndRestart()
+    {
+        var key = Hash(_buffer!, _length);
+        _length = 0;
+        return key;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void WriteByte(byte value)
     {

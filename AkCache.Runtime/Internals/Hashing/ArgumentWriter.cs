@@ -1,5 +1,6 @@
 using System;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using AkCache.CompilerServices;
 using AkCache.Internals.Serialization;
 using MessagePack;
@@ -38,7 +39,9 @@ internal static class ArgumentWriter<T>
 
         if (type.IsArray && type.GetArrayRank() == 1 && type != typeof(byte[]))
         {
-            return Build(typeof(ArrayWriter<>).MakeGenericType(type.GetElementType()!));
+            var arrayElement = type.GetElementType()!;
+            var writer = BlockArrayWriter.Fits(arrayElement) ? typeof(BlockArrayWriter<>) : typeof(ArrayWriter<>);
+            return Build(writer.MakeGenericType(arrayElement));
         }
 
         if (CollectionShapes.Dictionary(type) is Type[] keyValue)
@@ -159,8 +162,54 @@ internal static class ArrayWriter<TElement>
         builder.WriteInt32(value.Length);
         foreach (var element in value)
         {
-            ArgumentWriter<TElement>.Write(ref builder, element);
+            builder.WriteElement(element);
         }
+    }
+}
+
+/// <summary>
+/// Arrays whose elements' canonical form is exactly their memory on a little-endian machine, so the
+/// whole array is one copy: the same bytes as <see cref="ArrayWriter{TElement}"/>, not a new form.
+/// </summary>
+internal static class BlockArrayWriter
+{
+    /// <summary>
+    /// int, long, ulong, sbyte, float and double (written as their IEEE bits), and enums over int,
+    /// long, ulong, byte or sbyte. Not short, ushort, char or uint, which are widened, nor bool,
+    /// which is written as 0 or 1 whatever byte it holds.
+    /// </summary>
+    public static bool Fits(Type element)
+    {
+        if (element.IsEnum)
+        {
+            var underlying = Enum.GetUnderlyingType(element);
+            return underlying == typeof(byte) || Fits(underlying);
+        }
+
+        return element == typeof(int) || element == typeof(long) || element == typeof(ulong) || element == typeof(sbyte)
+            || element == typeof(float) || element == typeof(double);
+    }
+}
+
+internal static class BlockArrayWriter<TElement>
+    where TElement : struct
+{
+    public static void Write(ref KeyBuilder builder, TElement[]? value)
+    {
+        if (!BitConverter.IsLittleEndian)
+        {
+            ArrayWriter<TElement>.Write(ref builder, value);
+            return;
+        }
+
+        builder.WriteByte(value is null ? (byte)0 : (byte)1);
+        if (value is null)
+        {
+            return;
+        }
+
+        builder.WriteInt32(value.Length);
+        builder.WriteRaw(MemoryMarshal.AsBytes(value.AsSpan()));
     }
 }
 
