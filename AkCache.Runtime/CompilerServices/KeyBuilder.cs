@@ -213,6 +213,26 @@ public struct KeyBuilder
         }
     }
 
+    /// <summary>Room for a length that <see cref="WriteLengthSince"/> fills in; returns where it is.</summary>
+    internal int ReserveLength()
+    {
+        var at = _length;
+        WriteInt32(0);
+        return at;
+    }
+
+    /// <summary>Writes, at <paramref name="at"/>, the count of bytes written after the length there.</summary>
+    internal void WriteLengthSince(int at) =>
+        BinaryPrimitives.WriteInt32LittleEndian(_buffer.AsSpan(at, sizeof(int)), _length - at - sizeof(int));
+
+    /// <summary>
+    /// The buffer, as an IBufferWriter that appends to what was written; give it back with
+    /// <see cref="TakeBackBuffer"/>, also when the writer throws, since it may have grown the buffer.
+    /// </summary>
+    internal KeyBufferWriter LendBuffer() => KeyBufferWriter.Rent(_buffer!, _length);
+
+    internal void TakeBackBuffer(KeyBufferWriter writer) => _buffer = writer.Return(out _length);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static MemoKey Hash(byte[] buffer, int length)
     {

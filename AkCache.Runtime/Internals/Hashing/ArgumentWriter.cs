@@ -230,20 +230,38 @@ internal static class ObjectWriter<T>
             return;
         }
 
-        var runtimeType = value.GetType();
-        byte[] payload;
-        if (DeclaredTypeIsFinal || runtimeType == typeof(T))
+        // DeclaredTypeIsFinal first: GetType would box a struct.
+        var runtimeType = DeclaredTypeIsFinal ? typeof(T) : value.GetType();
+        var declared = runtimeType == typeof(T);
+        if (declared)
         {
             builder.WriteByte(1);
-            payload = MessagePackSerializer.Serialize(value, ValueSerializer.Options);
         }
         else
         {
             builder.WriteByte(2);
             builder.WriteString(runtimeType.FullName ?? runtimeType.Name);
-            payload = MessagePackSerializer.Serialize(runtimeType, value, ValueSerializer.Options);
         }
 
-        builder.WriteBytes(payload);
+        // Serialized in place after a length that is filled in afterwards: no byte[] per call.
+        var lengthAt = builder.ReserveLength();
+        var sink = builder.LendBuffer();
+        try
+        {
+            if (declared)
+            {
+                MessagePackSerializer.Serialize(sink, value, ValueSerializer.Options);
+            }
+            else
+            {
+                MessagePackSerializer.Serialize(runtimeType, sink, value, ValueSerializer.Options);
+            }
+        }
+        finally
+        {
+            builder.TakeBackBuffer(sink);
+        }
+
+        builder.WriteLengthSince(lengthAt);
     }
 }
