@@ -2,6 +2,8 @@ using System;
 using System.Buffers.Binary;
 using System.ComponentModel;
 using System.IO.Hashing;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using AkCache.Internals.Hashing;
 
 namespace AkCache.CompilerServices;
@@ -63,14 +65,11 @@ public struct KeyBuilder
             return;
         }
 
-        try
+        // Fixed-width primitives skip the writer delegate and the try/catch of AddWritten: for a
+        // value-type T the JIT folds this to the one write that ArgumentWriter<T> would do.
+        if (!TryWritePrimitive(value))
         {
-            ArgumentWriter<T>.Write(ref this, value);
-        }
-        catch (Exception ex)
-        {
-            _failed = true;
-            _method.ReportUnkeyableArgument(typeof(T), value?.GetType(), ex);
+            AddWritten(value);
         }
     }
 
@@ -93,14 +92,7 @@ public struct KeyBuilder
             return default;
         }
 
-        MemoKey key = default;
-        if (!_failed)
-        {
-            Span<byte> hash = stackalloc byte[16];
-            XxHash128.Hash(buffer.AsSpan(0, _length), hash);
-            key = new MemoKey(BinaryPrimitives.ReadUInt64BigEndian(hash), BinaryPrimitives.ReadUInt64BigEndian(hash.Slice(8)));
-        }
-
+        var key = _failed ? default : Hash(buffer, _length);
         if (_method is not null && buffer.Length <= RetainedBufferLimit)
         {
             t_buffer = buffer;
@@ -109,42 +101,249 @@ public struct KeyBuilder
         return key;
     }
 
-    internal void WriteByte(byte value) => Reserve(1)[0] = value;
+    /// <summary>
+    /// Writes <paramref name="value"/> as ArgumentWriter&lt;T&gt; would, through its delegate only
+    /// when no fast path applies. For elements of arrays and collections.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void WriteElement<T>(T value)
+    {
+        if (TryWritePrimitive(value))
+        {
+            return;
+        }
 
-    internal void WriteInt32(int value) => BinaryPrimitives.WriteInt32LittleEndian(Reserve(4), value);
+        if (typeof(T) == typeof(string))
+        {
+            WriteNullableString(Unsafe.As<T, string?>(ref value));
+            return;
+        }
 
-    internal void WriteInt64(long value) => BinaryPrimitives.WriteInt64LittleEndian(Reserve(8), value);
+        ArgumentWriter<T>.Write(ref this, value);
+    }
 
-    internal void WriteUInt64(ulong value) => BinaryPrimitives.WriteUInt64LittleEndian(Reserve(8), value);
+    /// <summary>Hashes what was written so far and starts again, keeping the buffer.</summary>
+    internal MemoKey HashAndRestart()
+    {
+        var key = Hash(_buffer!, _length);
+        _length = 0;
+        return key;
+    }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void WriteByte(byte value)
+    {
+        var buffer = _buffer!;
+        var length = _length;
+        if ((uint)length >= (uint)buffer.Length)
+        {
+            buffer = Grow(1);
+        }
+
+        buffer[length] = value;
+        _length = length + 1;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void WriteInt32(int value)
+    {
+        var buffer = _buffer!;
+        var length = _length;
+        if (length > buffer.Length - sizeof(int))
+        {
+            buffer = Grow(sizeof(int));
+        }
+
+        Unsafe.WriteUnaligned(ref buffer[length], BitConverter.IsLittleEndian ? value : BinaryPrimitives.ReverseEndianness(value));
+        _length = length + sizeof(int);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void WriteInt64(long value)
+    {
+        var buffer = _buffer!;
+        var length = _length;
+        if (length > buffer.Length - sizeof(long))
+        {
+            buffer = Grow(sizeof(long));
+        }
+
+        Unsafe.WriteUnaligned(ref buffer[length], BitConverter.IsLittleEndian ? value : BinaryPrimitives.ReverseEndianness(value));
+        _length = length + sizeof(long);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void WriteUInt64(ulong value) => WriteInt64(unchecked((long)value));
+
+    /// <summary>The length, then the bytes.</summary>
     internal void WriteBytes(ReadOnlySpan<byte> bytes)
     {
         WriteInt32(bytes.Length);
-        bytes.CopyTo(Reserve(bytes.Length));
+        WriteRaw(bytes);
     }
 
+    /// <summary>The bytes alone: the caller has written the length.</summary>
+    internal void WriteRaw(ReadOnlySpan<byte> bytes) => bytes.CopyTo(Reserve(bytes.Length));
+
+    /// <summary>The length, then the UTF-16 code units, little endian.</summary>
     internal void WriteString(string value)
     {
         WriteInt32(value.Length);
         var target = Reserve(value.Length * 2);
+        if (BitConverter.IsLittleEndian)
+        {
+            // In memory a string already is its code units, little endian here: one copy.
+            MemoryMarshal.AsBytes(value.AsSpan()).CopyTo(target);
+            return;
+        }
+
         for (var i = 0; i < value.Length; i++)
         {
             BinaryPrimitives.WriteUInt16LittleEndian(target.Slice(i * 2), value[i]);
         }
     }
 
+    /// <summary>A presence byte, then the string.</summary>
+    internal void WriteNullableString(string? value)
+    {
+        WriteByte(value is null ? (byte)0 : (byte)1);
+        if (value is not null)
+        {
+            WriteString(value);
+        }
+    }
+
+    /// <summary>Room for a length that <see cref="WriteLengthSince"/> fills in; returns where it is.</summary>
+    internal int ReserveLength()
+    {
+        var at = _length;
+        WriteInt32(0);
+        return at;
+    }
+
+    /// <summary>Writes, at <paramref name="at"/>, the count of bytes written after the length there.</summary>
+    internal void WriteLengthSince(int at) =>
+        BinaryPrimitives.WriteInt32LittleEndian(_buffer.AsSpan(at, sizeof(int)), _length - at - sizeof(int));
+
+    /// <summary>
+    /// The buffer, as an IBufferWriter that appends to what was written; give it back with
+    /// <see cref="TakeBackBuffer"/>, also when the writer throws, since it may have grown the buffer.
+    /// </summary>
+    internal KeyBufferWriter LendBuffer() => KeyBufferWriter.Rent(_buffer!, _length);
+
+    internal void TakeBackBuffer(KeyBufferWriter writer) => _buffer = writer.Return(out _length);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static MemoKey Hash(byte[] buffer, int length)
+    {
+        Span<byte> hash = stackalloc byte[16];
+        XxHash128.Hash(buffer.AsSpan(0, length), hash);
+        return new MemoKey(BinaryPrimitives.ReadUInt64BigEndian(hash), BinaryPrimitives.ReadUInt64BigEndian(hash.Slice(8)));
+    }
+
+    /// <summary>The one write of ArgumentWriter&lt;T&gt; for the fixed-width primitives; false for any other T.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryWritePrimitive<T>(T value)
+    {
+        if (typeof(T) == typeof(int))
+        {
+            WriteInt32(Unsafe.As<T, int>(ref value));
+        }
+        else if (typeof(T) == typeof(long))
+        {
+            WriteInt64(Unsafe.As<T, long>(ref value));
+        }
+        else if (typeof(T) == typeof(bool))
+        {
+            WriteByte(Unsafe.As<T, bool>(ref value) ? (byte)1 : (byte)0);
+        }
+        else if (typeof(T) == typeof(double))
+        {
+            WriteInt64(BitConverter.DoubleToInt64Bits(Unsafe.As<T, double>(ref value)));
+        }
+        else if (typeof(T) == typeof(float))
+        {
+            WriteInt32(Unsafe.As<T, int>(ref value));
+        }
+        else if (typeof(T) == typeof(ulong))
+        {
+            WriteInt64(Unsafe.As<T, long>(ref value));
+        }
+        else if (typeof(T) == typeof(uint))
+        {
+            WriteInt64(Unsafe.As<T, uint>(ref value));
+        }
+        else if (typeof(T) == typeof(short))
+        {
+            WriteInt32(Unsafe.As<T, short>(ref value));
+        }
+        else if (typeof(T) == typeof(ushort))
+        {
+            WriteInt32(Unsafe.As<T, ushort>(ref value));
+        }
+        else if (typeof(T) == typeof(char))
+        {
+            WriteInt32(Unsafe.As<T, char>(ref value));
+        }
+        else if (typeof(T) == typeof(byte))
+        {
+            WriteByte(Unsafe.As<T, byte>(ref value));
+        }
+        else if (typeof(T) == typeof(sbyte))
+        {
+            WriteByte(Unsafe.As<T, byte>(ref value));
+        }
+        else
+        {
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Everything but the fixed-width primitives; an argument that cannot be written fails the key.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void AddWritten<T>(T value)
+    {
+        try
+        {
+            if (typeof(T) == typeof(string))
+            {
+                WriteNullableString(Unsafe.As<T, string?>(ref value));
+            }
+            else
+            {
+                ArgumentWriter<T>.Write(ref this, value);
+            }
+        }
+        catch (Exception ex)
+        {
+            _failed = true;
+            _method.ReportUnkeyableArgument(typeof(T), value?.GetType(), ex);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Span<byte> Reserve(int count)
     {
         var buffer = _buffer!;
-        if (_length + count > buffer.Length)
+        var length = _length;
+        if (length > buffer.Length - count)
         {
-            var grown = new byte[Math.Max(buffer.Length * 2, _length + count)];
-            buffer.AsSpan(0, _length).CopyTo(grown);
-            _buffer = buffer = grown;
+            buffer = Grow(count);
         }
 
-        var span = buffer.AsSpan(_length, count);
-        _length += count;
-        return span;
+        _length = length + count;
+        return buffer.AsSpan(length, count);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private byte[] Grow(int count)
+    {
+        var buffer = _buffer!;
+        var grown = new byte[Math.Max(buffer.Length * 2, _length + count)];
+        buffer.AsSpan(0, _length).CopyTo(grown);
+        _buffer = grown;
+        return grown;
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using AkCache.CompilerServices;
 using AkCache.Internals.Serialization;
 using MessagePack;
@@ -38,7 +39,9 @@ internal static class ArgumentWriter<T>
 
         if (type.IsArray && type.GetArrayRank() == 1 && type != typeof(byte[]))
         {
-            return Build(typeof(ArrayWriter<>).MakeGenericType(type.GetElementType()!));
+            var arrayElement = type.GetElementType()!;
+            var writer = BlockArrayWriter.Fits(arrayElement) ? typeof(BlockArrayWriter<>) : typeof(ArrayWriter<>);
+            return Build(writer.MakeGenericType(arrayElement));
         }
 
         if (CollectionShapes.Dictionary(type) is Type[] keyValue)
@@ -80,7 +83,7 @@ internal static class ArgumentWriter<T>
         if (t == typeof(float)) return new ArgumentWriteAction<float>(static (ref KeyBuilder b, float v) => b.WriteInt32(SingleBits(v)));
         if (t == typeof(double)) return new ArgumentWriteAction<double>(static (ref KeyBuilder b, double v) => b.WriteInt64(BitConverter.DoubleToInt64Bits(v)));
         if (t == typeof(decimal)) return new ArgumentWriteAction<decimal>(static (ref KeyBuilder b, decimal v) => WriteDecimal(ref b, v));
-        if (t == typeof(string)) return new ArgumentWriteAction<string?>(static (ref KeyBuilder b, string? v) => WriteString(ref b, v));
+        if (t == typeof(string)) return new ArgumentWriteAction<string?>(static (ref KeyBuilder b, string? v) => b.WriteNullableString(v));
         if (t == typeof(byte[])) return new ArgumentWriteAction<byte[]?>(static (ref KeyBuilder b, byte[]? v) => WriteByteArray(ref b, v));
         if (t == typeof(Guid)) return new ArgumentWriteAction<Guid>(static (ref KeyBuilder b, Guid v) => b.WriteBytes(v.ToByteArray()));
         if (t == typeof(TimeSpan)) return new ArgumentWriteAction<TimeSpan>(static (ref KeyBuilder b, TimeSpan v) => b.WriteInt64(v.Ticks));
@@ -100,15 +103,6 @@ internal static class ArgumentWriter<T>
         foreach (var part in decimal.GetBits(value))
         {
             builder.WriteInt32(part);
-        }
-    }
-
-    private static void WriteString(ref KeyBuilder builder, string? value)
-    {
-        builder.WriteByte(value is null ? (byte)0 : (byte)1);
-        if (value is not null)
-        {
-            builder.WriteString(value);
         }
     }
 
@@ -139,7 +133,7 @@ internal static class EnumWriter<TEnum, TUnderlying>
     where TEnum : struct
 {
     public static void Write(ref KeyBuilder builder, TEnum value) =>
-        ArgumentWriter<TUnderlying>.Write(ref builder, System.Runtime.CompilerServices.Unsafe.As<TEnum, TUnderlying>(ref value));
+        builder.WriteElement(System.Runtime.CompilerServices.Unsafe.As<TEnum, TUnderlying>(ref value));
 }
 
 internal static class NullableWriter<TValue>
@@ -150,7 +144,7 @@ internal static class NullableWriter<TValue>
         builder.WriteByte(value.HasValue ? (byte)1 : (byte)0);
         if (value.HasValue)
         {
-            ArgumentWriter<TValue>.Write(ref builder, value.GetValueOrDefault());
+            builder.WriteElement(value.GetValueOrDefault());
         }
     }
 }
@@ -168,8 +162,54 @@ internal static class ArrayWriter<TElement>
         builder.WriteInt32(value.Length);
         foreach (var element in value)
         {
-            ArgumentWriter<TElement>.Write(ref builder, element);
+            builder.WriteElement(element);
         }
+    }
+}
+
+/// <summary>
+/// Arrays whose elements' canonical form is exactly their memory on a little-endian machine, so the
+/// whole array is one copy: the same bytes as <see cref="ArrayWriter{TElement}"/>, not a new form.
+/// </summary>
+internal static class BlockArrayWriter
+{
+    /// <summary>
+    /// int, long, ulong, sbyte, float and double (written as their IEEE bits), and enums over int,
+    /// long, ulong, byte or sbyte. Not short, ushort, char or uint, which are widened, nor bool,
+    /// which is written as 0 or 1 whatever byte it holds.
+    /// </summary>
+    public static bool Fits(Type element)
+    {
+        if (element.IsEnum)
+        {
+            var underlying = Enum.GetUnderlyingType(element);
+            return underlying == typeof(byte) || Fits(underlying);
+        }
+
+        return element == typeof(int) || element == typeof(long) || element == typeof(ulong) || element == typeof(sbyte)
+            || element == typeof(float) || element == typeof(double);
+    }
+}
+
+internal static class BlockArrayWriter<TElement>
+    where TElement : struct
+{
+    public static void Write(ref KeyBuilder builder, TElement[]? value)
+    {
+        if (!BitConverter.IsLittleEndian)
+        {
+            ArrayWriter<TElement>.Write(ref builder, value);
+            return;
+        }
+
+        builder.WriteByte(value is null ? (byte)0 : (byte)1);
+        if (value is null)
+        {
+            return;
+        }
+
+        builder.WriteInt32(value.Length);
+        builder.WriteRaw(MemoryMarshal.AsBytes(value.AsSpan()));
     }
 }
 
@@ -190,20 +230,38 @@ internal static class ObjectWriter<T>
             return;
         }
 
-        var runtimeType = value.GetType();
-        byte[] payload;
-        if (DeclaredTypeIsFinal || runtimeType == typeof(T))
+        // DeclaredTypeIsFinal first: GetType would box a struct.
+        var runtimeType = DeclaredTypeIsFinal ? typeof(T) : value.GetType();
+        var declared = runtimeType == typeof(T);
+        if (declared)
         {
             builder.WriteByte(1);
-            payload = MessagePackSerializer.Serialize(value, ValueSerializer.Options);
         }
         else
         {
             builder.WriteByte(2);
             builder.WriteString(runtimeType.FullName ?? runtimeType.Name);
-            payload = MessagePackSerializer.Serialize(runtimeType, value, ValueSerializer.Options);
         }
 
-        builder.WriteBytes(payload);
+        // Serialized in place after a length that is filled in afterwards: no byte[] per call.
+        var lengthAt = builder.ReserveLength();
+        var sink = builder.LendBuffer();
+        try
+        {
+            if (declared)
+            {
+                MessagePackSerializer.Serialize(sink, value, ValueSerializer.Options);
+            }
+            else
+            {
+                MessagePackSerializer.Serialize(runtimeType, sink, value, ValueSerializer.Options);
+            }
+        }
+        finally
+        {
+            builder.TakeBackBuffer(sink);
+        }
+
+        builder.WriteLengthSince(lengthAt);
     }
 }

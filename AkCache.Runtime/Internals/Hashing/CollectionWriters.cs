@@ -42,12 +42,36 @@ internal static class SequenceWriter<TCollection, TElement>
             return;
         }
 
-        var items = ((IEnumerable<TElement>)value).ToList();
         builder.WriteByte(1);
+        if (value is TElement[] array)
+        {
+            builder.WriteInt32(array.Length);
+            foreach (var item in array)
+            {
+                builder.WriteElement(item);
+            }
+
+            return;
+        }
+
+        // The exact type only: a subclass may enumerate differently from its indexer.
+        if (value.GetType() == typeof(List<TElement>))
+        {
+            var list = (List<TElement>)(object)value;
+            builder.WriteInt32(list.Count);
+            for (var i = 0; i < list.Count; i++)
+            {
+                builder.WriteElement(list[i]);
+            }
+
+            return;
+        }
+
+        var items = ((IEnumerable<TElement>)value).ToList();
         builder.WriteInt32(items.Count);
         foreach (var item in items)
         {
-            ArgumentWriter<TElement>.Write(ref builder, item);
+            builder.WriteElement(item);
         }
     }
 }
@@ -66,8 +90,16 @@ internal static class SetWriter<TCollection, TElement>
             return;
         }
 
+        var hashes = new List<MemoKey>();
+        var element = KeyBuilder.Detached();
+        foreach (var item in (IEnumerable<TElement>)value)
+        {
+            element.WriteElement(item);
+            hashes.Add(element.HashAndRestart());
+        }
+
         builder.WriteByte(1);
-        UnorderedHashes.Write(ref builder, ((IEnumerable<TElement>)value).Select(item => UnorderedHashes.Of(item)).ToList());
+        UnorderedHashes.Write(ref builder, hashes);
     }
 }
 
@@ -81,28 +113,22 @@ internal static class DictionaryWriter<TCollection, TKey, TValue>
             return;
         }
 
+        var hashes = new List<MemoKey>();
+        var element = KeyBuilder.Detached();
+        foreach (var pair in (IEnumerable<KeyValuePair<TKey, TValue>>)value)
+        {
+            element.WriteElement(pair.Key);
+            element.WriteElement(pair.Value);
+            hashes.Add(element.HashAndRestart());
+        }
+
         builder.WriteByte(1);
-        UnorderedHashes.Write(ref builder, ((IEnumerable<KeyValuePair<TKey, TValue>>)value).Select(pair => UnorderedHashes.Of(pair.Key, pair.Value)).ToList());
+        UnorderedHashes.Write(ref builder, hashes);
     }
 }
 
 internal static class UnorderedHashes
 {
-    public static MemoKey Of<T>(T item)
-    {
-        var element = KeyBuilder.Detached();
-        ArgumentWriter<T>.Write(ref element, item);
-        return element.Complete();
-    }
-
-    public static MemoKey Of<TKey, TValue>(TKey key, TValue value)
-    {
-        var element = KeyBuilder.Detached();
-        ArgumentWriter<TKey>.Write(ref element, key);
-        ArgumentWriter<TValue>.Write(ref element, value);
-        return element.Complete();
-    }
-
     public static void Write(ref KeyBuilder builder, List<MemoKey> hashes)
     {
         hashes.Sort(static (a, b) => a.High != b.High ? a.High.CompareTo(b.High) : a.Low.CompareTo(b.Low));

@@ -1,0 +1,81 @@
+using System;
+using System.Buffers;
+
+namespace AkCache.Internals.Hashing;
+
+/// <summary>
+/// A key builder's buffer seen as an <see cref="IBufferWriter{T}"/>, so that MessagePack serializes
+/// an argument straight into the key instead of into a byte[] of its own.
+/// </summary>
+/// <remarks>
+/// One idle instance is kept per thread. While it is lent, a nested key on the same thread (an
+/// argument whose serialization calls a memoized method) finds the slot empty and gets its own.
+/// </remarks>
+internal sealed class KeyBufferWriter : IBufferWriter<byte>
+{
+    [ThreadStatic]
+    private static KeyBufferWriter? t_idle;
+
+    private byte[] _buffer = Array.Empty<byte>();
+    private int _length;
+
+    private KeyBufferWriter()
+    {
+    }
+
+    /// <summary>A writer that appends to <paramref name="buffer"/> after its first <paramref name="length"/> bytes.</summary>
+    public static KeyBufferWriter Rent(byte[] buffer, int length)
+    {
+        var writer = t_idle ?? new KeyBufferWriter();
+        t_idle = null;
+        writer._buffer = buffer;
+        writer._length = length;
+        return writer;
+    }
+
+    /// <summary>The buffer (perhaps grown, so perhaps another array) and its length; the writer is idle afterwards.</summary>
+    public byte[] Return(out int length)
+    {
+        var buffer = _buffer;
+        length = _length;
+        _buffer = Array.Empty<byte>();
+        _length = 0;
+        t_idle = this;
+        return buffer;
+    }
+
+    public void Advance(int count)
+    {
+        if (count < 0 || count > _buffer.Length - _length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count));
+        }
+
+        _length += count;
+    }
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsMemory(_length);
+    }
+
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsSpan(_length);
+    }
+
+    private void Ensure(int sizeHint)
+    {
+        var needed = Math.Max(sizeHint, 1);
+        if (_buffer.Length - _length >= needed)
+        {
+            return;
+        }
+
+        var grown = new byte[Math.Max(_buffer.Length * 2, _length + needed)];
+        _buffer.AsSpan(0, _length).CopyTo(grown);
+        _buffer = grown;
+    }
+}
