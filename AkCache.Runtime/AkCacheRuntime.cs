@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using AkCache.Internals;
 
 namespace AkCache;
@@ -40,7 +41,12 @@ public static class AkCacheRuntime
     /// <summary>A copy of the settings in force.</summary>
     public static AkCacheOptions CurrentOptions => State.Options.Clone();
 
-    internal static RuntimeState State => s_state ?? CreateFromEnvironment();
+    /// <summary>The configuration in force; read by every memoized call, so kept small enough to inline.</summary>
+    internal static RuntimeState State
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => s_state ?? CreateFromEnvironment();
+    }
 
     private static void Install(AkCacheOptions? options)
     {
@@ -55,6 +61,7 @@ public static class AkCacheRuntime
         previous?.Dispose();
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static RuntimeState CreateFromEnvironment()
     {
         lock (Gate)
