@@ -112,7 +112,12 @@ public sealed partial class MemoizedMethod
                     return await ComputeAndStoreAsync(state, key, arguments, body, valueKey).ConfigureAwait(false);
                 }
 
-                await signal.WaitAsync(PollInterval(options, remaining), cancellationToken).ConfigureAwait(false);
+                // An announcement that carries the value spares this process a round trip.
+                if (await signal.WaitAsync(PollInterval(options, remaining), cancellationToken).ConfigureAwait(false) is byte[] announced
+                    && TryReadFromRedis(state, key, announced, out TResult value))
+                {
+                    return (value, null);
+                }
             }
         }
     }

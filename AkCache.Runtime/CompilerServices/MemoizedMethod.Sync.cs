@@ -104,7 +104,12 @@ public sealed partial class MemoizedMethod
                     return ComputeAndStore(state, key, arguments, body, valueKey);
                 }
 
-                signal.Wait(PollInterval(options, remaining), cancellationToken);
+                // An announcement that carries the value spares this process a round trip.
+                if (signal.Wait(PollInterval(options, remaining), cancellationToken) is byte[] announced
+                    && TryReadFromRedis(state, key, announced, out TResult value))
+                {
+                    return (value, null);
+                }
             }
         }
     }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
@@ -19,32 +20,43 @@ internal enum LockStatus
 /// <summary>
 /// The cross-process lock of one missing result, and the signal that wakes the processes waiting
 /// for it. Taking the lock is one script: return the value if it is stored, else SET NX PX with a
-/// random token. Storing is one script too: SET the value PX, delete the lock if the token still
-/// owns it, and publish the value's key, so waiters read the value the moment it is stored instead
-/// of after a fixed sleep. A miss is three round trips: the first GET, and these two scripts.
+/// random token (a caller that finds the lock held also marks the value as awaited). Storing is one
+/// script too: SET the value PX, delete the lock if the token still owns it, and publish the value's
+/// key, so waiters read the value the moment it is stored instead of after a fixed sleep. When the
+/// value was awaited and is at most <see cref="MaxAnnouncedValueBytes"/> long, the announcement
+/// carries the value itself, and woken waiters need no further round trip. A miss is three round
+/// trips: the first GET, and these two scripts.
 /// </summary>
 internal sealed partial class RedisAccessor
 {
-    // KEYS: value, lock. ARGV: token, lock time to live (ms), "1" to return a stored value instead of locking.
-    // Returns the stored value, 1 (lock taken) or 0 (held by another token).
+    /// <summary>The largest value an announcement carries; a longer one is announced by key, and waiters read it.</summary>
+    internal const int MaxAnnouncedValueBytes = 64 * 1024;
+
+    // KEYS: value, lock, awaited marker. ARGV: token, lock time to live (ms), "1" to return a stored value instead of locking.
+    // Returns the stored value, 1 (lock taken) or 0 (held by another token; the value is then marked as awaited).
     private const string AcquireScript =
         "if ARGV[3] == '1' then local v = redis.call('get', KEYS[1]) if v then return v end end "
-        + "if redis.call('set', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end return 0";
+        + "if redis.call('set', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end "
+        + "redis.call('set', KEYS[3], '1', 'PX', ARGV[2]) return 0";
 
-    // KEYS: value, lock. ARGV: token, channel, then optionally the value and its time to live (ms).
-    // The SET is a pcall: if it fails (an out-of-memory error, say), the lock must still go and the
-    // waiters still be woken; the error is returned after that.
+    // KEYS: value, lock, awaited marker. ARGV: token, channel, then optionally the value, its time to
+    // live (ms) and the largest value to announce. The SET is a pcall: if it fails (an out-of-memory
+    // error, say), the lock must still go and the waiters still be woken; the error is returned after
+    // that. The announcement is the key, or, when someone waits and the value is small enough, the
+    // key, a newline and the value.
     private const string StoreAndReleaseScript =
         "local failed = nil "
         + "if ARGV[3] then local r = redis.pcall('set', KEYS[1], ARGV[3], 'PX', ARGV[4]) if type(r) == 'table' and r.err then failed = r.err end end "
         + "if redis.call('get', KEYS[2]) == ARGV[1] then redis.call('del', KEYS[2]) end "
-        + "redis.call('publish', ARGV[2], KEYS[1]) "
+        + "local awaited = redis.call('del', KEYS[3]) == 1 "
+        + "if awaited and ARGV[3] and not failed and string.len(ARGV[3]) <= tonumber(ARGV[5]) then "
+        + "redis.call('publish', ARGV[2], KEYS[1] .. '\\n' .. ARGV[3]) else redis.call('publish', ARGV[2], KEYS[1]) end "
         + "if failed then return redis.error_reply(failed) end return 1";
 
     private const string ExtendScript =
         "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
 
-    private readonly ConcurrentDictionary<string, List<TaskCompletionSource<bool>>> _signals = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, List<TaskCompletionSource<byte[]?>>> _signals = new(StringComparer.Ordinal);
     private int _subscribed;
 
     /// <summary>
@@ -171,10 +183,10 @@ internal sealed partial class RedisAccessor
     /// <summary>Registers interest in <paramref name="valueKey"/> being stored; dispose the result to stop listening.</summary>
     public StoredSignal Listen(string valueKey)
     {
-        var signal = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var signal = new TaskCompletionSource<byte[]?>(TaskCreationOptions.RunContinuationsAsynchronously);
         _signals.AddOrUpdate(
             valueKey,
-            _ => new List<TaskCompletionSource<bool>> { signal },
+            _ => new List<TaskCompletionSource<byte[]?>> { signal },
             (_, list) =>
             {
                 lock (list)
@@ -187,7 +199,7 @@ internal sealed partial class RedisAccessor
         return new StoredSignal(this, valueKey, signal);
     }
 
-    private void Forget(string valueKey, TaskCompletionSource<bool> signal)
+    private void Forget(string valueKey, TaskCompletionSource<byte[]?> signal)
     {
         if (_signals.TryGetValue(valueKey, out var list))
         {
@@ -196,7 +208,7 @@ internal sealed partial class RedisAccessor
                 list.Remove(signal);
                 if (list.Count == 0)
                 {
-                    ((ICollection<KeyValuePair<string, List<TaskCompletionSource<bool>>>>)_signals).Remove(new KeyValuePair<string, List<TaskCompletionSource<bool>>>(valueKey, list));
+                    ((ICollection<KeyValuePair<string, List<TaskCompletionSource<byte[]?>>>>)_signals).Remove(new KeyValuePair<string, List<TaskCompletionSource<byte[]?>>>(valueKey, list));
                 }
             }
         }
@@ -224,16 +236,35 @@ internal sealed partial class RedisAccessor
     private void OnStored(RedisChannel channel, RedisValue message)
     {
         // Every announcement reaches every process, this one's own included: most find nobody waiting.
-        if (!_signals.IsEmpty && _signals.TryGetValue(message.ToString(), out var list))
+        if (_signals.IsEmpty)
+        {
+            return;
+        }
+
+        var (valueKey, value) = ParseAnnouncement(message);
+        if (_signals.TryGetValue(valueKey, out var list))
         {
             lock (list)
             {
                 foreach (var signal in list)
                 {
-                    signal.TrySetResult(true);
+                    signal.TrySetResult(value);
                 }
             }
         }
+    }
+
+    /// <summary>An announcement is a value's key, optionally followed by a newline and the stored value (keys hold no newline).</summary>
+    internal static (string ValueKey, byte[]? Value) ParseAnnouncement(RedisValue message)
+    {
+        var bytes = ((ReadOnlyMemory<byte>)message).Span;
+        var newline = bytes.IndexOf((byte)'\n');
+        if (newline < 0)
+        {
+            return (message.ToString(), null);
+        }
+
+        return (Encoding.UTF8.GetString(bytes.Slice(0, newline).ToArray()), bytes.Slice(newline + 1).ToArray());
     }
 
     /// <summary>
@@ -275,23 +306,30 @@ internal sealed partial class RedisAccessor
     {
         private readonly RedisAccessor _accessor;
         private readonly string _valueKey;
-        private readonly TaskCompletionSource<bool> _signal;
+        private readonly TaskCompletionSource<byte[]?> _signal;
 
-        public StoredSignal(RedisAccessor accessor, string valueKey, TaskCompletionSource<bool> signal)
+        public StoredSignal(RedisAccessor accessor, string valueKey, TaskCompletionSource<byte[]?> signal)
         {
             _accessor = accessor;
             _valueKey = valueKey;
             _signal = signal;
         }
 
-        /// <summary>Waits for the announcement, at most <paramref name="timeout"/>; cancelling stops the wait.</summary>
-        public void Wait(TimeSpan timeout, CancellationToken cancellationToken) => _signal.Task.Wait((int)Math.Ceiling(timeout.TotalMilliseconds), cancellationToken);
+        /// <summary>
+        /// Waits for the announcement, at most <paramref name="timeout"/>; cancelling stops the wait.
+        /// Returns the announced value when the announcement carried it, else null (announced by key
+        /// only, or not announced within the timeout): the caller then looks in Redis.
+        /// </summary>
+        public byte[]? Wait(TimeSpan timeout, CancellationToken cancellationToken) =>
+            _signal.Task.Wait((int)Math.Ceiling(timeout.TotalMilliseconds), cancellationToken) ? _signal.Task.Result : null;
 
-        public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+        /// <summary>The asynchronous form of <see cref="Wait"/>.</summary>
+        public async Task<byte[]?> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
         {
             var delay = Task.Delay(timeout, cancellationToken);
             await Task.WhenAny(_signal.Task, delay).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
+            return _signal.Task.IsCompleted ? _signal.Task.Result : null;
         }
 
         public void Dispose() => _accessor.Forget(_valueKey, _signal);
@@ -311,7 +349,7 @@ internal sealed class OwnedLock
     {
         Accessor = accessor;
         ValueKey = valueKey;
-        Keys = new RedisKey[] { valueKey, valueKey + ":lock" };
+        Keys = new RedisKey[] { valueKey, valueKey + ":lock", valueKey + ":awaited" };
         Token = Guid.NewGuid().ToString("N");
     }
 
@@ -319,7 +357,7 @@ internal sealed class OwnedLock
 
     public string ValueKey { get; }
 
-    /// <summary>The value's key, then the lock's.</summary>
+    /// <summary>The value's key, the lock's, and the marker that someone awaits the value (all in one cluster slot).</summary>
     public RedisKey[] Keys { get; }
 
     public RedisValue Token { get; }
@@ -330,7 +368,7 @@ internal sealed class OwnedLock
     public RedisValue[] StoreArguments(RedisValue channel, byte[]? envelope, TimeSpan timeToLive) =>
         envelope is null
             ? new RedisValue[] { Token, channel }
-            : new RedisValue[] { Token, channel, envelope, (long)timeToLive.TotalMilliseconds };
+            : new RedisValue[] { Token, channel, envelope, (long)timeToLive.TotalMilliseconds, RedisAccessor.MaxAnnouncedValueBytes };
 }
 
 /// <summary>Keeps an owned lock alive while its owner computes, however long that takes.</summary>

@@ -137,6 +137,85 @@ public sealed class RedisAccessorLockingTests : IDisposable
     }
 
     [Fact]
+    public async Task An_awaited_value_is_announced_with_the_value_itself()
+    {
+        using var waiter = NewAccessor(_url, _prefix);
+        var value = Enumerable.Range(0, 1000).Select(i => (byte)i).ToArray();
+        Assert.Contains((byte)'\n', value);
+        Assert.Equal(LockStatus.Acquired, _accessor.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out _, out var owned));
+        using var signal = waiter.Listen(_valueKey);
+        Assert.Equal(LockStatus.Held, waiter.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out _, out _));
+        Assert.True(_redis.KeyExists(_valueKey + ":awaited"));
+
+        var woken = signal.WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
+        Assert.True(_accessor.StoreAndRelease(owned!, value, ValueTimeToLive));
+
+        Assert.Equal(value, await woken);
+        Assert.False(_redis.KeyExists(_valueKey + ":awaited"));
+        Assert.Equal(value, (byte[]?)_redis.StringGet(_valueKey));
+    }
+
+    [Fact]
+    public void A_value_nobody_awaits_is_announced_by_its_key_alone()
+    {
+        var heard = Announcements();
+        Assert.Equal(LockStatus.Acquired, _accessor.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out _, out var owned));
+        Assert.True(_accessor.StoreAndRelease(owned!, Envelope, ValueTimeToLive));
+
+        WaitFor(() => heard.Contains(_valueKey), "the store was not announced on the channel");
+        Assert.Equal(new[] { _valueKey }, heard.ToArray());
+    }
+
+    [Fact]
+    public async Task An_awaited_value_over_the_limit_is_announced_by_its_key_and_still_wakes_the_waiter()
+    {
+        using var waiter = NewAccessor(_url, _prefix);
+        var large = new byte[RedisAccessor.MaxAnnouncedValueBytes + 1];
+        Assert.Equal(LockStatus.Acquired, _accessor.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out _, out var owned));
+        using var signal = waiter.Listen(_valueKey);
+        Assert.Equal(LockStatus.Held, waiter.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out _, out _));
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var woken = Task.Run(() => signal.Wait(TimeSpan.FromSeconds(30), CancellationToken.None));
+        Assert.True(_accessor.StoreAndRelease(owned!, large, ValueTimeToLive));
+
+        Assert.Null(await woken.WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"woken after {clock.ElapsedMilliseconds} ms, not by the announcement");
+        Assert.Equal(large.Length, ((byte[]?)_redis.StringGet(_valueKey))!.Length);
+    }
+
+    [Fact]
+    public async Task A_release_without_a_value_is_announced_by_its_key_even_when_awaited()
+    {
+        using var waiter = NewAccessor(_url, _prefix);
+        Assert.Equal(LockStatus.Acquired, _accessor.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out _, out var owned));
+        using var signal = waiter.Listen(_valueKey);
+        Assert.Equal(LockStatus.Held, waiter.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out _, out _));
+
+        var woken = Task.Run(() => signal.Wait(TimeSpan.FromSeconds(30), CancellationToken.None));
+        Assert.True(_accessor.StoreAndRelease(owned!, null, default));
+
+        Assert.Null(await woken.WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.False(_redis.KeyExists(_valueKey + ":awaited"));
+    }
+
+    [Theory]
+    [InlineData("p:T.M(Int32):v1:{00}", "")]
+    [InlineData("p:T.M(Int32):v1:{00}", "01 0a 0a ff 00")]
+    public void An_announcement_splits_at_the_first_newline_into_key_and_value(string key, string hex)
+    {
+        var value = hex.Length == 0 ? Array.Empty<byte>() : hex.Split(' ').Select(h => Convert.ToByte(h, 16)).ToArray();
+        var message = System.Text.Encoding.UTF8.GetBytes(key).Concat(new[] { (byte)'\n' }).Concat(value).ToArray();
+
+        var (parsedKey, parsedValue) = RedisAccessor.ParseAnnouncement(message);
+        Assert.Equal(key, parsedKey);
+        Assert.Equal(value, parsedValue);
+        var (keyOnly, noValue) = RedisAccessor.ParseAnnouncement(key);
+        Assert.Equal(key, keyOnly);
+        Assert.Null(noValue);
+    }
+
+    [Fact]
     public void A_store_by_a_token_that_lost_the_lock_leaves_the_new_owners_lock()
     {
         var heard = Announcements();
