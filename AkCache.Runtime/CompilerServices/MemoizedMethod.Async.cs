@@ -162,7 +162,7 @@ public sealed partial class MemoizedMethod
         var now = state.Clock.Milliseconds();
         if (state.Redis is RedisAccessor redis && !redis.IsSkippingAt(now))
         {
-            var (status, stored) = await redis.TryGetAsync(RedisKey(state, key), cancellationToken).ConfigureAwait(false);
+            var (status, stored) = await redis.TryGetAsync(CachedRedisKey(state, key), cancellationToken).ConfigureAwait(false);
             switch (status)
             {
                 case RedisReadStatus.Hit:

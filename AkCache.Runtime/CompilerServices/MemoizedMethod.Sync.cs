@@ -161,7 +161,7 @@ public sealed partial class MemoizedMethod
         var now = state.Clock.Milliseconds();
         if (state.Redis is RedisAccessor redis && !redis.IsSkippingAt(now))
         {
-            switch (redis.TryGet(RedisKey(state, key), out var stored))
+            switch (redis.TryGet(CachedRedisKey(state, key), out var stored))
             {
                 case RedisReadStatus.Hit:
                     return TryReadFromRedis(state, key, stored, out value);

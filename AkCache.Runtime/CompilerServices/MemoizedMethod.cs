@@ -153,6 +153,15 @@ public sealed partial class MemoizedMethod
         return new string(buffer, 0, length);
     }
 
+    /// <summary>
+    /// <see cref="RedisKey"/>, kept in the call's memory-layer entry once there is one: a key read
+    /// again and again (a hot key) costs no string after its second read.
+    /// </summary>
+    private string CachedRedisKey(RuntimeState state, MemoKey key) =>
+        state.Memory.TryPeek(this, key, out var entry)
+            ? entry.RedisKey ??= RedisKey(state, key)
+            : RedisKey(state, key);
+
     private TimeSpan MaxAge(RuntimeState state) =>
         TimeSpan.FromSeconds(_maxAgeSeconds > 0 ? _maxAgeSeconds : state.Options.DefaultMaxAgeSeconds);
 

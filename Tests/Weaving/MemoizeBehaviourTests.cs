@@ -41,6 +41,32 @@ public sealed class MemoizeBehaviourTests : MemoizeTestBase
     }
 
     [Fact]
+    public void Repeated_hits_read_the_same_redis_key_every_time()
+    {
+        var greet = WovenAssembly.Method<Func<string, string>>("Basic.Greet");
+        Assert.Equal("Hello, Ada", greet("Ada"));
+        var key = Assert.Single(StoredKeys());
+
+        // After the second read the key string is kept with the call's memory entry; a wrong kept
+        // key would read nothing, and the body would run again.
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal("Hello, Ada", greet("Ada"));
+        }
+
+        Assert.Equal(1, WovenAssembly.Calls("Greet"));
+        Assert.Equal(new[] { key }, StoredKeys());
+
+        // The value is still read from Redis, not from the process: changed there, it is seen at once.
+        var changed = Redis.StringGet(key);
+        Redis.KeyDelete(key);
+        Assert.Equal("Hello, Ada", greet("Ada"));
+        Assert.Equal(2, WovenAssembly.Calls("Greet"));
+        Assert.True(Redis.KeyExists(key));
+        Assert.False(changed.IsNull);
+    }
+
+    [Fact]
     public void Method_without_arguments_is_memoized()
     {
         var none = WovenAssembly.Method<Func<long>>("Basic.NoArguments");

@@ -63,6 +63,9 @@ internal sealed class MemoryLayer
         return false;
     }
 
+    /// <summary>The entry of a call, expired or not, without removing it: for what an entry keeps besides the value.</summary>
+    public bool TryPeek(MemoizedMethod method, MemoKey key, out Entry entry) => _entries.TryGetValue(new MethodKey(method, key), out entry);
+
     /// <remarks>
     /// The entry count is kept with Interlocked: ConcurrentDictionary.Count takes every lock of the
     /// dictionary, which would make each store wait on all readers. Past nine tenths of the bound a
@@ -179,6 +182,9 @@ internal sealed class MemoryLayer
 
         /// <summary>The same expiry on this process's monotonic clock; set by <see cref="Set"/>.</summary>
         internal long Deadline { get; set; }
+
+        /// <summary>The call's Redis key, kept by the first Redis read that finds this entry, so that later reads do not build it again.</summary>
+        internal string? RedisKey { get; set; }
 
         /// <summary>The value kept by <see cref="KeepValue{T}"/>, if any.</summary>
         public bool TryGetValue<T>(out T value)

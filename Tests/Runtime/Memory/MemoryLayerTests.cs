@@ -299,6 +299,22 @@ public sealed class MemoryLayerTests
         Assert.True(layer.TryGet(method, Key(bound - 1), out _));
     }
 
+    [Fact]
+    public void Peeking_finds_an_expired_entry_and_leaves_it_in_place()
+    {
+        var layer = NewLayer(100);
+        var method = NewMethod();
+        layer.Set(method, Key(1), new MemoryLayer.Entry(new byte[] { 1 }, Now + 10) { RedisKey = "p:k:{1}" });
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.True(layer.TryPeek(method, Key(1), out var peeked));
+        Assert.Equal("p:k:{1}", peeked.RedisKey);
+        Assert.Equal(1, layer.Count);
+        Assert.False(layer.TryPeek(method, Key(2), out _));
+        Assert.False(layer.TryGet(method, Key(1), out _));
+        Assert.Equal(0, layer.Count);
+    }
+
     private MemoryLayer NewLayer(int bound) => new(bound, _time, _scheduled.Add);
 
     private static MemoizedMethod NewMethod() => MemoizedMethod.Create("Test.Method" + Guid.NewGuid(), "", 0);

@@ -62,7 +62,7 @@ internal static class LatencyDriver
 
             floors.Add(RedisBenchmarkFloor(quick ? 5_000 : 20_000));
             suite.Cleanup();
-            var throughput = Throughput(quick ? 3 : 9);
+            var throughput = Throughput(quick ? 3 : 21);
             floors.Add(RedisBenchmarkFloor(quick ? 5_000 : 20_000));
             foreach (var floor in floors)
             {

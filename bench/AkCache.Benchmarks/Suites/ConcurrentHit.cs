@@ -13,7 +13,7 @@ namespace AkCache.Benchmarks.Suites;
 /// the 1 KB value in a row. The time is per call; throughput is its inverse.
 /// </summary>
 [MemoryDiagnoser]
-[ProcessCount(3)] // a round trip's cost differs from one process to the next by up to a third here: three processes each, their iterations pooled
+[ProcessCount(5)] // a round trip's cost differs from one process to the next by up to a half here: five processes each, their iterations pooled
 public class ConcurrentHit
 {
     public const int Callers = 64;
