@@ -218,6 +218,8 @@ def main():
     ak2a = row("RedisHit", "AkCacheAsync")
     r2a = ak2a["median_ns"] / row("RedisHit", "RawRedisAsync")["median_ns"]
     targets.add(2, "async Redis hit ≤ 1.1 × raw StringGetAsync + MessagePack (BenchmarkDotNet)", fmt_ratio(r2a), "1.1×", r2a / 1.1, r2a <= 1.1)
+    r2ap = lat["AkCache async, Redis hit"]["P50Us"] / lat["raw StringGetAsync + MessagePack"]["P50Us"]
+    targets.add(2, "async Redis hit ≤ 1.1 × raw async (stopwatch p50, interleaved)", fmt_ratio(r2ap), "1.1×", r2ap / 1.1, r2ap <= 1.1)
     r2f = ak2["median_ns"] / row("RedisHit", "FusionCacheL2")["median_ns"]
     r2h = ak2a["median_ns"] / row("RedisHit", "HybridCacheL2")["median_ns"]
     targets.add(2, "faster than FusionCache's L2 hit (both synchronous)", fmt_ratio(r2f), "< 1×", r2f, r2f < 1)
@@ -241,14 +243,18 @@ def main():
                    ", ".join(fmt_time(v) for v in raw3["launch_medians_ns"])))
     out.append("")
     tp = latency["Throughput"]
-    out.append(f"Interleaved in one process (stopwatch, {tp['Rounds']} rounds of {tp['CallsPerRound']:,} calls each, AkCache and raw taking turns): "
-               f"AkCache {tp['AkCacheCallsPerSecond']:,.0f} calls/s, raw {tp['RawCallsPerSecond']:,.0f} calls/s, ratio {fmt_ratio(tp['Ratio'])}. "
-               "Its rounds vary by a factor of 2 or more on this machine, so the target is judged on BenchmarkDotNet's figures, "
-               "where each contender runs alone in its own process.")
+    out.append(f"Interleaved in one process (stopwatch, {tp['Rounds']} rounds of {tp['CallsPerRound']:,} calls each, AkCache and raw taking turns, "
+               f"the order alternating): AkCache {tp['AkCacheCallsPerSecond']:,.0f} calls/s, raw {tp['RawCallsPerSecond']:,.0f} calls/s "
+               f"(medians of the rounds), ratio {fmt_ratio(tp['Ratio'])}. BenchmarkDotNet runs every process of one contender, then every "
+               "process of the other, a minute or two apart; on this shared virtual machine the same code's throughput drifts by half "
+               "within minutes, so the interleaved ratio, where both contenders see the same moments, is the verdict, and "
+               "BenchmarkDotNet's is reported next to it.")
     out.append("")
     r3 = raw3["median_ns"] / ak3["median_ns"]
-    targets.add(3, "throughput ≥ 0.9 × raw", fmt_ratio(r3), "0.9×", 0.9 / r3, r3 >= 0.9)
-    chart_pairs.append(("3 64 callers: time ÷ raw", 1 / r3))
+    r3i = tp["Ratio"]
+    targets.add(3, "throughput ≥ 0.9 × raw (interleaved in one process: the verdict)", fmt_ratio(r3i), "0.9×", 0.9 / r3i, r3i >= 0.9)
+    targets.add(3, "throughput ≥ 0.9 × raw (BenchmarkDotNet, contenders one after the other)", fmt_ratio(r3), "0.9×", 0.9 / r3, r3 >= 0.9)
+    chart_pairs.append(("3 64 callers: time ÷ raw (interleaved)", 1 / r3i))
 
     # Item 4
     raw4 = row("Miss", "RawRedis")
