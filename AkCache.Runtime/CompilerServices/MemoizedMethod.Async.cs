@@ -10,10 +10,55 @@ namespace AkCache.CompilerServices;
 
 public sealed partial class MemoizedMethod
 {
+    /// <remarks>
+    /// The usual call, a read on a connected Redis with the breaker closed, is awaited in this one
+    /// frame (<see cref="RedisAccessor.TryBeginGet"/>): a Redis hit then costs one state machine, not
+    /// three. Everything else (the first call, which connects; an open breaker) takes
+    /// <see cref="TryGetAsync{T}"/>.
+    /// </remarks>
     private async Task<TResult> InvokeCoreAsync<TArgs, TResult>(RuntimeState state, MemoKey key, TArgs arguments, Func<TArgs, Task<TResult>> body, CancellationToken cancellationToken)
     {
-        var (hit, cached) = await TryGetAsync<TResult>(state, key, cancellationToken).ConfigureAwait(false);
-        return hit ? cached : await ComputeOnceAsync(state, key, arguments, body, cancellationToken).ConfigureAwait(false);
+        if (state.Redis is RedisAccessor { CanBeginGet: true } redis && redis.TryBeginGet(CachedRedisKey(state, key), out var read))
+        {
+            try
+            {
+                _ = cancellationToken.CanBeCanceled
+                    ? await read.WithCancellation(cancellationToken).ConfigureAwait(false)
+                    : await read.ConfigureAwait(false);
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested && read.IsCompleted)
+            {
+                // A failed read: EndGet reports it, and the memory layer answers below.
+            }
+
+            switch (redis.EndGet(read, out var stored))
+            {
+                case RedisReadStatus.Hit:
+                    if (TryReadFromRedis(state, key, stored, out TResult value))
+                    {
+                        return value;
+                    }
+
+                    break;
+                case RedisReadStatus.Unavailable:
+                    if (state.Memory.TryGet(this, key, state.Clock.Milliseconds(), out var entry) && TryRead(state, entry, out TResult fromMemory))
+                    {
+                        return fromMemory;
+                    }
+
+                    break;
+            }
+        }
+        else
+        {
+            var (hit, cached) = await TryGetAsync<TResult>(state, key, cancellationToken).ConfigureAwait(false);
+            if (hit)
+            {
+                return cached;
+            }
+        }
+
+        return await ComputeOnceAsync(state, key, arguments, body, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<TResult> ComputeOnceAsync<TArgs, TResult>(RuntimeState state, MemoKey key, TArgs arguments, Func<TArgs, Task<TResult>> body, CancellationToken cancellationToken)

@@ -30,6 +30,7 @@ public sealed class RedisFailureTests : IDisposable
     private readonly RedisTestServer _server = RedisTestServer.Start();
     private readonly ListLoggerFactory _log = new();
     private readonly Func<int, int, int> _add = WovenAssembly.Method<Func<int, int, int>>("Basic.Add");
+    private readonly Func<int, int, System.Threading.Tasks.Task<int>> _addAsync = WovenAssembly.Method<Func<int, int, System.Threading.Tasks.Task<int>>>("AsyncShapes.AddAsync");
 
     public RedisFailureTests(ITestOutputHelper output)
     {
@@ -177,6 +178,66 @@ public sealed class RedisFailureTests : IDisposable
         Assert.Equal(3, _add(1, 2));
         Assert.Equal(3, _add(1, 2));
         Assert.Contains(_log.Warnings, w => w.Contains("WRONGTYPE"));
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task Async_calls_with_Redis_stopped_mid_run_give_right_results_from_memory()
+    {
+        Configure(_server.Url);
+        Assert.Equal(3, await _addAsync(1, 2));
+        Assert.Equal(3, await _addAsync(1, 2));
+        _server.Stop();
+
+        var durations = new TimeSpan[500];
+        for (var i = 0; i < durations.Length; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            Assert.Equal(3, await _addAsync(1, 2));
+            Assert.Equal(100 + i + 1, await _addAsync(100 + i, 1));
+            durations[i] = clock.Elapsed;
+        }
+
+        Report("Redis stopped, async", durations);
+        Assert.Equal(1 + durations.Length, WovenAssembly.Calls("AddAsync"));
+        Assert.Equal(1, UnavailableWarnings());
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task An_async_call_to_a_Redis_that_stops_answering_waits_one_operation_timeout_then_uses_memory()
+    {
+        using var proxy = new FreezableProxy(_server.Port);
+        Configure(proxy.Url);
+        Assert.Equal(3, await _addAsync(1, 2));
+        proxy.Freeze();
+
+        var first = Stopwatch.StartNew();
+        Assert.Equal(3, await _addAsync(1, 2));
+        first.Stop();
+        Assert.True(first.Elapsed < CallCeiling, $"the first call after the freeze took {first.ElapsedMilliseconds} ms");
+        Assert.Equal(1, WovenAssembly.Calls("AddAsync"));
+        Assert.Equal(1, UnavailableWarnings());
+        Assert.Contains(_log.Warnings, w => w.Contains("Timeout"));
+
+        var again = Stopwatch.StartNew();
+        Assert.Equal(3, await _addAsync(1, 2));
+        Assert.True(again.Elapsed < OperationTimeout / 2, $"a call during the break waited {again.ElapsedMilliseconds} ms on the frozen Redis");
+        proxy.Thaw();
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task An_async_call_that_meets_an_error_reply_falls_back_and_is_right()
+    {
+        Configure(_server.Url);
+        Assert.Equal(3, await _addAsync(1, 2));
+        using var inspector = ConnectionMultiplexer.Connect(_server.Endpoint);
+        var key = Assert.Single(inspector.GetServer(_server.Endpoint).Keys(pattern: "*AddAsync*"));
+        var database = inspector.GetDatabase();
+        database.KeyDelete(key);
+        database.HashSet(key, "field", "a hash where a string should be");
+
+        Assert.Equal(3, await _addAsync(1, 2));
+        Assert.Contains(_log.Warnings, w => w.Contains("WRONGTYPE"));
+        Assert.Equal(3, await _addAsync(1, 2));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 using AkCache.Internals.Configuration;
@@ -110,6 +111,69 @@ internal sealed partial class RedisAccessor : IDisposable
             ProcessError(ex);
             return false;
         }
+    }
+
+    /// <summary>
+    /// The first half of an asynchronous read on the hot path, so that the caller awaits
+    /// StackExchange.Redis's task in its own frame: starts the GET when the connection exists and
+    /// the breaker is closed. False otherwise (first call, breaker open): the caller then takes
+    /// <see cref="TryGetAsync"/>, which connects, probes or skips. The caller awaits
+    /// <paramref name="read"/> and hands it, completed, to <see cref="EndGet"/>.
+    /// </summary>
+    public bool TryBeginGet(string key, out Task<RedisValue> read)
+    {
+        if (!CanBeginGet)
+        {
+            read = null!;
+            return false;
+        }
+
+        return BeginGet(key, out read);
+    }
+
+    /// <summary>Whether <see cref="TryBeginGet"/> would start a read now: ask first, and build the key only then.</summary>
+    public bool CanBeginGet => Volatile.Read(ref _database) is not null && _breaker.IsClosed;
+
+    private bool BeginGet(string key, out Task<RedisValue> read)
+    {
+        read = null!;
+        var database = Volatile.Read(ref _database);
+        if (database is null || !_breaker.IsClosed)
+        {
+            return false;
+        }
+
+        try
+        {
+            read = database.StringGetAsync(key);
+            return true;
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            ProcessError(ex);
+            return false;
+        }
+    }
+
+    /// <summary>The second half of <see cref="TryBeginGet"/>: the outcome of the completed read, with the same bookkeeping as <see cref="TryGetAsync"/>.</summary>
+    public RedisReadStatus EndGet(Task<RedisValue> read, out RedisValue value)
+    {
+        if (read.Status == TaskStatus.RanToCompletion)
+        {
+            value = read.Result;
+            RecordSuccess();
+            return value.IsNull ? RedisReadStatus.Miss : RedisReadStatus.Hit;
+        }
+
+        value = RedisValue.Null;
+        var failure = read.Exception?.GetBaseException() ?? new TaskCanceledException(read);
+        if (!IsRedisFailure(failure))
+        {
+            ExceptionDispatchInfo.Capture(failure).Throw();
+        }
+
+        ProcessError(failure);
+        return RedisReadStatus.Unavailable;
     }
 
     public async ValueTask<(RedisReadStatus Status, RedisValue Value)> TryGetAsync(string key, CancellationToken cancellationToken)
