@@ -14,23 +14,9 @@ namespace AkCache.Tests.Runtime.Hashing;
 /// the bytes of docs/keys.md built by hand and hashed here. A failure means keys changed, and
 /// entries written by earlier builds would no longer be found.
 /// </summary>
-public sealed class CanonicalFormTests : IDisposable
+public sealed class CanonicalFormTests : OfflineKeyTest
 {
     private static readonly MemoizedMethod Method = MemoizedMethod.Create("Test.Canonical" + Guid.NewGuid(), "", 0);
-
-    private readonly ListLoggerFactory _log = new();
-
-    public CanonicalFormTests()
-    {
-        // BeginKey reads the runtime state; nothing connects to this port unless TryGet or Store is called.
-        AkCacheRuntime.Configure(o =>
-        {
-            o.RedisUrl = "redis://127.0.0.1:1";
-            o.LoggerFactory = _log;
-        });
-    }
-
-    public void Dispose() => AkCacheRuntime.Reset();
 
     [Fact]
     public void Integers_are_fixed_width_little_endian_and_narrow_ones_are_widened()
@@ -409,7 +395,7 @@ public sealed class CanonicalFormTests : IDisposable
         builder.Add(new[] { 1, 2 });
 
         Assert.False(builder.Complete().IsValid);
-        Assert.Single(_log.Warnings);
+        Assert.Single(Log.Warnings);
     }
 
     /// <summary>

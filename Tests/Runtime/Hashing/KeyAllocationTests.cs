@@ -5,17 +5,9 @@ using Xunit;
 namespace AkCache.Tests.Runtime.Hashing;
 
 /// <summary>A key is built on every call, hit or miss: once warm, building one allocates nothing.</summary>
-public sealed class KeyAllocationTests : IDisposable
+public sealed class KeyAllocationTests : OfflineKeyTest
 {
     private static readonly MemoizedMethod Method = MemoizedMethod.Create("Test.Allocation" + Guid.NewGuid(), "", 0);
-
-    public KeyAllocationTests()
-    {
-        // BeginKey reads the runtime state; nothing connects to this port unless TryGet or Store is called.
-        AkCacheRuntime.Configure(o => o.RedisUrl = "redis://127.0.0.1:1");
-    }
-
-    public void Dispose() => AkCacheRuntime.Reset();
 
     [Fact]
     public void Keys_of_primitives_strings_and_arrays_allocate_nothing()
@@ -48,7 +40,7 @@ public sealed class KeyAllocationTests : IDisposable
     [Fact]
     public void The_key_of_a_plain_object_allocates_nothing()
     {
-        var order = new Order { Id = 42, Symbol = "600000.SH", Quantity = 300, Price = 10.25m, Day = new DateTime(2026, 1, 5, 0, 0, 0, DateTimeKind.Utc) };
+        var order = new CanonicalFormTests.Order { Id = 42, Symbol = "600000.SH", Quantity = 300, Price = 10.25m, Day = new DateTime(2026, 1, 5, 0, 0, 0, DateTimeKind.Utc) };
 
         var allocated = AllocatedBy(() =>
         {
@@ -74,18 +66,5 @@ public sealed class KeyAllocationTests : IDisposable
         }
 
         return GC.GetAllocatedBytesForCurrentThread() - before;
-    }
-
-    public class Order
-    {
-        public int Id { get; set; }
-
-        public string? Symbol { get; set; }
-
-        public int Quantity { get; set; }
-
-        public decimal Price { get; set; }
-
-        public DateTime Day { get; set; }
     }
 }

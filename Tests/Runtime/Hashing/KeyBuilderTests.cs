@@ -6,23 +6,9 @@ using Xunit;
 
 namespace AkCache.Tests.Runtime.Hashing;
 
-public sealed class KeyBuilderTests : IDisposable
+public sealed class KeyBuilderTests : OfflineKeyTest
 {
     private static readonly MemoizedMethod Method = MemoizedMethod.Create("Test.Method" + Guid.NewGuid(), "", 0);
-
-    private readonly ListLoggerFactory _log = new();
-
-    public KeyBuilderTests()
-    {
-        // BeginKey reads the runtime state; nothing connects to this port unless TryGet or Store is called.
-        AkCacheRuntime.Configure(o =>
-        {
-            o.RedisUrl = "redis://127.0.0.1:1";
-            o.LoggerFactory = _log;
-        });
-    }
-
-    public void Dispose() => AkCacheRuntime.Reset();
 
     /// <summary>
     /// Pins the canonical form. If this fails, keys written by earlier builds no longer match: either
@@ -198,7 +184,7 @@ public sealed class KeyBuilderTests : IDisposable
 
         Assert.False(key.IsValid);
         Assert.Equal("(no key)", key.ToString());
-        var warning = Assert.Single(_log.Warnings);
+        var warning = Assert.Single(Log.Warnings);
         Assert.Contains("System.Action", warning);
         Assert.Contains(Method.Identity, warning);
     }
