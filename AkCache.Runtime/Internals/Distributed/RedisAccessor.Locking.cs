@@ -241,9 +241,11 @@ internal sealed partial class RedisAccessor
             return;
         }
 
-        var (valueKey, value) = ParseAnnouncement(message);
-        if (_signals.TryGetValue(valueKey, out var list))
+        // The value (up to 64 KB) is copied only for a key this process waits for.
+        var bytes = (ReadOnlyMemory<byte>)message;
+        if (_signals.TryGetValue(AnnouncedKey(bytes, out var valueStart), out var list))
         {
+            var value = AnnouncedValue(bytes, valueStart);
             lock (list)
             {
                 foreach (var signal in list)
@@ -254,18 +256,22 @@ internal sealed partial class RedisAccessor
         }
     }
 
-    /// <summary>An announcement is a value's key, optionally followed by a newline and the stored value (keys hold no newline).</summary>
-    internal static (string ValueKey, byte[]? Value) ParseAnnouncement(RedisValue message)
-    {
-        var bytes = ((ReadOnlyMemory<byte>)message).Span;
-        var newline = bytes.IndexOf((byte)'\n');
-        if (newline < 0)
-        {
-            return (message.ToString(), null);
-        }
 
-        return (Encoding.UTF8.GetString(bytes.Slice(0, newline).ToArray()), bytes.Slice(newline + 1).ToArray());
+
+    /// <summary>
+    /// The key of an announcement: a value's key, optionally followed by a newline and the stored
+    /// value (keys hold no newline). <paramref name="valueStart"/> is where the value begins, or -1.
+    /// </summary>
+    internal static string AnnouncedKey(ReadOnlyMemory<byte> message, out int valueStart)
+    {
+        var newline = message.Span.IndexOf((byte)'\n');
+        valueStart = newline < 0 ? -1 : newline + 1;
+        return Encoding.UTF8.GetString(message.Span.Slice(0, newline < 0 ? message.Length : newline).ToArray());
     }
+
+    /// <summary>The value an announcement carries, copied; null when it carries none.</summary>
+    internal static byte[]? AnnouncedValue(ReadOnlyMemory<byte> message, int valueStart) =>
+        valueStart < 0 ? null : message.Span.Slice(valueStart).ToArray();
 
     /// <summary>
     /// Subscribes this process, once, to the channel on which owners announce stored values. If

@@ -207,12 +207,12 @@ public sealed class RedisAccessorLockingTests : IDisposable
         var value = hex.Length == 0 ? Array.Empty<byte>() : hex.Split(' ').Select(h => Convert.ToByte(h, 16)).ToArray();
         var message = System.Text.Encoding.UTF8.GetBytes(key).Concat(new[] { (byte)'\n' }).Concat(value).ToArray();
 
-        var (parsedKey, parsedValue) = RedisAccessor.ParseAnnouncement(message);
-        Assert.Equal(key, parsedKey);
-        Assert.Equal(value, parsedValue);
-        var (keyOnly, noValue) = RedisAccessor.ParseAnnouncement(key);
-        Assert.Equal(key, keyOnly);
-        Assert.Null(noValue);
+        Assert.Equal(key, RedisAccessor.AnnouncedKey(message, out var valueStart));
+        Assert.Equal(value, RedisAccessor.AnnouncedValue(message, valueStart));
+        var keyOnly = System.Text.Encoding.UTF8.GetBytes(key);
+        Assert.Equal(key, RedisAccessor.AnnouncedKey(keyOnly, out var noValueStart));
+        Assert.Equal(-1, noValueStart);
+        Assert.Null(RedisAccessor.AnnouncedValue(keyOnly, noValueStart));
     }
 
     [Fact]
