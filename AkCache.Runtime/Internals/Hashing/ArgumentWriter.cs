@@ -85,11 +85,28 @@ internal static class ArgumentWriter<T>
         if (t == typeof(decimal)) return new ArgumentWriteAction<decimal>(static (ref KeyBuilder b, decimal v) => WriteDecimal(ref b, v));
         if (t == typeof(string)) return new ArgumentWriteAction<string?>(static (ref KeyBuilder b, string? v) => b.WriteNullableString(v));
         if (t == typeof(byte[])) return new ArgumentWriteAction<byte[]?>(static (ref KeyBuilder b, byte[]? v) => WriteByteArray(ref b, v));
-        if (t == typeof(Guid)) return new ArgumentWriteAction<Guid>(static (ref KeyBuilder b, Guid v) => b.WriteBytes(v.ToByteArray()));
+        if (t == typeof(Guid)) return new ArgumentWriteAction<Guid>(static (ref KeyBuilder b, Guid v) => WriteGuid(ref b, v));
         if (t == typeof(TimeSpan)) return new ArgumentWriteAction<TimeSpan>(static (ref KeyBuilder b, TimeSpan v) => b.WriteInt64(v.Ticks));
         if (t == typeof(DateTime)) return new ArgumentWriteAction<DateTime>(static (ref KeyBuilder b, DateTime v) => WriteDateTime(ref b, v));
         if (t == typeof(DateTimeOffset)) return new ArgumentWriteAction<DateTimeOffset>(static (ref KeyBuilder b, DateTimeOffset v) => WriteDateTimeOffset(ref b, v));
         return null;
+    }
+
+    /// <summary>
+    /// The 16 bytes of <see cref="Guid.ToByteArray"/>. On little-endian machines they are the Guid's
+    /// memory (a little-endian int and two shorts, then eight bytes), copied without an array.
+    /// </summary>
+    private static void WriteGuid(ref KeyBuilder builder, Guid value)
+    {
+        if (!BitConverter.IsLittleEndian)
+        {
+            builder.WriteBytes(value.ToByteArray());
+            return;
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        System.Runtime.InteropServices.MemoryMarshal.Write(bytes, ref value);
+        builder.WriteBytes(bytes);
     }
 
     private static int SingleBits(float value) => BitConverter.ToInt32(BitConverter.GetBytes(value), 0);

@@ -124,6 +124,10 @@ public sealed class CanonicalFormTests : OfflineKeyTest
 
         var guid = new Guid("00112233-4455-6677-8899-aabbccddeeff");
         Expect(KeyOf(guid), new CanonicalBytes().Sized(guid.ToByteArray()));
+        foreach (var other in new[] { Guid.Empty, new Guid("ffffffff-ffff-ffff-ffff-ffffffffffff"), Guid.NewGuid(), Guid.NewGuid() })
+        {
+            Expect(KeyOf(other), new CanonicalBytes().Sized(other.ToByteArray()));
+        }
 
         Expect(KeyOf(DayOfWeek.Friday), new CanonicalBytes().Int32(5));
         Expect(KeyOf(ByteEnum.High), new CanonicalBytes().Byte(200));

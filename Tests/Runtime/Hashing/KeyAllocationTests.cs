@@ -10,12 +10,13 @@ public sealed class KeyAllocationTests : OfflineKeyTest
     private static readonly MemoizedMethod Method = MemoizedMethod.Create("Test.Allocation" + Guid.NewGuid(), "", 0);
 
     [Fact]
-    public void Keys_of_primitives_strings_and_arrays_allocate_nothing()
+    public void Keys_of_primitives_guids_strings_and_arrays_allocate_nothing()
     {
         var text = new string('x', 1_000);
         var ints = new int[1_000];
         var doubles = new double[100];
         var strings = new[] { "a", null, "b" };
+        var id = new Guid("00112233-4455-6677-8899-aabbccddeeff");
 
         var allocated = AllocatedBy(() =>
         {
@@ -31,6 +32,7 @@ public sealed class KeyAllocationTests : OfflineKeyTest
             builder.Add(strings);
             builder.Add<int?>(3);
             builder.Add(DayOfWeek.Monday);
+            builder.Add(id);
             return builder.Complete();
         });
 
