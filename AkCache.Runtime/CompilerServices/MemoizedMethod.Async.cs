@@ -41,7 +41,7 @@ public sealed partial class MemoizedMethod
 
                     break;
                 case RedisReadStatus.Unavailable:
-                    if (state.Memory.TryGet(this, key, state.Clock.Milliseconds(), out var entry) && TryRead(state, entry, out TResult fromMemory))
+                    if (TryGetFromMemory(state, key, state.Clock.Milliseconds(), out TResult fromMemory))
                     {
                         return fromMemory;
                     }
@@ -220,9 +220,7 @@ public sealed partial class MemoizedMethod
             now = state.Clock.Milliseconds();
         }
 
-        return state.Memory.TryGet(this, key, now, out var entry) && TryRead(state, entry, out T fromMemory)
-            ? (true, fromMemory)
-            : (false, default!);
+        return TryGetFromMemory(state, key, now, out T fromMemory) ? (true, fromMemory) : (false, default!);
     }
 
     /// <summary>The asynchronous form of <see cref="Store{T}"/>.</summary>

@@ -173,7 +173,7 @@ public sealed partial class MemoizedMethod
             now = state.Clock.Milliseconds();
         }
 
-        return state.Memory.TryGet(this, key, now, out var entry) && TryRead(state, entry, out value);
+        return TryGetFromMemory(state, key, now, out value);
     }
 
     /// <summary>

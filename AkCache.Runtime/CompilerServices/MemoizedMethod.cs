@@ -230,6 +230,18 @@ public sealed partial class MemoizedMethod
         }
     }
 
+    /// <summary>The memory layer's answer at <paramref name="now"/> (a reading of the runtime's clock), while Redis is unavailable.</summary>
+    private bool TryGetFromMemory<T>(RuntimeState state, MemoKey key, long now, out T value)
+    {
+        if (state.Memory.TryGet(this, key, now, out var entry))
+        {
+            return TryRead(state, entry, out value);
+        }
+
+        value = default!;
+        return false;
+    }
+
     /// <summary>
     /// A memory-layer hit: the value the entry keeps, for an immutable type read from the bytes once;
     /// else a copy of its own for this caller.
@@ -258,7 +270,8 @@ public sealed partial class MemoizedMethod
     /// <summary>Keeps what Redis returned in the memory layer, for when Redis becomes unavailable.</summary>
     private void Remember(RuntimeState state, MemoKey key, ReadOnlyMemory<byte> bytes, long expiresAt)
     {
-        if (state.Memory.TryGet(this, key, out var known) && known.ExpiresAtUnixMs == expiresAt)
+        // The same stored value is already kept (expired here or not: Redis decides while it answers).
+        if (state.Memory.TryPeek(this, key, out var known) && known.ExpiresAtUnixMs == expiresAt)
         {
             return;
         }

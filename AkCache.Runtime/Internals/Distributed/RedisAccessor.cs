@@ -122,20 +122,6 @@ internal sealed partial class RedisAccessor : IDisposable
     /// </summary>
     public bool TryBeginGet(string key, out Task<RedisValue> read)
     {
-        if (!CanBeginGet)
-        {
-            read = null!;
-            return false;
-        }
-
-        return BeginGet(key, out read);
-    }
-
-    /// <summary>Whether <see cref="TryBeginGet"/> would start a read now: ask first, and build the key only then.</summary>
-    public bool CanBeginGet => Volatile.Read(ref _database) is not null && _breaker.IsClosed;
-
-    private bool BeginGet(string key, out Task<RedisValue> read)
-    {
         read = null!;
         var database = Volatile.Read(ref _database);
         if (database is null || !_breaker.IsClosed)
@@ -154,6 +140,9 @@ internal sealed partial class RedisAccessor : IDisposable
             return false;
         }
     }
+
+    /// <summary>Whether <see cref="TryBeginGet"/> would start a read now: ask first, and build the key only then.</summary>
+    public bool CanBeginGet => Volatile.Read(ref _database) is not null && _breaker.IsClosed;
 
     /// <summary>The second half of <see cref="TryBeginGet"/>: the outcome of the completed read, with the same bookkeeping as <see cref="TryGetAsync"/>.</summary>
     public RedisReadStatus EndGet(Task<RedisValue> read, out RedisValue value)
