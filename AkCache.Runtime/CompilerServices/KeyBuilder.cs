@@ -241,7 +241,16 @@ public struct KeyBuilder
         return new MemoKey(BinaryPrimitives.ReadUInt64BigEndian(hash), BinaryPrimitives.ReadUInt64BigEndian(hash.Slice(8)));
     }
 
-    /// <summary>The one write of ArgumentWriter&lt;T&gt; for the fixed-width primitives; false for any other T.</summary>
+    /// <summary>ArgumentWriter&lt;T&gt;'s writer for the fixed-width primitives, which <see cref="TryWritePrimitive{T}"/> defines.</summary>
+    internal void WritePrimitive<T>(T value)
+    {
+        if (!TryWritePrimitive(value))
+        {
+            throw new NotSupportedException($"{typeof(T)} is not a fixed-width primitive.");
+        }
+    }
+
+    /// <summary>The canonical form of the fixed-width primitives, their one definition; false for any other T.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryWritePrimitive<T>(T value)
     {

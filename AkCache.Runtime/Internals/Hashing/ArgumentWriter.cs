@@ -70,18 +70,8 @@ internal static class ArgumentWriter<T>
     private static Delegate? Primitive()
     {
         var t = typeof(T);
-        if (t == typeof(int)) return new ArgumentWriteAction<int>(static (ref KeyBuilder b, int v) => b.WriteInt32(v));
-        if (t == typeof(long)) return new ArgumentWriteAction<long>(static (ref KeyBuilder b, long v) => b.WriteInt64(v));
-        if (t == typeof(bool)) return new ArgumentWriteAction<bool>(static (ref KeyBuilder b, bool v) => b.WriteByte(v ? (byte)1 : (byte)0));
-        if (t == typeof(byte)) return new ArgumentWriteAction<byte>(static (ref KeyBuilder b, byte v) => b.WriteByte(v));
-        if (t == typeof(sbyte)) return new ArgumentWriteAction<sbyte>(static (ref KeyBuilder b, sbyte v) => b.WriteByte(unchecked((byte)v)));
-        if (t == typeof(short)) return new ArgumentWriteAction<short>(static (ref KeyBuilder b, short v) => b.WriteInt32(v));
-        if (t == typeof(ushort)) return new ArgumentWriteAction<ushort>(static (ref KeyBuilder b, ushort v) => b.WriteInt32(v));
-        if (t == typeof(char)) return new ArgumentWriteAction<char>(static (ref KeyBuilder b, char v) => b.WriteInt32(v));
-        if (t == typeof(uint)) return new ArgumentWriteAction<uint>(static (ref KeyBuilder b, uint v) => b.WriteInt64(v));
-        if (t == typeof(ulong)) return new ArgumentWriteAction<ulong>(static (ref KeyBuilder b, ulong v) => b.WriteUInt64(v));
-        if (t == typeof(float)) return new ArgumentWriteAction<float>(static (ref KeyBuilder b, float v) => b.WriteInt32(SingleBits(v)));
-        if (t == typeof(double)) return new ArgumentWriteAction<double>(static (ref KeyBuilder b, double v) => b.WriteInt64(BitConverter.DoubleToInt64Bits(v)));
+        // The fixed-width primitives have one definition of their form: KeyBuilder.TryWritePrimitive.
+        if (t.IsPrimitive && t != typeof(IntPtr) && t != typeof(UIntPtr)) return new ArgumentWriteAction<T>(static (ref KeyBuilder b, T v) => b.WritePrimitive(v));
         if (t == typeof(decimal)) return new ArgumentWriteAction<decimal>(static (ref KeyBuilder b, decimal v) => WriteDecimal(ref b, v));
         if (t == typeof(string)) return new ArgumentWriteAction<string?>(static (ref KeyBuilder b, string? v) => b.WriteNullableString(v));
         if (t == typeof(byte[])) return new ArgumentWriteAction<byte[]?>(static (ref KeyBuilder b, byte[]? v) => WriteByteArray(ref b, v));
@@ -108,8 +98,6 @@ internal static class ArgumentWriter<T>
         System.Runtime.InteropServices.MemoryMarshal.Write(bytes, ref value);
         builder.WriteBytes(bytes);
     }
-
-    private static int SingleBits(float value) => BitConverter.ToInt32(BitConverter.GetBytes(value), 0);
 
     /// <summary>
     /// decimal keeps its scale: 1.0m and 1.00m are different keys, since a method may format or
