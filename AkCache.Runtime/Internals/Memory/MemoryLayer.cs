@@ -52,8 +52,7 @@ internal sealed class MemoryLayer
                 return true;
             }
 
-            // Removes this expired entry only, not a fresh one that another thread has just set.
-            if (((ICollection<KeyValuePair<MethodKey, Entry>>)_entries).Remove(new KeyValuePair<MethodKey, Entry>(new MethodKey(method, key), entry)))
+            if (Remove(new KeyValuePair<MethodKey, Entry>(new MethodKey(method, key), entry)))
             {
                 Interlocked.Decrement(ref _count);
             }
@@ -158,7 +157,7 @@ internal sealed class MemoryLayer
     }
 
     /// <summary>Removes exactly this entry: not a fresh one set for the same call in the meantime.</summary>
-    private void Remove(KeyValuePair<MethodKey, Entry> pair) =>
+    private bool Remove(KeyValuePair<MethodKey, Entry> pair) =>
         ((ICollection<KeyValuePair<MethodKey, Entry>>)_entries).Remove(pair);
 
     /// <summary>One stored result: its envelope, its expiry, and for an immutable type the value read from it.</summary>
