@@ -19,6 +19,17 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Contains("--results"))
+        {
+            if (args.Contains("--memory-only"))
+            {
+                // Nothing listens on port 1: every call is served by the memory layer.
+                AkCacheRuntime.Configure(o => o.RedisUrl = "redis://127.0.0.1:1");
+            }
+
+            return Results.Run(twice: args.Contains("--twice"));
+        }
+
         var key = Argument(args, "--key", "k");
         var threads = int.Parse(Argument(args, "--threads", "1"), CultureInfo.InvariantCulture);
         Slow.ComputeMilliseconds = int.Parse(Argument(args, "--compute-ms", "1000"), CultureInfo.InvariantCulture);

@@ -226,7 +226,7 @@ public sealed partial class MemoizedMethod
     /// <summary>The asynchronous form of <see cref="Store{T}"/>.</summary>
     private async ValueTask<byte[]?> StoreAsync<T>(RuntimeState state, MemoKey key, T value, string? valueKey = null, OwnedLock? owned = null)
     {
-        var envelope = Serialize(state, value, out var expiresAt);
+        var envelope = Serialize(state, key, value, out var expiresAt);
         if (envelope is null)
         {
             if (owned is not null)

@@ -146,7 +146,7 @@ public sealed partial class MemoizedMethod
     /// <summary>What a caller that waited on another caller's computation in this process returns: its own copy when there are bytes.</summary>
     private TResult FromFlight<TResult>(RuntimeState state, MemoKey key, FlightOutcome outcome)
     {
-        if (outcome.Envelope is byte[] envelope && TryRead(state, envelope, out TResult copy, out _))
+        if (outcome.Envelope is byte[] envelope && TryRead(state, key, envelope, out TResult copy, out _))
         {
             return copy;
         }
@@ -183,7 +183,7 @@ public sealed partial class MemoizedMethod
     /// </summary>
     private byte[]? Store<T>(RuntimeState state, MemoKey key, T value, string? valueKey = null, OwnedLock? owned = null)
     {
-        var envelope = Serialize(state, value, out var expiresAt);
+        var envelope = Serialize(state, key, value, out var expiresAt);
         if (envelope is null)
         {
             owned?.Accessor.StoreAndRelease(owned, null, default);
@@ -206,13 +206,21 @@ public sealed partial class MemoizedMethod
     private bool TryReadFromRedis<T>(RuntimeState state, MemoKey key, StackExchange.Redis.RedisValue stored, out T value)
     {
         var bytes = (ReadOnlyMemory<byte>)stored;
-        if (TryRead(state, bytes, out value, out var expiresAt))
+        if (!TryRead(state, key, bytes, out value, out var expiresAt))
         {
-            Remember(state, key, bytes, expiresAt);
-            return true;
+            return false;
         }
 
-        return false;
+        // Redis may keep a value past its expiry (PERSIST, a TTL changed by hand): the envelope decides.
+        if (expiresAt <= state.Time.GetUtcNow().ToUnixTimeMilliseconds())
+        {
+            WarnOnce(WarningKind.Expired, state, new TimeoutException("it is past the expiry it was stored with, although Redis still holds it (PERSIST or a time to live changed by hand)"), "AkCache: a value stored for {Method} is not used: {Reason}. It is recomputed and overwritten.");
+            value = default!;
+            return false;
+        }
+
+        Remember(state, key, bytes, expiresAt);
+        return true;
     }
 
     /// <summary>

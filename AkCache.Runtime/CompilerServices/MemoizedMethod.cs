@@ -20,7 +20,7 @@ namespace AkCache.CompilerServices;
 public sealed partial class MemoizedMethod
 {
     /// <summary>The version of the key layout and of the value envelope; first part of every key's version.</summary>
-    public const string KeyFormatVersion = "v1";
+    public const string KeyFormatVersion = "v2";
 
     private static readonly ConcurrentDictionary<string, MemoizedMethod> Methods = new(StringComparer.Ordinal);
 
@@ -30,6 +30,8 @@ public sealed partial class MemoizedMethod
     private static int s_created;
 
     private readonly int _maxAgeSeconds;
+    private readonly ulong _tagHigh;
+    private readonly ulong _tagLow;
     private KeyPrefix? _prefix;
 
     private MemoizedMethod(string identity, string version, int maxAgeSeconds)
@@ -38,6 +40,9 @@ public sealed partial class MemoizedMethod
         Version = version;
         _maxAgeSeconds = maxAgeSeconds;
         HashSeed = unchecked(Interlocked.Increment(ref s_created) * -1640531535);
+        var tag = System.IO.Hashing.XxHash128.Hash(System.Text.Encoding.UTF8.GetBytes(identity + ":" + version));
+        _tagHigh = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(tag);
+        _tagLow = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(tag.AsSpan(8));
     }
 
     /// <summary>The declaring type's full name, the method name and the parameter types, as in the keys.</summary>
@@ -129,7 +134,7 @@ public sealed partial class MemoizedMethod
                 "AkCache: an argument of type {Type} of {Method} cannot be turned into a key ({Reason}); such calls run uncached. Mark the parameter [NotKey] or pass a serializable type.",
                 (actual ?? declared).FullName,
                 Identity,
-                ex.Message);
+                (NotFaithfulException.Find(ex) ?? ex).Message);
         }
     }
 
@@ -142,13 +147,13 @@ public sealed partial class MemoizedMethod
             _prefix = prefix = new KeyPrefix(state, $"{state.Options.Prefix}:{Identity}:{version}:");
         }
 
-        // The hash is a Redis Cluster hash tag: the value and its lock (key + ":lock") share a slot.
+        // The tag is a Redis Cluster hash tag: the value and its lock (key + ":lock") share a slot.
         // Built in a per-thread buffer so that the key costs one allocation, the string itself.
         var length = prefix.Text.Length + 34;
         var buffer = t_keyBuffer is { } cached && cached.Length >= length ? cached : t_keyBuffer = new char[Math.Max(length, 256)];
         prefix.Text.CopyTo(0, buffer, 0, prefix.Text.Length);
         buffer[prefix.Text.Length] = '{';
-        key.WriteHex(buffer, prefix.Text.Length + 1);
+        Tag(key).WriteHex(buffer, prefix.Text.Length + 1);
         buffer[length - 1] = '}';
         return new string(buffer, 0, length);
     }
@@ -166,17 +171,17 @@ public sealed partial class MemoizedMethod
         TimeSpan.FromSeconds(_maxAgeSeconds > 0 ? _maxAgeSeconds : state.Options.DefaultMaxAgeSeconds);
 
     /// <summary>The envelope to store, or null when the result must not be cached (warned once).</summary>
-    private byte[]? Serialize<T>(RuntimeState state, T value, out long expiresAt)
+    private byte[]? Serialize<T>(RuntimeState state, MemoKey key, T value, out long expiresAt)
     {
         expiresAt = state.Time.GetUtcNow().Add(MaxAge(state)).ToUnixTimeMilliseconds();
-        if (!IsFaithful(state, value))
-        {
-            return null;
-        }
-
         try
         {
-            return ValueSerializer.Serialize(value, expiresAt);
+            return ValueSerializer.Serialize(value, expiresAt, Tag(key));
+        }
+        catch (NotFaithfulException ex)
+        {
+            WarnOnce(WarningKind.NotFaithful, state, ex, "AkCache: the result of {Method} is not cached, because it would not come back from the cache equal: {Reason} The method still returns it.");
+            return null;
         }
         catch (Exception ex)
         {
@@ -185,36 +190,13 @@ public sealed partial class MemoizedMethod
         }
     }
 
-    /// <summary>
-    /// A result whose runtime type is a subclass of the declared class would come back from the
-    /// cache as the declared class, losing data; such results are returned but not cached.
-    /// </summary>
-    private bool IsFaithful<T>(RuntimeState state, T value)
-    {
-        if (value is null || typeof(T).IsValueType || typeof(T).IsSealed || typeof(T).IsInterface || typeof(T).IsAbstract)
-        {
-            return true;
-        }
-
-        if (value.GetType() == typeof(T))
-        {
-            return true;
-        }
-
-        WarnOnce(
-            WarningKind.Unserializable,
-            state,
-            new NotSupportedException($"it returned a {value.GetType().FullName} through its declared type {typeof(T).FullName}, which would come back from the cache as a plain {typeof(T).Name}"),
-            "AkCache: the result of {Method} is not cached: {Reason}. Declare the exact return type.");
-        return false;
-    }
-
-    private bool TryRead<T>(RuntimeState state, ReadOnlyMemory<byte> bytes, out T value, out long expiresAt)
+    private bool TryRead<T>(RuntimeState state, MemoKey key, ReadOnlyMemory<byte> bytes, out T value, out long expiresAt)
     {
         value = default!;
-        if (!ValueSerializer.TryReadHeader(bytes.Span, out expiresAt))
+        var status = ValueSerializer.ReadHeader<T>(bytes.Span, Tag(key), out expiresAt);
+        if (status != EnvelopeStatus.Valid)
         {
-            WarnOnce(WarningKind.Unreadable, state, new FormatException("it is not in AkCache's format"), "AkCache: a value stored for {Method} cannot be read ({Reason}); it is recomputed and overwritten.");
+            WarnOnce(WarningKind.Unreadable, state, new FormatException(Describe(status)), "AkCache: a value stored for {Method} cannot be read ({Reason}); it is recomputed and overwritten.");
             return false;
         }
 
@@ -230,12 +212,27 @@ public sealed partial class MemoizedMethod
         }
     }
 
+    private static string Describe(EnvelopeStatus status) => status switch
+    {
+        EnvelopeStatus.OtherSerializer => "it was written by another serializer",
+        EnvelopeStatus.OtherKey => "it was written for another key, and copied to this one",
+        EnvelopeStatus.OtherShape => "it was written when the result type had other fields",
+        _ => "it is not in AkCache's format",
+    };
+
+    /// <summary>
+    /// The Redis Cluster hash tag of a call, also the key its stored value is bound to: the argument
+    /// hash mixed with this method's identity and version, so that the keys of methods without
+    /// arguments (whose argument hash is the same) spread over the slots too.
+    /// </summary>
+    internal MemoKey Tag(MemoKey key) => new(key.High ^ _tagHigh, key.Low ^ _tagLow);
+
     /// <summary>The memory layer's answer at <paramref name="now"/> (a reading of the runtime's clock), while Redis is unavailable.</summary>
     private bool TryGetFromMemory<T>(RuntimeState state, MemoKey key, long now, out T value)
     {
         if (state.Memory.TryGet(this, key, now, out var entry))
         {
-            return TryRead(state, entry, out value);
+            return TryRead(state, key, entry, out value);
         }
 
         value = default!;
@@ -246,11 +243,11 @@ public sealed partial class MemoizedMethod
     /// A memory-layer hit: the value the entry keeps, for an immutable type read from the bytes once;
     /// else a copy of its own for this caller.
     /// </summary>
-    private bool TryRead<T>(RuntimeState state, MemoryLayer.Entry entry, out T value)
+    private bool TryRead<T>(RuntimeState state, MemoKey key, MemoryLayer.Entry entry, out T value)
     {
         if (!ImmutableResult<T>.Value)
         {
-            return TryRead(state, entry.Envelope, out value, out _);
+            return TryRead(state, key, entry.Envelope, out value, out _);
         }
 
         if (entry.TryGetValue(out value))
@@ -258,7 +255,7 @@ public sealed partial class MemoizedMethod
             return true;
         }
 
-        if (!TryRead(state, entry.Envelope, out value, out _))
+        if (!TryRead(state, key, entry.Envelope, out value, out _))
         {
             return false;
         }

@@ -101,6 +101,8 @@ internal enum WarningKind
 {
     Unkeyable,
     Unserializable,
+    NotFaithful,
+    Expired,
     Unreadable,
     WaitedTooLong,
 }

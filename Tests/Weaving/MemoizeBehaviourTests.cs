@@ -167,8 +167,8 @@ public sealed class MemoizeBehaviourTests : MemoizeTestBase
 
         var keys = StoredKeys();
         Assert.Equal(2, keys.Length);
-        Assert.Matches(new Regex($"^{Prefix}:AssemblyToProcess\\.Basic\\.Greet\\(System\\.String\\):v1\\.[0-9a-f]{{8}}:\\{{[0-9a-f]{{32}}\\}}$"), keys[0]);
-        Assert.Matches(new Regex($"^{Prefix}:AssemblyToProcess\\.Outer\\+Inner\\.Deep\\(System\\.Int32\\):v1\\.[0-9a-f]{{8}}:\\{{[0-9a-f]{{32}}\\}}$"), keys[1]);
+        Assert.Matches(new Regex($"^{Prefix}:AssemblyToProcess\\.Basic\\.Greet\\(System\\.String\\):v2\\.[0-9a-f]{{8}}:\\{{[0-9a-f]{{32}}\\}}$"), keys[0]);
+        Assert.Matches(new Regex($"^{Prefix}:AssemblyToProcess\\.Outer\\+Inner\\.Deep\\(System\\.Int32\\):v2\\.[0-9a-f]{{8}}:\\{{[0-9a-f]{{32}}\\}}$"), keys[1]);
         Assert.DoesNotContain("SecretCustomerName", string.Join(" ", keys));
         Assert.DoesNotContain("123456789", string.Join(" ", keys));
     }

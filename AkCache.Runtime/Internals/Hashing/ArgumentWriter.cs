@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using AkCache.CompilerServices;
 using AkCache.Internals.Serialization;
+using AkCache.Internals.Serialization.Formatters;
 using MessagePack;
 
 namespace AkCache.Internals.Hashing;
@@ -105,10 +106,12 @@ internal static class ArgumentWriter<T>
     /// </summary>
     private static void WriteDecimal(ref KeyBuilder builder, decimal value)
     {
-        foreach (var part in decimal.GetBits(value))
-        {
-            builder.WriteInt32(part);
-        }
+        // GetBits' order (low, middle, high, flags), read from memory: GetBits allocates an array.
+        var parts = System.Runtime.CompilerServices.Unsafe.As<decimal, DecimalParts>(ref value);
+        builder.WriteInt32(parts.Low);
+        builder.WriteInt32(parts.Middle);
+        builder.WriteInt32(parts.High);
+        builder.WriteInt32(parts.Flags);
     }
 
     private static void WriteByteArray(ref KeyBuilder builder, byte[]? value)
@@ -219,14 +222,12 @@ internal static class BlockArrayWriter<TElement>
 }
 
 /// <summary>
-/// Everything without a dedicated form: the MessagePack bytes of the value (contractless, so public
-/// members count). When the object's runtime type is not the declared one, its full name comes
-/// first, so that two subclasses with equal base members never share a key.
+/// Everything without a dedicated form: a presence byte, then the length and bytes of the value as
+/// <see cref="FaithfulOptions.Keys"/> writes it: every instance field, public or not, and the name of
+/// the runtime type wherever a member may hold a subclass (docs/keys.md).
 /// </summary>
 internal static class ObjectWriter<T>
 {
-    private static readonly bool DeclaredTypeIsFinal = typeof(T).IsValueType || typeof(T).IsSealed;
-
     public static void Write(ref KeyBuilder builder, T value)
     {
         if (value is null)
@@ -235,32 +236,14 @@ internal static class ObjectWriter<T>
             return;
         }
 
-        // DeclaredTypeIsFinal first: GetType would box a struct.
-        var runtimeType = DeclaredTypeIsFinal ? typeof(T) : value.GetType();
-        var declared = runtimeType == typeof(T);
-        if (declared)
-        {
-            builder.WriteByte(1);
-        }
-        else
-        {
-            builder.WriteByte(2);
-            builder.WriteString(runtimeType.FullName ?? runtimeType.Name);
-        }
+        builder.WriteByte(1);
 
         // Serialized in place after a length that is filled in afterwards: no byte[] per call.
         var lengthAt = builder.ReserveLength();
         var sink = builder.LendBuffer();
         try
         {
-            if (declared)
-            {
-                MessagePackSerializer.Serialize(sink, value, ValueSerializer.Options);
-            }
-            else
-            {
-                MessagePackSerializer.Serialize(runtimeType, sink, value, ValueSerializer.Options);
-            }
+            MessagePackSerializer.Serialize(sink, value, FaithfulOptions.Keys);
         }
         finally
         {

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Linq;
 
 namespace AkCache.Internals.Hashing;
@@ -14,6 +15,11 @@ internal static class TypeName<T>
 
 internal static class TypeNames
 {
+    private static readonly ConcurrentDictionary<Type, string> Names = new();
+
+    /// <summary><see cref="Canonical"/>, computed once per type.</summary>
+    public static string Cached(Type type) => Names.GetOrAdd(type, Canonical);
+
     public static string Canonical(Type type)
     {
         if (type.IsArray)

@@ -294,15 +294,29 @@ public sealed class CanonicalFormTests : OfflineKeyTest
     }
 
     [Fact]
-    public void A_plain_object_is_its_MessagePack_bytes_with_their_length()
+    public void A_plain_object_is_the_MessagePack_array_of_all_its_fields_with_their_length()
     {
         var order = new Order { Id = 42, Symbol = "600000.SH", Quantity = 300, Price = 10.25m, Day = new DateTime(2026, 1, 5, 0, 0, 0, DateTimeKind.Utc) };
 
-        Expect(KeyOf(order), new CanonicalBytes().Presence(true).Sized(MessagePackSerializer.Serialize(order, ValueSerializer.Options)));
+        Expect(KeyOf(order), new CanonicalBytes().Presence(true).Sized(KeyObjectBytes.Order(order)));
         Expect(KeyOf<Order?>(null), new CanonicalBytes().Presence(false));
 
         var point = (X: 1, Y: "two");
-        Expect(KeyOf(point), new CanonicalBytes().Presence(true).Sized(MessagePackSerializer.Serialize(point, ValueSerializer.Options)));
+        Expect(KeyOf(point), new CanonicalBytes().Presence(true).Sized(KeyObjectBytes.Pack(w =>
+        {
+            w.WriteArrayHeader(2);
+            w.Write(1);
+            w.Write("two");
+        })));
+    }
+
+    [Fact]
+    public void Non_public_members_are_part_of_the_key()
+    {
+        var first = KeyOf(PrivateState.Create("600519", 100));
+        Assert.NotEqual(first.ToString(), KeyOf(PrivateState.Create("000858", 999)).ToString());
+        Assert.NotEqual(first.ToString(), KeyOf(PrivateState.Create("600519", 101)).ToString());
+        Assert.Equal(first.ToString(), KeyOf(PrivateState.Create("600519", 100)).ToString());
     }
 
     [Fact]
@@ -310,33 +324,41 @@ public sealed class CanonicalFormTests : OfflineKeyTest
     {
         var big = new Order { Id = 1, Symbol = new string('s', 50_000), Tags = Enumerable.Range(0, 5_000).Select(i => "t" + i).ToArray() };
 
-        Expect(KeyOf(7, big), new CanonicalBytes().Int32(7).Presence(true).Sized(MessagePackSerializer.Serialize(big, ValueSerializer.Options)));
+        Expect(KeyOf(7, big), new CanonicalBytes().Int32(7).Presence(true).Sized(KeyObjectBytes.Order(big)));
     }
 
     [Fact]
-    public void A_subclass_is_its_type_name_then_its_MessagePack_bytes()
+    public void A_subclass_or_an_object_member_is_named_by_its_type_without_an_assembly()
     {
         Shape square = new Square { Size = 3 };
-        var name = typeof(Square).FullName!;
+        Expect(KeyOf(square), new CanonicalBytes().Presence(true).Sized(KeyObjectBytes.Pack(w =>
+        {
+            w.WriteArrayHeader(2);
+            w.Write("AkCache.Tests.Runtime.Hashing.CanonicalFormTests+Square");
+            w.WriteArrayHeader(1);
+            w.Write(3);
+        })));
 
-        Expect(KeyOf(square), new CanonicalBytes().Byte(2).Chars(name).Sized(MessagePackSerializer.Serialize(typeof(Square), square, ValueSerializer.Options)));
-        Expect(KeyOf<object>(5), new CanonicalBytes().Byte(2).Chars("System.Int32").Sized(MessagePackSerializer.Serialize(typeof(int), 5, ValueSerializer.Options)));
+        var boxed = new Boxed { Value = new List<int> { 5 } };
+        Expect(KeyOf(boxed), new CanonicalBytes().Presence(true).Sized(KeyObjectBytes.Pack(w =>
+        {
+            w.WriteArrayHeader(1);
+            w.WriteArrayHeader(2);
+            w.Write("System.Collections.Generic.List`1[System.Int32]");
+            w.WriteArrayHeader(1);
+            w.Write(5);
+        })));
+        Assert.NotEqual(KeyOf(boxed).ToString(), KeyOf(new Boxed { Value = new[] { 5 } }).ToString());
+        Assert.NotEqual(KeyOf(new Boxed { Value = 5 }).ToString(), KeyOf(new Boxed { Value = 5L }).ToString());
     }
 
     [Fact]
-    public void A_key_built_while_an_argument_is_serialized_leaves_both_keys_intact()
+    public void Keying_an_object_runs_none_of_its_code()
     {
-        var inner = new Order { Id = 9, Symbol = "inner", Tags = new[] { "t" } };
-        var outer = new KeysWhileSerialized { Id = 1, Inner = inner, Text = new string('o', 300) };
+        var key = KeyOf(new ThrowingGetter(7));
 
-        var key = KeyOf(7, outer, "after");
-
-        var innerKey = new CanonicalBytes().Int32(9).String("nested").Presence(true).Sized(MessagePackSerializer.Serialize(inner, ValueSerializer.Options)).Int64(-1);
-        Assert.Equal(innerKey.Key, outer.LastNestedKey);
-        Assert.True(outer.NestedKeysBuilt > 0);
-        var payload = MessagePackSerializer.Serialize(outer, ValueSerializer.Options);
-        Expect(key, new CanonicalBytes().Int32(7).Presence(true).Sized(payload).String("after"));
-        Expect(KeyOf(7, outer, "after"), new CanonicalBytes().Int32(7).Presence(true).Sized(payload).String("after"));
+        Assert.True(key.IsValid);
+        Assert.NotEqual(key.ToString(), KeyOf(new ThrowingGetter(8)).ToString());
     }
 
     [Fact]
@@ -371,7 +393,7 @@ public sealed class CanonicalFormTests : OfflineKeyTest
             builder.Add(order);
             expected.Int32(i).Int64(-i).Byte(i % 2 == 0 ? (byte)1 : (byte)0).Int64(BitConverter.DoubleToInt64Bits(i * 0.5)).Int32(BitConverter.SingleToInt32Bits(i))
                 .Byte((byte)i).Int32('a' + i).String("s" + i).Array(ints, static (b, e) => b.Int32(e))
-                .Presence(true).Sized(MessagePackSerializer.Serialize(order, ValueSerializer.Options));
+                .Presence(true).Sized(KeyObjectBytes.Order(order));
         }
 
         Expect(builder.Complete(), expected);
@@ -380,11 +402,11 @@ public sealed class CanonicalFormTests : OfflineKeyTest
     [Fact]
     public void An_object_that_fails_halfway_leaves_the_next_keys_intact()
     {
-        var failing = KeyOf(1, new ThrowsWhileSerialized(), 2);
+        var failing = KeyOf(1, new FailsHalfway(), 2);
         Assert.False(failing.IsValid);
 
         var order = new Order { Id = 5, Symbol = "ok" };
-        Expect(KeyOf(1, order, 2), new CanonicalBytes().Int32(1).Presence(true).Sized(MessagePackSerializer.Serialize(order, ValueSerializer.Options)).Int32(2));
+        Expect(KeyOf(1, order, 2), new CanonicalBytes().Int32(1).Presence(true).Sized(KeyObjectBytes.Order(order)).Int32(2));
         Expect(KeyOf(42, "hello", 0), new CanonicalBytes().Int32(42).String("hello").Int32(0));
     }
 
@@ -420,7 +442,9 @@ public sealed class CanonicalFormTests : OfflineKeyTest
     private const string PinnedInt = "1b9449f795a11ba7de5598a213a843a6";
     private const string PinnedMixed = "2227089e3b63d9664066ce5c6cc8f438";
     private const string PinnedArrays = "7a67809779fc6427ee9b10240d1951ea";
-    private const string PinnedObject = "97fca30d5af73154752bbb628c2a648d";
+    // Changed once, with key format v2 (docs/keys.md): objects are keyed by all their fields, not by
+    // MessagePack's contractless form of their public properties. The other four did not change.
+    private const string PinnedObject = "f1f83e27c2c979ce7f957fe546df6d71";
     private const string PinnedUnordered = "06c8518cdc7cd5fd4feb769d53c5795c";
 
     private static void Expect(MemoKey actual, CanonicalBytes expected)
@@ -505,55 +529,120 @@ public sealed class CanonicalFormTests : OfflineKeyTest
     {
     }
 
-    /// <summary>An argument whose serialization calls a memoized method on the same thread, as a lazy property might.</summary>
-    public class KeysWhileSerialized
+    public sealed class PrivateState
     {
-        public int Id { get; set; }
-
-        public string? Text { get; set; }
-
-        [IgnoreMember]
-        public Order? Inner { get; set; }
-
-        [IgnoreMember]
-        public int NestedKeysBuilt { get; private set; }
-
-        [IgnoreMember]
-        public string? LastNestedKey { get; private set; }
-
-        public string Nested
+        private PrivateState()
         {
-            get
-            {
-                var builder = Method.BeginKey();
-                builder.Add(9);
-                builder.Add("nested");
-                builder.Add(Inner);
-                builder.Add(-1L);
-                LastNestedKey = builder.Complete().ToString();
-                NestedKeysBuilt++;
-                return LastNestedKey;
-            }
-
-            // Contractless MessagePack serializes only properties it could also set.
-            set
-            {
-            }
         }
+
+        public string Symbol { get; private set; } = "";
+
+        public int Quantity { get; private set; }
+
+        public static PrivateState Create(string symbol, int quantity) => new() { Symbol = symbol, Quantity = quantity };
     }
 
-    public class ThrowsWhileSerialized
+    public sealed class Boxed
     {
-        public string First
+        public object? Value { get; set; }
+    }
+
+    /// <summary>Its one field is its data; the getter would throw if anything called it.</summary>
+    public sealed class ThrowingGetter
+    {
+        private readonly int _value;
+
+        public ThrowingGetter(int value) => _value = value;
+
+        public int Value => throw new InvalidOperationException("a key must not run the argument's code " + _value);
+    }
+
+    /// <summary>A first field that fills the buffer, then one that cannot be keyed.</summary>
+    public sealed class FailsHalfway
+    {
+        public string First { get; set; } = new('f', 1_000);
+
+        public Action Second { get; set; } = () => { };
+    }
+
+    /// <summary>
+    /// The bytes FaithfulOptions.Keys writes for the test types, built from MessagePack's own
+    /// writer primitives rather than from AkCache's formatters.
+    /// </summary>
+    private static class KeyObjectBytes
+    {
+        public static byte[] Pack(Action<PackWriter> write)
         {
-            get => new string('f', 1_000);
-            set { }
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            var packer = new PackWriter(buffer);
+            write(packer);
+            packer.Flush();
+            return buffer.WrittenSpan.ToArray();
         }
 
-        public int Second
+        /// <summary>Order is not sealed: [nil (exactly Order), [its six fields]].</summary>
+        public static byte[] Order(Order order) => Pack(w =>
         {
-            get => throw new InvalidOperationException("not serializable");
-            set { }
+            w.WriteArrayHeader(2);
+            w.WriteNil();
+            w.WriteArrayHeader(6);
+            w.Write(order.Id);
+            w.Write(order.Symbol);
+            w.Write(order.Quantity);
+            w.WriteDecimal(order.Price);
+            w.Write(order.Day.Ticks | ((long)order.Day.Kind << 62));
+            if (order.Tags is null)
+            {
+                w.WriteNil();
+            }
+            else
+            {
+                w.WriteArrayHeader(order.Tags.Length);
+                foreach (var tag in order.Tags)
+                {
+                    w.Write(tag);
+                }
+            }
+        });
+    }
+
+    /// <summary>Records writes for a MessagePackWriter (a ref struct, which lambdas cannot capture), then replays them.</summary>
+    private sealed class PackWriter
+    {
+        private readonly System.Buffers.IBufferWriter<byte> _buffer;
+        private readonly List<(char Kind, object? Value)> _steps = new();
+
+        public PackWriter(System.Buffers.IBufferWriter<byte> buffer) => _buffer = buffer;
+
+        public void WriteArrayHeader(int count) => _steps.Add(('a', count));
+
+        public void WriteNil() => _steps.Add(('n', null));
+
+        public void Write(int value) => _steps.Add(('i', (long)value));
+
+        public void Write(long value) => _steps.Add(('i', value));
+
+        public void Write(string? value) => _steps.Add(('s', value));
+
+        /// <summary>bin 16: the four GetBits parts, little endian.</summary>
+        public void WriteDecimal(decimal value) => _steps.Add(('b', decimal.GetBits(value).SelectMany(BitConverter.GetBytes).ToArray()));
+
+        public void Flush()
+        {
+            var writer = new MessagePackWriter(_buffer);
+            foreach (var (kind, value) in _steps)
+            {
+                switch (kind)
+                {
+                    case 'a': writer.WriteArrayHeader((int)value!); break;
+                    case 'n': writer.WriteNil(); break;
+                    case 'i': writer.Write((long)value!); break;
+                    case 's': writer.Write((string?)value); break;
+                    case 'b': writer.Write((byte[])value!); break;
+                }
+            }
+
+            writer.Flush();
         }
     }
 }
