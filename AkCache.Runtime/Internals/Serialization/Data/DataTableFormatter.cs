@@ -83,8 +83,14 @@ internal enum DataCellType : byte
 /// values, and its original version is gone. A Deleted row has no current values, so a table holding
 /// one is refused, as is a row in the middle of an edit, a column whose type is not listed above, a
 /// non-string extended property, a subclass (a typed DataTable, DataColumn, constraint or relation:
-/// it would come back as the plain class), and a table that belongs to a DataSet (it would come back
-/// without its DataSet and relations: store the DataSet, or the table's Copy()).
+/// it would come back as the plain class), a foreign key to another table, and a table that belongs
+/// to a DataSet (it would come back without its DataSet and relations: store the DataSet, or the
+/// table's Copy()).
+/// </para>
+/// <para>
+/// Not kept, as not part of what the table holds: MinimumCapacity, the DefaultView's settings, and
+/// whether a setting equal to the one inherited (locale, case sensitivity, namespace) had been set
+/// explicitly; a setting that differs is set, one that is equal stays inherited.
 /// </para>
 /// <para>
 /// The payload is untrusted: counts are checked against the bytes left, every code and ordinal is
@@ -572,7 +578,7 @@ internal sealed class DataTableFormatter : IMessagePackFormatter<DataTable?>
             table.Locale = locale;
         }
 
-        if (table.CaseSensitive != caseSensitive && string.Empty.Length > 0)
+        if (table.CaseSensitive != caseSensitive)
         {
             table.CaseSensitive = caseSensitive;
         }
