@@ -590,7 +590,7 @@ public sealed class CanonicalFormTests : OfflineKeyTest
             w.Write(order.Symbol);
             w.Write(order.Quantity);
             w.WriteDecimal(order.Price);
-            w.Write(order.Day.Ticks | ((long)order.Day.Kind << 62));
+            w.Write((ulong)order.Day.Ticks | ((ulong)order.Day.Kind << 62));
             if (order.Tags is null)
             {
                 w.WriteNil();
@@ -622,6 +622,8 @@ public sealed class CanonicalFormTests : OfflineKeyTest
 
         public void Write(long value) => _steps.Add(('i', value));
 
+        public void Write(ulong value) => _steps.Add(('u', value));
+
         public void Write(string? value) => _steps.Add(('s', value));
 
         /// <summary>bin 16: the four GetBits parts, little endian.</summary>
@@ -637,6 +639,7 @@ public sealed class CanonicalFormTests : OfflineKeyTest
                     case 'a': writer.WriteArrayHeader((int)value!); break;
                     case 'n': writer.WriteNil(); break;
                     case 'i': writer.Write((long)value!); break;
+                    case 'u': writer.Write((ulong)value!); break;
                     case 's': writer.Write((string?)value); break;
                     case 'b': writer.Write((byte[])value!); break;
                 }

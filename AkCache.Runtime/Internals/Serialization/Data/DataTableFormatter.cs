@@ -6,6 +6,7 @@ using System.Collections.Generic;
 using System.Data;
 using System.Globalization;
 using System.Reflection;
+using AkCache.Internals.Serialization.Formatters;
 using MessagePack;
 using MessagePack.Formatters;
 
@@ -119,9 +120,6 @@ internal sealed class DataTableFormatter : IMessagePackFormatter<DataTable?>
     private const int MinimumConstraintBytes = 1 + UniqueFieldCount;
     internal const int MinimumTableBytes = 1 + TableFieldCount;
 
-    private const int KindShift = 62;
-    private const ulong TicksMask = (1UL << KindShift) - 1;
-    private const int MaxOffsetMinutes = 14 * 60;
 
     private static readonly object BoxedTrue = true;
     private static readonly object BoxedFalse = false;
@@ -439,7 +437,7 @@ internal sealed class DataTableFormatter : IMessagePackFormatter<DataTable?>
                 writer.Write((double)value);
                 break;
             case DataCellType.Decimal:
-                WriteDecimal(ref writer, (decimal)value);
+                ExactEncodings.Write(ref writer, (decimal)value);
                 break;
             case DataCellType.String:
                 writer.Write((string)value);
@@ -448,14 +446,10 @@ internal sealed class DataTableFormatter : IMessagePackFormatter<DataTable?>
                 writer.Write((char)value);
                 break;
             case DataCellType.DateTime:
-                var dateTime = (DateTime)value;
-                writer.Write((ulong)dateTime.Ticks | ((ulong)dateTime.Kind << KindShift));
+                ExactEncodings.Write(ref writer, (DateTime)value);
                 break;
             case DataCellType.DateTimeOffset:
-                var offset = (DateTimeOffset)value;
-                writer.WriteArrayHeader(2);
-                writer.Write(offset.Ticks);
-                writer.Write((short)(offset.Offset.Ticks / TimeSpan.TicksPerMinute));
+                ExactEncodings.Write(ref writer, (DateTimeOffset)value);
                 break;
             case DataCellType.TimeSpan:
                 writer.Write(((TimeSpan)value).Ticks);
@@ -469,18 +463,6 @@ internal sealed class DataTableFormatter : IMessagePackFormatter<DataTable?>
             default:
                 throw new InvalidOperationException("Unknown cell type " + type);
         }
-    }
-
-    private static void WriteDecimal(ref MessagePackWriter writer, decimal value)
-    {
-        var bits = decimal.GetBits(value);
-        writer.WriteBinHeader(16);
-        var span = writer.GetSpan(16);
-        BinaryPrimitives.WriteInt32LittleEndian(span, bits[0]);
-        BinaryPrimitives.WriteInt32LittleEndian(span.Slice(4), bits[1]);
-        BinaryPrimitives.WriteInt32LittleEndian(span.Slice(8), bits[2]);
-        BinaryPrimitives.WriteInt32LittleEndian(span.Slice(12), bits[3]);
-        writer.Advance(16);
     }
 
     internal static void WriteOrdinals(ref MessagePackWriter writer, DataColumn[] columns)
@@ -832,15 +814,15 @@ internal sealed class DataTableFormatter : IMessagePackFormatter<DataTable?>
             case DataCellType.Double:
                 return reader.ReadDouble();
             case DataCellType.Decimal:
-                return ReadDecimal(ref reader);
+                return ExactEncodings.ReadDecimal(ref reader);
             case DataCellType.String:
                 return ReadRequiredString(ref reader, "string cell");
             case DataCellType.Char:
                 return reader.ReadChar();
             case DataCellType.DateTime:
-                return ReadDateTime(ref reader);
+                return ExactEncodings.ReadDateTime(ref reader);
             case DataCellType.DateTimeOffset:
-                return ReadDateTimeOffset(ref reader);
+                return ExactEncodings.ReadDateTimeOffset(ref reader);
             case DataCellType.TimeSpan:
                 return new TimeSpan(reader.ReadInt64());
             case DataCellType.Guid:
@@ -850,51 +832,6 @@ internal sealed class DataTableFormatter : IMessagePackFormatter<DataTable?>
             default:
                 throw new MessagePackSerializationException($"Unknown stored cell type {(int)type}.");
         }
-    }
-
-    private static decimal ReadDecimal(ref MessagePackReader reader)
-    {
-        var bytes = ReadFixedBytes(ref reader, 16, "decimal");
-        Span<byte> span = stackalloc byte[16];
-        bytes.CopyTo(span);
-        var lo = BinaryPrimitives.ReadInt32LittleEndian(span);
-        var mid = BinaryPrimitives.ReadInt32LittleEndian(span.Slice(4));
-        var hi = BinaryPrimitives.ReadInt32LittleEndian(span.Slice(8));
-        var flags = BinaryPrimitives.ReadInt32LittleEndian(span.Slice(12));
-        var scale = (flags >> 16) & 0xFF;
-        if ((flags & 0x7F00FFFF) != 0 || scale > 28)
-        {
-            throw new MessagePackSerializationException("A stored decimal has invalid flags.");
-        }
-
-        return new decimal(lo, mid, hi, flags < 0, (byte)scale);
-    }
-
-    private static DateTime ReadDateTime(ref MessagePackReader reader)
-    {
-        var packed = reader.ReadUInt64();
-        var kind = (int)(packed >> KindShift);
-        var ticks = (long)(packed & TicksMask);
-        if (kind > (int)DateTimeKind.Local || ticks > DateTime.MaxValue.Ticks)
-        {
-            throw new MessagePackSerializationException("A stored DateTime is out of range.");
-        }
-
-        return new DateTime(ticks, (DateTimeKind)kind);
-    }
-
-    private static DateTimeOffset ReadDateTimeOffset(ref MessagePackReader reader)
-    {
-        ExpectArray(ref reader, 2, "DateTimeOffset");
-        var ticks = reader.ReadInt64();
-        var minutes = reader.ReadInt16();
-        if (ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks || minutes < -MaxOffsetMinutes || minutes > MaxOffsetMinutes)
-        {
-            throw new MessagePackSerializationException("A stored DateTimeOffset is out of range.");
-        }
-
-        // Throws ArgumentOutOfRangeException when the UTC time falls outside DateTime's range.
-        return new DateTimeOffset(ticks, new TimeSpan(minutes * TimeSpan.TicksPerMinute));
     }
 
     private static ReadOnlySequence<byte> ReadFixedBytes(ref MessagePackReader reader, int length, string what)

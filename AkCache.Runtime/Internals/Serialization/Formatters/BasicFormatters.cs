@@ -53,74 +53,70 @@ internal sealed class ExactTypeFormatter<T> : IMessagePackFormatter<T>
 }
 
 /// <summary>
-/// DateTime as its ticks with its Kind in the top two bits: Ticks and Kind come back exactly. (The
-/// standard MessagePack form converts to UTC; DateTime.ToBinary adjusts Local times to the reading
-/// machine's zone.) A Local time read in another time zone keeps its wall-clock ticks.
+/// The exact encodings of DateTime, DateTimeOffset and decimal, in one place for the formatters below
+/// and for DataTable cells:
+/// - DateTime: one unsigned integer, its ticks with its Kind in the top two bits, so Ticks and Kind
+///   come back exactly. (The standard MessagePack form converts to UTC; DateTime.ToBinary adjusts
+///   Local times to the reading machine's zone.) A Local time read in another zone keeps its ticks.
+/// - DateTimeOffset: <c>[clock ticks, offset in minutes]</c> (an offset is always whole minutes).
+/// - decimal: bin 16, its four GetBits parts (low, middle, high, flags), each little endian. The flags
+///   hold the sign and the scale, so 1.0m and 1.00m stay apart.
 /// </summary>
-internal sealed class ExactDateTimeFormatter : IMessagePackFormatter<DateTime>
+internal static class ExactEncodings
 {
-    public static readonly ExactDateTimeFormatter Instance = new();
+    private const int KindShift = 62;
+    private const ulong TicksMask = (1UL << KindShift) - 1;
+    private const int MaxOffsetMinutes = 14 * 60;
 
-    private const long TicksMask = 0x3FFFFFFFFFFFFFFF;
+    public static void Write(ref MessagePackWriter writer, DateTime value) =>
+        writer.Write((ulong)value.Ticks | ((ulong)value.Kind << KindShift));
 
-    public void Serialize(ref MessagePackWriter writer, DateTime value, MessagePackSerializerOptions options) =>
-        writer.Write(value.Ticks | ((long)value.Kind << 62));
-
-    public DateTime Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
+    public static DateTime ReadDateTime(ref MessagePackReader reader)
     {
-        var data = reader.ReadInt64();
-        var kind = (DateTimeKind)((ulong)data >> 62);
-        var ticks = data & TicksMask;
-        if (kind > DateTimeKind.Local || ticks > DateTime.MaxValue.Ticks)
+        var packed = reader.ReadUInt64();
+        var kind = (int)(packed >> KindShift);
+        var ticks = (long)(packed & TicksMask);
+        if (kind > (int)DateTimeKind.Local || ticks > DateTime.MaxValue.Ticks)
         {
-            throw new MessagePackSerializationException("The stored DateTime is out of range.");
+            throw new MessagePackSerializationException("A stored DateTime is out of range.");
         }
 
-        return new DateTime(ticks, kind);
+        return new DateTime(ticks, (DateTimeKind)kind);
     }
-}
 
-/// <summary>DateTimeOffset as its clock ticks and its offset in minutes (an offset is always whole minutes).</summary>
-internal sealed class ExactDateTimeOffsetFormatter : IMessagePackFormatter<DateTimeOffset>
-{
-    public static readonly ExactDateTimeOffsetFormatter Instance = new();
-
-    public void Serialize(ref MessagePackWriter writer, DateTimeOffset value, MessagePackSerializerOptions options)
+    public static void Write(ref MessagePackWriter writer, DateTimeOffset value)
     {
         writer.WriteArrayHeader(2);
         writer.Write(value.Ticks);
-        writer.Write((short)value.Offset.TotalMinutes);
+        writer.Write((short)(value.Offset.Ticks / TimeSpan.TicksPerMinute));
     }
 
-    public DateTimeOffset Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
+    public static DateTimeOffset ReadDateTimeOffset(ref MessagePackReader reader)
     {
         if (reader.ReadArrayHeader() != 2)
         {
-            throw new MessagePackSerializationException("The stored DateTimeOffset is not two numbers.");
+            throw new MessagePackSerializationException("A stored DateTimeOffset is not two numbers.");
         }
 
         var ticks = reader.ReadInt64();
         var minutes = reader.ReadInt16();
+        if (ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks || minutes < -MaxOffsetMinutes || minutes > MaxOffsetMinutes)
+        {
+            throw new MessagePackSerializationException("A stored DateTimeOffset is out of range.");
+        }
+
         try
         {
-            return new DateTimeOffset(ticks, TimeSpan.FromMinutes(minutes));
+            return new DateTimeOffset(ticks, new TimeSpan(minutes * TimeSpan.TicksPerMinute));
         }
-        catch (ArgumentException ex)
+        catch (ArgumentOutOfRangeException ex)
         {
-            throw new MessagePackSerializationException("The stored DateTimeOffset is out of range.", ex);
+            // The UTC time falls outside DateTime's range.
+            throw new MessagePackSerializationException("A stored DateTimeOffset is out of range.", ex);
         }
     }
-}
 
-/// <summary>
-/// decimal as bin 16: its four <see cref="decimal.GetBits(decimal)"/> parts (low, middle, high,
-/// flags), each little endian. The flags hold the sign and the scale, so 1.0m and 1.00m stay apart.
-/// </summary>
-internal sealed class ExactDecimalFormatter : IMessagePackFormatter<decimal>
-{
-    public static readonly ExactDecimalFormatter Instance = new();
-
-    public void Serialize(ref MessagePackWriter writer, decimal value, MessagePackSerializerOptions options)
+    public static void Write(ref MessagePackWriter writer, decimal value)
     {
         var span = writer.GetSpan(18);
         span[0] = MessagePackCode.Bin8;
@@ -133,31 +129,59 @@ internal sealed class ExactDecimalFormatter : IMessagePackFormatter<decimal>
         writer.Advance(18);
     }
 
-    public decimal Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
+    public static decimal ReadDecimal(ref MessagePackReader reader)
     {
-        var sequence = reader.ReadBytes();
-        if (sequence is not { Length: 16 } bytes)
+        if (reader.ReadBytes() is not { Length: 16 } bytes)
         {
-            throw new MessagePackSerializationException("The stored decimal is not 16 bytes.");
+            throw new MessagePackSerializationException("A stored decimal is not 16 bytes.");
         }
 
         Span<byte> span = stackalloc byte[16];
         System.Buffers.BuffersExtensions.CopyTo(bytes, span);
-        var parts = new int[4];
-        for (var i = 0; i < 4; i++)
+        var flags = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(span.Slice(12));
+        var scale = (flags >> 16) & 0xFF;
+        if ((flags & 0x7F00FFFF) != 0 || scale > 28)
         {
-            parts[i] = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(span.Slice(i * 4));
+            throw new MessagePackSerializationException("A stored decimal has invalid flags.");
         }
 
-        try
-        {
-            return new decimal(parts);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new MessagePackSerializationException("The stored decimal is invalid.", ex);
-        }
+        return new decimal(
+            System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(span),
+            System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(span.Slice(4)),
+            System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(span.Slice(8)),
+            flags < 0,
+            (byte)scale);
     }
+}
+
+/// <summary>DateTime in <see cref="ExactEncodings"/>' form.</summary>
+internal sealed class ExactDateTimeFormatter : IMessagePackFormatter<DateTime>
+{
+    public static readonly ExactDateTimeFormatter Instance = new();
+
+    public void Serialize(ref MessagePackWriter writer, DateTime value, MessagePackSerializerOptions options) => ExactEncodings.Write(ref writer, value);
+
+    public DateTime Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) => ExactEncodings.ReadDateTime(ref reader);
+}
+
+/// <summary>DateTimeOffset in <see cref="ExactEncodings"/>' form.</summary>
+internal sealed class ExactDateTimeOffsetFormatter : IMessagePackFormatter<DateTimeOffset>
+{
+    public static readonly ExactDateTimeOffsetFormatter Instance = new();
+
+    public void Serialize(ref MessagePackWriter writer, DateTimeOffset value, MessagePackSerializerOptions options) => ExactEncodings.Write(ref writer, value);
+
+    public DateTimeOffset Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) => ExactEncodings.ReadDateTimeOffset(ref reader);
+}
+
+/// <summary>decimal in <see cref="ExactEncodings"/>' form.</summary>
+internal sealed class ExactDecimalFormatter : IMessagePackFormatter<decimal>
+{
+    public static readonly ExactDecimalFormatter Instance = new();
+
+    public void Serialize(ref MessagePackWriter writer, decimal value, MessagePackSerializerOptions options) => ExactEncodings.Write(ref writer, value);
+
+    public decimal Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) => ExactEncodings.ReadDecimal(ref reader);
 }
 
 /// <summary>
