@@ -184,9 +184,11 @@ internal sealed class ImmutableStackFormatter<T> : IMessagePackFormatter<Immutab
     }
 }
 
-internal sealed class ImmutableHashSetFormatter<T> : IMessagePackFormatter<ImmutableHashSet<T>?>
+/// <summary><c>[comparer, [elements...]]</c>; a stored set that holds an element twice is refused.</summary>
+internal abstract class ImmutableSetFormatter<TSet, T> : IMessagePackFormatter<TSet?>
+    where TSet : class, IImmutableSet<T>
 {
-    public void Serialize(ref MessagePackWriter writer, ImmutableHashSet<T>? value, MessagePackSerializerOptions options)
+    public void Serialize(ref MessagePackWriter writer, TSet? value, MessagePackSerializerOptions options)
     {
         if (value is null)
         {
@@ -195,55 +197,49 @@ internal sealed class ImmutableHashSetFormatter<T> : IMessagePackFormatter<Immut
         }
 
         writer.WriteArrayHeader(2);
-        writer.Write(Comparers.EqualityCode(value.KeyComparer, value.GetType()));
+        writer.Write(ComparerCode(value));
         ImmutableCollections.WriteElements(ref writer, value.Count, value, options);
     }
 
-    public ImmutableHashSet<T>? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
+    public TSet? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
     {
         if (reader.TryReadNil())
         {
             return null;
         }
 
-        ImmutableCollections.ExpectHeader(ref reader, 2, typeof(ImmutableHashSet<T>));
-        var comparer = Comparers.Equality<T>(reader.ReadInt32());
-        return ImmutableHashSet.CreateRange(comparer, ImmutableCollections.ReadElements<T>(ref reader, options));
+        ImmutableCollections.ExpectHeader(ref reader, 2, typeof(TSet));
+        var code = reader.ReadInt32();
+        var elements = ImmutableCollections.ReadElements<T>(ref reader, options);
+        var set = Create(code, elements);
+        return set.Count == elements.Length ? set : throw new MessagePackSerializationException($"The stored {typeof(TSet)} holds an element twice.");
     }
+
+    protected abstract int ComparerCode(TSet set);
+
+    protected abstract TSet Create(int comparerCode, T[] elements);
 }
 
-internal sealed class ImmutableSortedSetFormatter<T> : IMessagePackFormatter<ImmutableSortedSet<T>?>
+internal sealed class ImmutableHashSetFormatter<T> : ImmutableSetFormatter<ImmutableHashSet<T>, T>
 {
-    public void Serialize(ref MessagePackWriter writer, ImmutableSortedSet<T>? value, MessagePackSerializerOptions options)
-    {
-        if (value is null)
-        {
-            writer.WriteNil();
-            return;
-        }
+    protected override int ComparerCode(ImmutableHashSet<T> set) => Comparers.EqualityCode(set.KeyComparer, set.GetType());
 
-        writer.WriteArrayHeader(2);
-        writer.Write(Comparers.OrderCode(value.KeyComparer, value.GetType()));
-        ImmutableCollections.WriteElements(ref writer, value.Count, value, options);
-    }
-
-    public ImmutableSortedSet<T>? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
-    {
-        if (reader.TryReadNil())
-        {
-            return null;
-        }
-
-        ImmutableCollections.ExpectHeader(ref reader, 2, typeof(ImmutableSortedSet<T>));
-        var comparer = Comparers.Order<T>(reader.ReadInt32());
-        return ImmutableSortedSet.CreateRange(comparer, ImmutableCollections.ReadElements<T>(ref reader, options));
-    }
+    protected override ImmutableHashSet<T> Create(int comparerCode, T[] elements) => ImmutableHashSet.CreateRange(Comparers.Equality<T>(comparerCode), elements);
 }
 
-internal sealed class ImmutableDictionaryFormatter<TKey, TValue> : IMessagePackFormatter<ImmutableDictionary<TKey, TValue>?>
+internal sealed class ImmutableSortedSetFormatter<T> : ImmutableSetFormatter<ImmutableSortedSet<T>, T>
+{
+    protected override int ComparerCode(ImmutableSortedSet<T> set) => Comparers.OrderCode(set.KeyComparer, set.GetType());
+
+    protected override ImmutableSortedSet<T> Create(int comparerCode, T[] elements) => ImmutableSortedSet.CreateRange(Comparers.Order<T>(comparerCode), elements);
+}
+
+/// <summary><c>[key comparer, value comparer, {key: value...}]</c>; a stored map that holds a key twice is refused.</summary>
+internal abstract class ImmutableMapFormatter<TMap, TKey, TValue> : IMessagePackFormatter<TMap?>
+    where TMap : class, IImmutableDictionary<TKey, TValue>
     where TKey : notnull
 {
-    public void Serialize(ref MessagePackWriter writer, ImmutableDictionary<TKey, TValue>? value, MessagePackSerializerOptions options)
+    public void Serialize(ref MessagePackWriter writer, TMap? value, MessagePackSerializerOptions options)
     {
         if (value is null)
         {
@@ -252,56 +248,51 @@ internal sealed class ImmutableDictionaryFormatter<TKey, TValue> : IMessagePackF
         }
 
         writer.WriteArrayHeader(3);
-        writer.Write(Comparers.EqualityCode(value.KeyComparer, value.GetType()));
-        writer.Write(Comparers.EqualityCode(value.ValueComparer, value.GetType()));
+        writer.Write(KeyComparerCode(value));
+        writer.Write(Comparers.EqualityCode(ValueComparer(value), value.GetType()));
         ImmutableCollections.WritePairs(ref writer, value.Count, value, options);
     }
 
-    public ImmutableDictionary<TKey, TValue>? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
+    public TMap? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
     {
         if (reader.TryReadNil())
         {
             return null;
         }
 
-        ImmutableCollections.ExpectHeader(ref reader, 3, typeof(ImmutableDictionary<TKey, TValue>));
-        var keys = Comparers.Equality<TKey>(reader.ReadInt32());
+        ImmutableCollections.ExpectHeader(ref reader, 3, typeof(TMap));
+        var keyCode = reader.ReadInt32();
         var values = Comparers.Equality<TValue>(reader.ReadInt32());
         var pairs = ImmutableCollections.ReadPairs<TKey, TValue>(ref reader, options);
-        var result = ImmutableDictionary.CreateRange(keys, values, pairs);
-        return result.Count == pairs.Length ? result : throw new MessagePackSerializationException("The stored dictionary holds a key twice.");
+        var map = Create(keyCode, values, pairs);
+        return map.Count == pairs.Length ? map : throw new MessagePackSerializationException($"The stored {typeof(TMap)} holds a key twice.");
     }
+
+    protected abstract int KeyComparerCode(TMap map);
+
+    protected abstract IEqualityComparer<TValue> ValueComparer(TMap map);
+
+    protected abstract TMap Create(int keyComparerCode, IEqualityComparer<TValue>? values, KeyValuePair<TKey, TValue>[] pairs);
 }
 
-internal sealed class ImmutableSortedDictionaryFormatter<TKey, TValue> : IMessagePackFormatter<ImmutableSortedDictionary<TKey, TValue>?>
+internal sealed class ImmutableDictionaryFormatter<TKey, TValue> : ImmutableMapFormatter<ImmutableDictionary<TKey, TValue>, TKey, TValue>
     where TKey : notnull
 {
-    public void Serialize(ref MessagePackWriter writer, ImmutableSortedDictionary<TKey, TValue>? value, MessagePackSerializerOptions options)
-    {
-        if (value is null)
-        {
-            writer.WriteNil();
-            return;
-        }
+    protected override int KeyComparerCode(ImmutableDictionary<TKey, TValue> map) => Comparers.EqualityCode(map.KeyComparer, map.GetType());
 
-        writer.WriteArrayHeader(3);
-        writer.Write(Comparers.OrderCode(value.KeyComparer, value.GetType()));
-        writer.Write(Comparers.EqualityCode(value.ValueComparer, value.GetType()));
-        ImmutableCollections.WritePairs(ref writer, value.Count, value, options);
-    }
+    protected override IEqualityComparer<TValue> ValueComparer(ImmutableDictionary<TKey, TValue> map) => map.ValueComparer;
 
-    public ImmutableSortedDictionary<TKey, TValue>? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
-    {
-        if (reader.TryReadNil())
-        {
-            return null;
-        }
+    protected override ImmutableDictionary<TKey, TValue> Create(int keyComparerCode, IEqualityComparer<TValue>? values, KeyValuePair<TKey, TValue>[] pairs) =>
+        ImmutableDictionary.CreateRange(Comparers.Equality<TKey>(keyComparerCode), values, pairs);
+}
 
-        ImmutableCollections.ExpectHeader(ref reader, 3, typeof(ImmutableSortedDictionary<TKey, TValue>));
-        var keys = Comparers.Order<TKey>(reader.ReadInt32());
-        var values = Comparers.Equality<TValue>(reader.ReadInt32());
-        var pairs = ImmutableCollections.ReadPairs<TKey, TValue>(ref reader, options);
-        var result = ImmutableSortedDictionary.CreateRange(keys, values, pairs);
-        return result.Count == pairs.Length ? result : throw new MessagePackSerializationException("The stored dictionary holds a key twice.");
-    }
+internal sealed class ImmutableSortedDictionaryFormatter<TKey, TValue> : ImmutableMapFormatter<ImmutableSortedDictionary<TKey, TValue>, TKey, TValue>
+    where TKey : notnull
+{
+    protected override int KeyComparerCode(ImmutableSortedDictionary<TKey, TValue> map) => Comparers.OrderCode(map.KeyComparer, map.GetType());
+
+    protected override IEqualityComparer<TValue> ValueComparer(ImmutableSortedDictionary<TKey, TValue> map) => map.ValueComparer;
+
+    protected override ImmutableSortedDictionary<TKey, TValue> Create(int keyComparerCode, IEqualityComparer<TValue>? values, KeyValuePair<TKey, TValue>[] pairs) =>
+        ImmutableSortedDictionary.CreateRange(Comparers.Order<TKey>(keyComparerCode), values, pairs);
 }
