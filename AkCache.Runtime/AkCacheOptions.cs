@@ -78,6 +78,16 @@ public sealed class AkCacheOptions
     /// <value>Default: 32.</value>
     public int MinimumThreadPoolWorkers { get; set; } = 32;
 
+    /// <summary>
+    /// A secret shared by every process of the application. When set, every stored value carries an
+    /// HMAC-SHA256 over its key binding and payload, and a value read from Redis that is unsigned, or
+    /// signed without this key, is rejected (a miss, recomputed and overwritten, warned once): no one
+    /// who can write to Redis but lacks the key can make a method return a value of theirs. The key is
+    /// never logged. At least 16 characters; use a random string.
+    /// </summary>
+    /// <value>Default: AKCACHE_SIGNING_KEY, else null (values are not signed).</value>
+    public string? SigningKey { get; set; }
+
     /// <summary>Where AkCache logs. It logs only warnings and errors, never on the hit path, and never a password.</summary>
     /// <value>Default: null, which writes warnings and errors to standard error.</value>
     public ILoggerFactory? LoggerFactory { get; set; }
@@ -122,6 +132,12 @@ public sealed class AkCacheOptions
             }
         }
 
+        var signingKey = NonEmpty(variable("AKCACHE_SIGNING_KEY"));
+        if (signingKey is not null)
+        {
+            options.SigningKey = signingKey;
+        }
+
         var disabled = NonEmpty(variable("AKCACHE_DISABLED"));
         if (disabled is not null)
         {
@@ -162,6 +178,12 @@ public sealed class AkCacheOptions
         {
             throw new ArgumentException($"{nameof(MinimumThreadPoolWorkers)} must be 0 (leave the pool alone) or more, not {MinimumThreadPoolWorkers}.");
         }
+        if (SigningKey is not null && SigningKey.Length < Internals.Serialization.ValueSigner.MinimumKeyLength)
+        {
+            // The message gives the length only: never any part of the key.
+            throw new ArgumentException($"{nameof(SigningKey)} (AKCACHE_SIGNING_KEY) must be at least {Internals.Serialization.ValueSigner.MinimumKeyLength} characters long; the one given has {SigningKey.Length}.");
+        }
+
         _ = Internals.Configuration.RedisUrl.Parse(RedisUrl);
     }
 

@@ -206,7 +206,7 @@ public sealed partial class MemoizedMethod
     private bool TryReadFromRedis<T>(RuntimeState state, MemoKey key, StackExchange.Redis.RedisValue stored, out T value)
     {
         var bytes = (ReadOnlyMemory<byte>)stored;
-        if (!TryRead(state, key, bytes, out value, out var expiresAt))
+        if (!TryRead(state, key, bytes, out value, out var expiresAt, fromRedis: true))
         {
             return false;
         }

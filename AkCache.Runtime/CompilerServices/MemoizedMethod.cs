@@ -176,7 +176,7 @@ public sealed partial class MemoizedMethod
         expiresAt = state.Time.GetUtcNow().Add(MaxAge(state)).ToUnixTimeMilliseconds();
         try
         {
-            return ValueSerializer.Serialize(value, expiresAt, Tag(key));
+            return ValueSerializer.Serialize(value, expiresAt, Tag(key), state.Signer);
         }
         catch (NotFaithfulException ex)
         {
@@ -190,19 +190,27 @@ public sealed partial class MemoizedMethod
         }
     }
 
-    private bool TryRead<T>(RuntimeState state, MemoKey key, ReadOnlyMemory<byte> bytes, out T value, out long expiresAt)
+    // fromRedis: true for bytes read from Redis or from another process's announcement, whose
+    // signature is checked when a signing key is configured; false for this process's own bytes (its
+    // memory layer, a computation it shared), already checked or written here.
+    private bool TryRead<T>(RuntimeState state, MemoKey key, ReadOnlyMemory<byte> bytes, out T value, out long expiresAt, bool fromRedis = false)
     {
         value = default!;
-        var status = ValueSerializer.ReadHeader<T>(bytes.Span, Tag(key), out expiresAt);
+        var status = ValueSerializer.ReadHeader<T>(bytes, Tag(key), fromRedis ? state.Signer : null, out expiresAt, out var payloadLength);
         if (status != EnvelopeStatus.Valid)
         {
-            WarnOnce(WarningKind.Unreadable, state, new FormatException(Describe(status)), "AkCache: a value stored for {Method} cannot be read ({Reason}); it is recomputed and overwritten.");
+            if (status is EnvelopeStatus.Unsigned or EnvelopeStatus.BadSignature)
+            {
+                state.CountRejectedSignature();
+            }
+
+            WarnOnce(status is EnvelopeStatus.Unsigned or EnvelopeStatus.BadSignature ? WarningKind.Unsigned : WarningKind.Unreadable, state, new FormatException(Describe(status)), "AkCache: a value stored for {Method} cannot be read ({Reason}); it is recomputed and overwritten.");
             return false;
         }
 
         try
         {
-            value = ValueSerializer.Deserialize<T>(bytes);
+            value = ValueSerializer.Deserialize<T>(bytes, payloadLength);
             return true;
         }
         catch (Exception ex)
@@ -217,6 +225,8 @@ public sealed partial class MemoizedMethod
         EnvelopeStatus.OtherSerializer => "it was written by another serializer",
         EnvelopeStatus.OtherKey => "it was written for another key, and copied to this one",
         EnvelopeStatus.OtherShape => "it was written when the result type had other fields",
+        EnvelopeStatus.Unsigned => "it is not signed, and this process requires signed values (AKCACHE_SIGNING_KEY)",
+        EnvelopeStatus.BadSignature => "its signature does not match this process's signing key: it was written or altered without that key",
         _ => "it is not in AkCache's format",
     };
 

@@ -24,7 +24,10 @@ internal sealed class RuntimeState : IDisposable
         Time = time;
         Clock = Clock.For(time);
         Memory = new MemoryLayer(options.MemoryCacheMaxEntries, time);
+        Signer = options.SigningKey is { } key ? new Serialization.ValueSigner(key) : null;
     }
+
+    private long _rejectedSignatures;
 
     public AkCacheOptions Options { get; }
 
@@ -43,6 +46,14 @@ internal sealed class RuntimeState : IDisposable
     public Clock Clock { get; }
 
     public bool Disabled => Options.Disabled;
+
+    /// <summary>Signs every stored value and checks every value read from Redis; null without a signing key.</summary>
+    public Serialization.ValueSigner? Signer { get; }
+
+    /// <summary>How many values read from Redis were rejected as unsigned or wrongly signed.</summary>
+    public long RejectedSignatures => System.Threading.Interlocked.Read(ref _rejectedSignatures);
+
+    public void CountRejectedSignature() => System.Threading.Interlocked.Increment(ref _rejectedSignatures);
 
     public static RuntimeState Create(AkCacheOptions options, TimeProvider? time = null)
     {
@@ -91,7 +102,11 @@ internal sealed class RuntimeState : IDisposable
     public bool ClaimWarning(MemoizedMethod method, WarningKind kind) =>
         Logger.IsEnabled(LogLevel.Warning) && _warnings.TryAdd((method, kind), true);
 
-    public void Dispose() => Redis?.Dispose();
+    public void Dispose()
+    {
+        Redis?.Dispose();
+        Signer?.Dispose();
+    }
 
     private static ILogger CreateLogger(AkCacheOptions options) =>
         (options.LoggerFactory ?? StandardErrorLoggerFactory.Instance).CreateLogger("AkCache");
@@ -103,6 +118,7 @@ internal enum WarningKind
     Unserializable,
     NotFaithful,
     Expired,
+    Unsigned,
     Unreadable,
     WaitedTooLong,
 }

@@ -24,6 +24,7 @@ public sealed class MisconfigurationTests : IDisposable
         Environment.SetEnvironmentVariable("AKCACHE_REDIS_URL", null);
         Environment.SetEnvironmentVariable("AKCACHE_MAX_AGE_SECONDS", null);
         Environment.SetEnvironmentVariable("AKCACHE_PREFIX", null);
+        Environment.SetEnvironmentVariable("AKCACHE_SIGNING_KEY", null);
         AkCacheRuntime.Reset();
         Console.SetError(_standardError);
     }
@@ -47,6 +48,15 @@ public sealed class MisconfigurationTests : IDisposable
         Check("AKCACHE_MAX_AGE_SECONDS", "one day", "AKCACHE_MAX_AGE_SECONDS must be a positive whole number", "The default is used instead.");
         Assert.True(AkCacheRuntime.State.Redis!.HasConnected);
         Assert.Equal(86400, AkCacheRuntime.CurrentOptions.DefaultMaxAgeSeconds);
+    }
+
+    /// <summary>Writing unsigned values when signing was asked for would be wrong: the process keeps to its memory cache.</summary>
+    [Fact]
+    public void A_signing_key_too_short_in_the_environment_logs_its_length_only_and_keeps_to_memory()
+    {
+        Environment.SetEnvironmentVariable("AKCACHE_REDIS_URL", _server!.Url);
+        Check("AKCACHE_SIGNING_KEY", "Hunter2Secret", "must be at least 16 characters long; the one given has 13", "cached in this process only");
+        Assert.Null(AkCacheRuntime.State.Redis);
     }
 
     private void Check(string variable, string value, string reason, string consequence)

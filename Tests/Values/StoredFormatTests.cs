@@ -16,6 +16,10 @@ namespace AkCache.Tests.Values;
 [Collection(RedisCollection.Name)]
 public sealed class StoredFormatTests : MemoizeTestBase
 {
+    private const string SigningKey = "test-signing-key-7f3a9c2e";
+
+    private const byte ValueSerializerFlagsSigned = 1;
+
     public StoredFormatTests(RedisServerFixture fixture)
         : base(fixture)
     {
@@ -44,7 +48,7 @@ public sealed class StoredFormatTests : MemoizeTestBase
 
     [Theory]
     [InlineData(1, (byte)7, "written by another serializer")]
-    [InlineData(26, (byte)0x5a, "the result type had other fields")]
+    [InlineData(27, (byte)0x5a, "the result type had other fields")]
     [InlineData(0, (byte)1, "not in AkCache's format")]
     public void A_value_with_another_serializer_shape_or_format_is_a_miss(int offset, byte replacement, string reason)
     {
@@ -60,6 +64,69 @@ public sealed class StoredFormatTests : MemoizeTestBase
         Assert.Equal("Hello, Cy", greet("Cy"));
         Assert.Equal(2, WovenAssembly.Calls("Greet"));
         Assert.Single(Log.Warnings, w => w.Contains(reason) && w.Contains("Greet"));
+    }
+
+    [Fact]
+    public void Signed_values_are_shared_between_processes_with_the_same_key()
+    {
+        var greet = WovenAssembly.Method<Func<string, string>>("Basic.Greet");
+        Configure(o => o.SigningKey = SigningKey);
+        greet("Dee");
+        var key = Assert.Single(StoredKeys());
+        Assert.Equal(ValueSerializerFlagsSigned, ((byte[])Redis.StringGet(key)!)[2]);
+
+        Configure(o => o.SigningKey = SigningKey);
+        Assert.Equal("Hello, Dee", greet("Dee"));
+        Assert.Equal(1, WovenAssembly.Calls("Greet"));
+
+        // A process without the key reads signed values too: it asked for no checks.
+        Configure(_ => { });
+        Assert.Equal("Hello, Dee", greet("Dee"));
+        Assert.Equal(1, WovenAssembly.Calls("Greet"));
+        Assert.Empty(Log.Warnings);
+    }
+
+    [Theory]
+    [InlineData("unsigned", "it is not signed")]
+    [InlineData("another key", "its signature does not match")]
+    [InlineData("tampered", "its signature does not match")]
+    public void Under_signing_an_unsigned_foreign_or_altered_value_is_rejected_and_counted(string how, string reason)
+    {
+        var greet = WovenAssembly.Method<Func<string, string>>("Basic.Greet");
+        Configure(o => o.SigningKey = how == "unsigned" ? null : how == "another key" ? "another-key-of-the-attacker-0000" : SigningKey);
+        greet("Eve");
+        var key = Assert.Single(StoredKeys());
+        if (how == "tampered")
+        {
+            // The stored "Hello, Eve" becomes "Hello, Ewe": same length, one letter changed.
+            var bytes = (byte[])Redis.StringGet(key)!;
+            var at = bytes.AsSpan().IndexOf("Hello, Eve"u8);
+            Assert.True(at > 0);
+            bytes[at + 8] = (byte)'w';
+            Redis.StringSet(key, bytes);
+        }
+
+        Configure(o => o.SigningKey = SigningKey);
+        Assert.Equal("Hello, Eve", greet("Eve"));
+        Assert.Equal(2, WovenAssembly.Calls("Greet"));
+        // Rejected when read, and again when the miss's lock script returns the same stored bytes.
+        Assert.Equal(2, AkCacheRuntime.State.RejectedSignatures);
+        Assert.Single(Log.Warnings, w => w.Contains(reason) && w.Contains("Greet"));
+        Assert.DoesNotContain(Log.Entries, e => e.Message.Contains(SigningKey) || e.Message.Contains("attacker"));
+
+        // Overwritten with a value signed with this key.
+        Configure(o => o.SigningKey = SigningKey);
+        Assert.Equal("Hello, Eve", greet("Eve"));
+        Assert.Equal(2, WovenAssembly.Calls("Greet"));
+        Assert.Equal(0, AkCacheRuntime.State.RejectedSignatures);
+    }
+
+    [Fact]
+    public void A_signing_key_too_short_is_refused_without_showing_it()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Configure(o => o.SigningKey = "s3cr3t-pw"));
+        Assert.Contains("at least 16 characters", error.Message);
+        Assert.DoesNotContain("s3cr3t", error.Message);
     }
 
     [Fact]

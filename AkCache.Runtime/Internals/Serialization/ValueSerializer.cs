@@ -21,14 +21,21 @@ internal enum EnvelopeStatus
 
     /// <summary>Written when the result type had other fields.</summary>
     OtherShape,
+
+    /// <summary>Not signed, while this process requires signatures.</summary>
+    Unsigned,
+
+    /// <summary>Signed with another key, or altered after it was signed.</summary>
+    BadSignature,
 }
 
 /// <summary>
 /// Turns results into the bytes stored in Redis and back. Each value is wrapped in an envelope
-/// (format 2, docs/values.md): the format byte, the serializer's id, the absolute expiry (Unix
-/// milliseconds), the key the value was written for (the 16 bytes of its hash tag), the
-/// fingerprint of the result type's shape (<see cref="TypeShape{T}"/>), then the payload; numbers
-/// little endian. Anything that does not match is never deserialized.
+/// (format 2, docs/values.md): the format byte, the serializer's id, a flags byte, the absolute
+/// expiry (Unix milliseconds), the key the value was written for (the 16 bytes of its hash tag),
+/// the fingerprint of the result type's shape (<see cref="TypeShape{T}"/>), the payload, and, when
+/// the signed flag is set, an HMAC-SHA256 of everything before it; numbers little endian. Anything
+/// that does not match is never deserialized.
 /// </summary>
 internal static class ValueSerializer
 {
@@ -37,11 +44,15 @@ internal static class ValueSerializer
     /// <summary>AkCache's MessagePack through <see cref="FaithfulResolver"/>.</summary>
     public const byte MessagePackSerializerId = 1;
 
-    public const int HeaderLength = 34;
+    public const int HeaderLength = 35;
 
-    private const int ExpiryAt = 2;
-    private const int KeyAt = 10;
-    private const int ShapeAt = 26;
+    /// <summary>Flag: the envelope ends with a signature.</summary>
+    public const byte Signed = 1;
+
+    private const int FlagsAt = 2;
+    private const int ExpiryAt = 3;
+    private const int KeyAt = 11;
+    private const int ShapeAt = 27;
 
     /// <summary>
     /// Every value through <see cref="FaithfulResolver"/>: it comes back equal in every respect, or
@@ -53,9 +64,10 @@ internal static class ValueSerializer
     /// <param name="value">The result.</param>
     /// <param name="expiresAtUnixMs">When it expires, whatever Redis's time to live says.</param>
     /// <param name="boundTo">The hash tag of the key it is stored under.</param>
+    /// <param name="signer">Signs the envelope, when a signing key is configured.</param>
     /// <exception cref="NotFaithfulException">The value would not come back equal in every respect.</exception>
     /// <exception cref="Exception">The type cannot be serialized.</exception>
-    public static byte[] Serialize<T>(T value, long expiresAtUnixMs, MemoKey boundTo)
+    public static byte[] Serialize<T>(T value, long expiresAtUnixMs, MemoKey boundTo, ValueSigner? signer = null)
     {
         byte[] payload;
         try
@@ -67,51 +79,78 @@ internal static class ValueSerializer
             throw refusal;
         }
 
-        var envelope = new byte[HeaderLength + payload.Length];
+        var signed = HeaderLength + payload.Length;
+        var envelope = new byte[signer is null ? signed : signed + ValueSigner.SignatureLength];
         envelope[0] = FormatVersion;
         envelope[1] = MessagePackSerializerId;
+        envelope[FlagsAt] = signer is null ? (byte)0 : Signed;
         var header = envelope.AsSpan();
         BinaryPrimitives.WriteInt64LittleEndian(header.Slice(ExpiryAt), expiresAtUnixMs);
         BinaryPrimitives.WriteUInt64LittleEndian(header.Slice(KeyAt), boundTo.High);
         BinaryPrimitives.WriteUInt64LittleEndian(header.Slice(KeyAt + 8), boundTo.Low);
         BinaryPrimitives.WriteUInt64LittleEndian(header.Slice(ShapeAt), TypeShape<T>.Fingerprint);
         payload.CopyTo(envelope, HeaderLength);
+        signer?.Sign(envelope, signed);
         return envelope;
     }
 
-    /// <summary>Checks an envelope against the key it was read from and the type it should hold.</summary>
-    public static EnvelopeStatus ReadHeader<T>(ReadOnlySpan<byte> envelope, MemoKey boundTo, out long expiresAtUnixMs)
+    /// <summary>
+    /// Checks an envelope against the key it was read from and the type it should hold. With a
+    /// <paramref name="signer"/>, the envelope must be signed with its key; without one, a signature is
+    /// ignored. <paramref name="payloadLength"/> leaves the signature out.
+    /// </summary>
+    public static EnvelopeStatus ReadHeader<T>(ReadOnlyMemory<byte> envelope, MemoKey boundTo, ValueSigner? signer, out long expiresAtUnixMs, out int payloadLength)
     {
         expiresAtUnixMs = 0;
-        if (envelope.Length <= HeaderLength || envelope[0] != FormatVersion)
+        payloadLength = 0;
+        var header = envelope.Span;
+        if (header.Length <= HeaderLength || header[0] != FormatVersion || (header[FlagsAt] & ~Signed) != 0)
         {
             return EnvelopeStatus.Foreign;
         }
 
-        if (envelope[1] != MessagePackSerializerId)
+        if (header[1] != MessagePackSerializerId)
         {
             return EnvelopeStatus.OtherSerializer;
         }
 
-        if (BinaryPrimitives.ReadUInt64LittleEndian(envelope.Slice(KeyAt)) != boundTo.High
-            || BinaryPrimitives.ReadUInt64LittleEndian(envelope.Slice(KeyAt + 8)) != boundTo.Low)
+        var signed = (header[FlagsAt] & Signed) != 0;
+        payloadLength = header.Length - HeaderLength - (signed ? ValueSigner.SignatureLength : 0);
+        if (payloadLength <= 0)
+        {
+            return EnvelopeStatus.Foreign;
+        }
+
+        if (signer is not null && !signed)
+        {
+            return EnvelopeStatus.Unsigned;
+        }
+
+        if (signer is not null && !signer.Verify(envelope))
+        {
+            return EnvelopeStatus.BadSignature;
+        }
+
+        if (BinaryPrimitives.ReadUInt64LittleEndian(header.Slice(KeyAt)) != boundTo.High
+            || BinaryPrimitives.ReadUInt64LittleEndian(header.Slice(KeyAt + 8)) != boundTo.Low)
         {
             return EnvelopeStatus.OtherKey;
         }
 
-        if (BinaryPrimitives.ReadUInt64LittleEndian(envelope.Slice(ShapeAt)) != TypeShape<T>.Fingerprint)
+        if (BinaryPrimitives.ReadUInt64LittleEndian(header.Slice(ShapeAt)) != TypeShape<T>.Fingerprint)
         {
             return EnvelopeStatus.OtherShape;
         }
 
-        expiresAtUnixMs = BinaryPrimitives.ReadInt64LittleEndian(envelope.Slice(ExpiryAt));
+        expiresAtUnixMs = BinaryPrimitives.ReadInt64LittleEndian(header.Slice(ExpiryAt));
         return EnvelopeStatus.Valid;
     }
 
+    /// <summary>The payload of an envelope that <see cref="ReadHeader"/> accepted.</summary>
     /// <exception cref="MessagePackSerializationException">The payload is not a valid <typeparamref name="T"/>.</exception>
-    public static T Deserialize<T>(ReadOnlyMemory<byte> envelope)
+    public static T Deserialize<T>(ReadOnlyMemory<byte> envelope, int payloadLength)
     {
-        var payload = envelope.Slice(HeaderLength);
+        var payload = envelope.Slice(HeaderLength, payloadLength);
         var value = MessagePackSerializer.Deserialize<T>(payload, Options, out var bytesRead);
         if (bytesRead != payload.Length)
         {

@@ -21,6 +21,7 @@ public sealed class AkCacheOptionsTests
         Assert.Equal(10_000, options.MemoryCacheMaxEntries);
         Assert.Equal(32, options.MinimumThreadPoolWorkers);
         Assert.Null(options.LoggerFactory);
+        Assert.Null(options.SigningKey);
         Assert.Equal("redis://127.0.0.1:6379", AkCacheOptions.DefaultRedisUrl);
         Assert.Equal(86400, AkCacheOptions.DefaultMaxAgeSecondsValue);
     }
@@ -59,6 +60,12 @@ public sealed class AkCacheOptionsTests
         var options = FromVariables(("AKCACHE_REDIS_URL", akcacheUrl), ("REDIS_URL", "redis://shared:6379"));
 
         Assert.Equal("redis://shared:6379", options.RedisUrl);
+    }
+
+    [Fact]
+    public void AKCACHE_SIGNING_KEY_sets_the_signing_key_as_given()
+    {
+        Assert.Equal(" a key with spaces inside ", FromVariables(("AKCACHE_SIGNING_KEY", " a key with spaces inside ")).SigningKey);
     }
 
     [Fact]
