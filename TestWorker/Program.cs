@@ -19,6 +19,11 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Contains("--arguments"))
+        {
+            return Arguments.Run();
+        }
+
         if (args.Contains("--results"))
         {
             if (args.Contains("--memory-only"))

@@ -55,6 +55,26 @@ public sealed class FaithfulResultTests
         Assert.All(computed, pair => Assert.Equal(Refused.Contains(pair.Key) ? 2 : 1, pair.Value));
     }
 
+    /// <summary>
+    /// TestWorker/Arguments.cs: arguments that differ in one member each (a private setter, an
+    /// init-only property, a subclass's field, decimal scale, a DataTable cell, the type in an object
+    /// member) each get their own result; a second process computes none of them.
+    /// </summary>
+    [Fact]
+    public void Arguments_differing_in_one_member_get_their_own_results_and_equal_ones_share_across_processes()
+    {
+        var prefix = "arguments" + Guid.NewGuid().ToString("N").Substring(0, 8);
+        var first = RunWorker(prefix, "--arguments");
+        var second = RunWorker(prefix, "--arguments");
+
+        var cases = Lines(first, "SAME ").Count();
+        Assert.True(cases >= 18, first.ToString());
+        Assert.Empty(Lines(first, "DIFFERENT ").Concat(Lines(second, "DIFFERENT ")));
+        Assert.Equal(cases, Lines(first, "COMPUTED ").Count(l => l.EndsWith(" 1", StringComparison.Ordinal)));
+        Assert.Equal(cases, Lines(second, "SAME ").Count());
+        Assert.Empty(Lines(second, "COMPUTED "));
+    }
+
     private ProcessRunner.Result RunWorker(string prefix, params string[] arguments)
     {
         var dll = Path.Combine(ProcessRunner.RepositoryRoot(), "TestWorker", "bin", WorkerProcesses.Configuration, "net10.0", "TestWorker.dll");
