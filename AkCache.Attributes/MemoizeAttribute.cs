@@ -35,4 +35,17 @@ public sealed class MemoizeAttribute : Attribute
     /// across changes you know are compatible, or change it to drop them.
     /// </value>
     public string? Version { get; set; }
+
+    /// <summary>
+    /// The serializer of this method's results, by name: "messagepack" (AkCache's own, which returns
+    /// every value equal in every respect or refuses to cache it), "json" (System.Text.Json), or the
+    /// name of a serializer registered in <c>AkCacheOptions.Serializers</c>.
+    /// </summary>
+    /// <value>
+    /// Null (the default): the configured one (AKCACHE_SERIALIZER or <c>AkCacheOptions.Serializer</c>,
+    /// else "messagepack"). The name is part of the keys' version. On a method, it overrides the value
+    /// given on its class. A name that is not registered at run time leaves the method uncached, with
+    /// one error in the log.
+    /// </value>
+    public string? Serializer { get; set; }
 }

@@ -98,6 +98,7 @@ internal sealed class MemoizeCandidate
         MaxAgeSeconds = methodAge != 0 ? methodAge : typeAge != 0 ? typeAge : settings.MaxAgeSeconds;
         AutomaticVersion = settings.AutomaticVersions;
         PinnedVersion = Property<string?>(onMethod, "Version") ?? Property<string?>(onType, "Version");
+        Serializer = Property<string?>(onMethod, "Serializer") ?? Property<string?>(onType, "Serializer");
         Identity = MethodIdentity.For(method);
         DisplayName = MethodIdentity.Describe(method);
         KeyParameters = method.Parameters
@@ -112,6 +113,9 @@ internal sealed class MemoizeCandidate
     public int MaxAgeSeconds { get; }
 
     public string? PinnedVersion { get; }
+
+    /// <summary>The serializer [Memoize] names, or null for the configured one.</summary>
+    public string? Serializer { get; }
 
     /// <summary>Whether an unpinned version is the hash of the implementation (FodyWeavers.xml AutomaticVersions).</summary>
     public bool AutomaticVersion { get; }

@@ -147,7 +147,15 @@ internal sealed class MethodProcessor
             il.Emit(OpCodes.Ldstr, _candidate.Identity);
             il.Emit(OpCodes.Ldstr, _candidate.Version);
             il.Emit(OpCodes.Ldc_I4, _candidate.MaxAgeSeconds);
-            il.Emit(OpCodes.Call, _references.Create);
+            if (_candidate.Serializer is { } serializer)
+            {
+                il.Emit(OpCodes.Ldstr, serializer);
+                il.Emit(OpCodes.Call, _references.CreateWithSerializer);
+            }
+            else
+            {
+                il.Emit(OpCodes.Call, _references.Create);
+            }
         });
         il.Emit(OpCodes.Stloc, site);
 

@@ -20,7 +20,8 @@ internal sealed class ReferenceFinder
         MemoizedMethodType = _module.ImportReference(memoizedMethod);
         KeyBuilderType = _module.ImportReference(keyBuilder);
         MemoKeyType = _module.ImportReference(Find(weaver, "AkCache.CompilerServices.MemoKey"));
-        Create = Import(memoizedMethod, "Create");
+        Create = _module.ImportReference(memoizedMethod.Methods.Single(m => m.Name == "Create" && m.Parameters.Count == 3));
+        CreateWithSerializer = _module.ImportReference(memoizedMethod.Methods.Single(m => m.Name == "Create" && m.Parameters.Count == 4));
         BeginKey = Import(memoizedMethod, "BeginKey");
         Invoke = Import(memoizedMethod, "Invoke");
         InvokeAsync = Import(memoizedMethod, "InvokeAsync");
@@ -46,6 +47,9 @@ internal sealed class ReferenceFinder
 
     /// <summary>static MemoizedMethod Create(string identity, string version, int maxAgeSeconds)</summary>
     public MethodReference Create { get; }
+
+    /// <summary>static MemoizedMethod Create(string identity, string version, int maxAgeSeconds, string serializer)</summary>
+    public MethodReference CreateWithSerializer { get; }
 
     /// <summary>KeyBuilder MemoizedMethod.BeginKey()</summary>
     public MethodReference BeginKey { get; }

@@ -88,6 +88,19 @@ public sealed class AkCacheOptions
     /// <value>Default: AKCACHE_SIGNING_KEY, else null (values are not signed).</value>
     public string? SigningKey { get; set; }
 
+    /// <summary>
+    /// The serializer of every method whose [Memoize] names none: "messagepack" (AkCache's own, which
+    /// returns every value equal in every respect or refuses it), "json" (System.Text.Json), or the
+    /// <see cref="IValueSerializer.Name"/> of one in <see cref="Serializers"/>. Part of every key's
+    /// version: changing it reads fresh entries.
+    /// </summary>
+    /// <value>Default: AKCACHE_SERIALIZER, else "messagepack".</value>
+    public string Serializer { get; set; } = "messagepack";
+
+    /// <summary>Serializers of the application's, chosen by name in <see cref="Serializer"/> or [Memoize(Serializer = ...)].</summary>
+    /// <value>Default: empty.</value>
+    public System.Collections.Generic.IList<IValueSerializer> Serializers { get; set; } = new System.Collections.Generic.List<IValueSerializer>();
+
     /// <summary>Where AkCache logs. It logs only warnings and errors, never on the hit path, and never a password.</summary>
     /// <value>Default: null, which writes warnings and errors to standard error.</value>
     public ILoggerFactory? LoggerFactory { get; set; }
@@ -130,6 +143,12 @@ public sealed class AkCacheOptions
             {
                 problems.Add($"AKCACHE_MAX_AGE_SECONDS must be a positive whole number of seconds, not '{maxAge}'.");
             }
+        }
+
+        var serializer = NonEmpty(variable("AKCACHE_SERIALIZER"));
+        if (serializer is not null)
+        {
+            options.Serializer = serializer.Trim();
         }
 
         var signingKey = NonEmpty(variable("AKCACHE_SIGNING_KEY"));
@@ -182,6 +201,19 @@ public sealed class AkCacheOptions
         {
             // The message gives the length only: never any part of the key.
             throw new ArgumentException($"{nameof(SigningKey)} (AKCACHE_SIGNING_KEY) must be at least {Internals.Serialization.ValueSigner.MinimumKeyLength} characters long; the one given has {SigningKey.Length}.");
+        }
+
+        foreach (var custom in Serializers ?? throw new ArgumentException($"{nameof(Serializers)} must not be null."))
+        {
+            if (custom is null || !Internals.Serialization.MethodSerializer.IsValidName(custom.Name) || custom.Name is "messagepack" or "json")
+            {
+                throw new ArgumentException($"Every serializer in {nameof(Serializers)} needs a name of 1 to 32 lowercase letters, digits, '-' or '_' other than \"messagepack\" and \"json\", not '{custom?.Name}'.");
+            }
+        }
+
+        if (Internals.Serialization.MethodSerializer.Find(Serializer ?? "", Serializers) is null)
+        {
+            throw new ArgumentException($"{nameof(Serializer)} (AKCACHE_SERIALIZER) is '{Serializer}', which names no serializer: use \"messagepack\", \"json\" or the name of one in {nameof(Serializers)}.");
         }
 
         _ = Internals.Configuration.RedisUrl.Parse(RedisUrl);

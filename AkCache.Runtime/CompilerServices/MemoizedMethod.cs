@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using AkCache.Internals;
@@ -32,11 +33,13 @@ public sealed partial class MemoizedMethod
     private readonly int _maxAgeSeconds;
     private readonly ulong _tagHigh;
     private readonly ulong _tagLow;
-    private KeyPrefix? _prefix;
+    private readonly string? _serializerName;
+    private PerState? _perState;
 
-    private MemoizedMethod(string identity, string version, int maxAgeSeconds)
+    private MemoizedMethod(string identity, string version, int maxAgeSeconds, string? serializerName)
     {
         Identity = identity;
+        _serializerName = serializerName;
         Version = version;
         _maxAgeSeconds = maxAgeSeconds;
         HashSeed = unchecked(Interlocked.Increment(ref s_created) * -1640531535);
@@ -55,7 +58,13 @@ public sealed partial class MemoizedMethod
     public string Version { get; }
 
     /// <summary>The method for <paramref name="identity"/> and <paramref name="version"/>, created on first use; the same instance every time.</summary>
-    public static MemoizedMethod Create(string identity, string version, int maxAgeSeconds)
+    public static MemoizedMethod Create(string identity, string version, int maxAgeSeconds) => Create(identity, version, maxAgeSeconds, null);
+
+    /// <summary>
+    /// <see cref="Create(string, string, int)"/> for a method whose [Memoize(Serializer = ...)] names
+    /// its serializer; null for the configured one.
+    /// </summary>
+    public static MemoizedMethod Create(string identity, string version, int maxAgeSeconds, string? serializer)
     {
         if (identity is null)
         {
@@ -72,11 +81,15 @@ public sealed partial class MemoizedMethod
             throw new ArgumentOutOfRangeException(nameof(maxAgeSeconds), maxAgeSeconds, "MaxAgeSeconds must not be negative.");
         }
 
-        return Methods.GetOrAdd(identity + ":" + version, _ => new MemoizedMethod(identity, version, maxAgeSeconds));
+        return Methods.GetOrAdd(identity + ":" + version + ":" + serializer, _ => new MemoizedMethod(identity, version, maxAgeSeconds, serializer));
     }
 
     /// <summary>Starts the key of one call.</summary>
-    public KeyBuilder BeginKey() => new(this, !AkCacheRuntime.State.Disabled);
+    public KeyBuilder BeginKey()
+    {
+        var state = AkCacheRuntime.State;
+        return new(this, !state.Disabled && For(state).Serializer is not null);
+    }
 
     /// <summary>Returns the stored result of this call, or runs <paramref name="body"/> once and stores what it returns.</summary>
     /// <param name="key">The hash of the arguments; an invalid key runs the body uncached.</param>
@@ -140,12 +153,7 @@ public sealed partial class MemoizedMethod
 
     internal string RedisKey(RuntimeState state, MemoKey key)
     {
-        var prefix = _prefix;
-        if (prefix is null || !ReferenceEquals(prefix.State, state))
-        {
-            var version = Version.Length == 0 ? KeyFormatVersion : KeyFormatVersion + "." + Version;
-            _prefix = prefix = new KeyPrefix(state, $"{state.Options.Prefix}:{Identity}:{version}:");
-        }
+        var prefix = For(state);
 
         // The tag is a Redis Cluster hash tag: the value and its lock (key + ":lock") share a slot.
         // Built in a per-thread buffer so that the key costs one allocation, the string itself.
@@ -176,7 +184,7 @@ public sealed partial class MemoizedMethod
         expiresAt = state.Time.GetUtcNow().Add(MaxAge(state)).ToUnixTimeMilliseconds();
         try
         {
-            return ValueSerializer.Serialize(value, expiresAt, Tag(key), state.Signer);
+            return ValueSerializer.Serialize(value, expiresAt, Tag(key), state.Signer, For(state).Serializer);
         }
         catch (NotFaithfulException ex)
         {
@@ -196,7 +204,8 @@ public sealed partial class MemoizedMethod
     private bool TryRead<T>(RuntimeState state, MemoKey key, ReadOnlyMemory<byte> bytes, out T value, out long expiresAt, bool fromRedis = false)
     {
         value = default!;
-        var status = ValueSerializer.ReadHeader<T>(bytes, Tag(key), fromRedis ? state.Signer : null, out expiresAt, out var payloadLength);
+        var serializer = For(state).Serializer;
+        var status = ValueSerializer.ReadHeader<T>(bytes, Tag(key), fromRedis ? state.Signer : null, out expiresAt, out var payloadLength, serializer);
         if (status != EnvelopeStatus.Valid)
         {
             if (status is EnvelopeStatus.Unsigned or EnvelopeStatus.BadSignature)
@@ -210,7 +219,7 @@ public sealed partial class MemoizedMethod
 
         try
         {
-            value = ValueSerializer.Deserialize<T>(bytes, payloadLength);
+            value = ValueSerializer.Deserialize<T>(bytes, payloadLength, serializer);
             return true;
         }
         catch (Exception ex)
@@ -294,16 +303,51 @@ public sealed partial class MemoizedMethod
         }
     }
 
-    private sealed class KeyPrefix
+    /// <summary>What this method derives from one configuration, once: its serializer and its keys' prefix.</summary>
+    private PerState For(RuntimeState state)
     {
-        public KeyPrefix(RuntimeState state, string text)
+        var cached = _perState;
+        return cached is not null && ReferenceEquals(cached.State, state) ? cached : _perState = CreatePerState(state);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private PerState CreatePerState(RuntimeState state)
+    {
+        var name = _serializerName ?? state.Options.Serializer;
+        var serializer = MethodSerializer.Find(name, state.Options.Serializers);
+        if (serializer is null && state.ClaimWarning(this, WarningKind.UnknownSerializer))
+        {
+            state.Logger.LogError(
+                "AkCache: {Method} names the serializer '{Serializer}', which is not registered; its calls run uncached. Register it in AkCacheOptions.Serializers, or name \"messagepack\" or \"json\".",
+                Identity,
+                name);
+        }
+
+        // The serializer is part of the version, so that switching never misreads old entries.
+        var version = Version.Length == 0 ? KeyFormatVersion : KeyFormatVersion + "." + Version;
+        if (serializer is { IsDefault: false })
+        {
+            version += "." + serializer.Name;
+        }
+
+        return new PerState(state, serializer, $"{state.Options.Prefix}:{Identity}:{version}:");
+    }
+
+    private sealed class PerState
+    {
+        public PerState(RuntimeState state, MethodSerializer? serializer, string text)
         {
             State = state;
+            Serializer = serializer;
             Text = text;
         }
 
         public RuntimeState State { get; }
 
+        /// <summary>Null when the named serializer is not registered: the method then runs uncached.</summary>
+        public MethodSerializer? Serializer { get; }
+
+        /// <summary>Every key of this method starts with it.</summary>
         public string Text { get; }
     }
 }

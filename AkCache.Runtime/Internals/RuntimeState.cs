@@ -119,6 +119,7 @@ internal enum WarningKind
     NotFaithful,
     Expired,
     Unsigned,
+    UnknownSerializer,
     Unreadable,
     WaitedTooLong,
 }

@@ -44,6 +44,12 @@ internal static class ValueSerializer
     /// <summary>AkCache's MessagePack through <see cref="FaithfulResolver"/>.</summary>
     public const byte MessagePackSerializerId = 1;
 
+    /// <summary>The built-in System.Text.Json serializer ("json").</summary>
+    public const byte JsonSerializerId = 2;
+
+    /// <summary>A serializer of the application's (its name is in the key's version).</summary>
+    public const byte CustomSerializerId = 3;
+
     public const int HeaderLength = 35;
 
     /// <summary>Flag: the envelope ends with a signature.</summary>
@@ -67,12 +73,14 @@ internal static class ValueSerializer
     /// <param name="signer">Signs the envelope, when a signing key is configured.</param>
     /// <exception cref="NotFaithfulException">The value would not come back equal in every respect.</exception>
     /// <exception cref="Exception">The type cannot be serialized.</exception>
-    public static byte[] Serialize<T>(T value, long expiresAtUnixMs, MemoKey boundTo, ValueSigner? signer = null)
+    /// <param name="serializer">The method's serializer; AkCache's own when null.</param>
+    public static byte[] Serialize<T>(T value, long expiresAtUnixMs, MemoKey boundTo, ValueSigner? signer = null, MethodSerializer? serializer = null)
     {
+        serializer ??= MethodSerializer.Faithful;
         byte[] payload;
         try
         {
-            payload = MessagePackSerializer.Serialize(value, Options);
+            payload = serializer.Custom is { } custom ? custom.Serialize(value) : MessagePackSerializer.Serialize(value, Options);
         }
         catch (MessagePackSerializationException ex) when (NotFaithfulException.Find(ex) is { } refusal)
         {
@@ -82,7 +90,7 @@ internal static class ValueSerializer
         var signed = HeaderLength + payload.Length;
         var envelope = new byte[signer is null ? signed : signed + ValueSigner.SignatureLength];
         envelope[0] = FormatVersion;
-        envelope[1] = MessagePackSerializerId;
+        envelope[1] = serializer.Code;
         envelope[FlagsAt] = signer is null ? (byte)0 : Signed;
         var header = envelope.AsSpan();
         BinaryPrimitives.WriteInt64LittleEndian(header.Slice(ExpiryAt), expiresAtUnixMs);
@@ -99,7 +107,7 @@ internal static class ValueSerializer
     /// <paramref name="signer"/>, the envelope must be signed with its key; without one, a signature is
     /// ignored. <paramref name="payloadLength"/> leaves the signature out.
     /// </summary>
-    public static EnvelopeStatus ReadHeader<T>(ReadOnlyMemory<byte> envelope, MemoKey boundTo, ValueSigner? signer, out long expiresAtUnixMs, out int payloadLength)
+    public static EnvelopeStatus ReadHeader<T>(ReadOnlyMemory<byte> envelope, MemoKey boundTo, ValueSigner? signer, out long expiresAtUnixMs, out int payloadLength, MethodSerializer? serializer = null)
     {
         expiresAtUnixMs = 0;
         payloadLength = 0;
@@ -109,7 +117,7 @@ internal static class ValueSerializer
             return EnvelopeStatus.Foreign;
         }
 
-        if (header[1] != MessagePackSerializerId)
+        if (header[1] != (serializer ?? MethodSerializer.Faithful).Code)
         {
             return EnvelopeStatus.OtherSerializer;
         }
@@ -148,9 +156,14 @@ internal static class ValueSerializer
 
     /// <summary>The payload of an envelope that <see cref="ReadHeader"/> accepted.</summary>
     /// <exception cref="MessagePackSerializationException">The payload is not a valid <typeparamref name="T"/>.</exception>
-    public static T Deserialize<T>(ReadOnlyMemory<byte> envelope, int payloadLength)
+    public static T Deserialize<T>(ReadOnlyMemory<byte> envelope, int payloadLength, MethodSerializer? serializer = null)
     {
         var payload = envelope.Slice(HeaderLength, payloadLength);
+        if (serializer?.Custom is { } custom)
+        {
+            return custom.Deserialize<T>(payload);
+        }
+
         var value = MessagePackSerializer.Deserialize<T>(payload, Options, out var bytesRead);
         if (bytesRead != payload.Length)
         {
