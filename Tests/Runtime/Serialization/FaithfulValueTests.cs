@@ -126,6 +126,14 @@ public sealed class FaithfulValueTests
         RoundTrip(new int[,] { { 1, 2 }, { 3, 4 } });
         RoundTrip((int?)null);
         RoundTrip((decimal?)1.10m);
+        RoundTrip(System.Numerics.BigInteger.Parse("-123456789012345678901234567890"));
+        RoundTrip(new System.Numerics.Complex(1.5, -2));
+        RoundTrip(new Uri("https://example.invalid/a?b=c"));
+        RoundTrip(new Version(1, 2, 3, 4));
+        RoundTrip(new DateOnly(2026, 12, 1));
+        RoundTrip(new TimeOnly(9, 30, 1, 5));
+        RoundTrip((Half)1.5);
+        RoundTrip(Int128.MaxValue);
     }
 
     [Fact]
