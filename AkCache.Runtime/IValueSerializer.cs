@@ -3,8 +3,8 @@ using System;
 namespace AkCache;
 
 /// <summary>
-/// Turns results into bytes and back, in place of AkCache's own serializer (docs/values.md,
-/// "Choosing a serializer"). Register an implementation in <see cref="AkCacheOptions.Serializers"/>
+/// Turns results into bytes and back, in place of AkCache's own serializer (docs/configuration.md,
+/// "Serializers"). Register an implementation in <see cref="AkCacheOptions.Serializers"/>
 /// and choose it by <see cref="Name"/>: for every method with <see cref="AkCacheOptions.Serializer"/>
 /// or AKCACHE_SERIALIZER, for one method with <c>[Memoize(Serializer = "name")]</c>.
 /// </summary>
