@@ -33,59 +33,102 @@ internal static class MethodValidator
         "System.Collections.Generic.IReadOnlyDictionary`2",
     };
 
+    private const string NotKeyFix = "Mark it [NotKey] if it does not change the result, or pass the values the result depends on.";
+
     public static string? FindProblem(MemoizeCandidate candidate)
     {
-        var method = candidate.Method;
-        var name = $"AkCache: cannot memoize '{candidate.DisplayName}'";
+        var problem = AttributeProblem(candidate) ?? MethodProblem(candidate.Method) ?? ResultProblem(candidate.Method)
+            ?? StoredResultProblem(candidate) ?? ParametersProblem(candidate);
+        return problem is null ? null : $"AkCache: cannot memoize '{candidate.DisplayName}': {problem}";
+    }
+
+    private static string? AttributeProblem(MemoizeCandidate candidate)
+    {
         if (candidate.MaxAgeSeconds < 0)
         {
-            return $"{name}: MaxAgeSeconds is {candidate.MaxAgeSeconds}. Use a positive number of seconds, or 0 for the configured default.";
+            return $"MaxAgeSeconds is {candidate.MaxAgeSeconds}. Use a positive number of seconds, or 0 for the configured default.";
         }
 
         if (candidate.PinnedVersion is string version && !VersionPattern.IsMatch(version))
         {
-            return $"{name}: Version \"{version}\" is not allowed. Use 1 to 64 letters, digits, '.', '-' or '_'.";
+            return $"Version \"{version}\" is not allowed. Use 1 to 64 letters, digits, '.', '-' or '_'.";
         }
 
+        return null;
+    }
+
+    private static string? MethodProblem(MethodDefinition method)
+    {
         if (!method.IsStatic)
         {
-            return $"{name}: it is an instance method, and its result may depend on the instance. Make it static, or remove [Memoize].";
+            return "it is an instance method, and its result may depend on the instance. Make it static, or remove [Memoize].";
         }
 
         if (!method.HasBody)
         {
-            return $"{name}: it has no body (abstract, extern or interface method). Memoize a static method with a body, or remove [Memoize].";
+            return "it has no body (abstract, extern or interface method). Memoize a static method with a body, or remove [Memoize].";
         }
 
+        return null;
+    }
+
+    private static string? ResultProblem(MethodDefinition method)
+    {
         var returnType = method.ReturnType;
         if (returnType.MetadataType == MetadataType.Void)
         {
-            return $"{name}: it returns void, so there is nothing to cache. Return the value, or remove [Memoize].";
+            return "it returns void, so there is nothing to cache. Return the value, or remove [Memoize].";
         }
 
         if (returnType.FullName is "System.Threading.Tasks.Task" or "System.Threading.Tasks.ValueTask")
         {
-            return $"{name}: it returns {returnType.Name} without a result, so there is nothing to cache. Return Task<T> or ValueTask<T>, or remove [Memoize].";
+            return $"it returns {returnType.Name} without a result, so there is nothing to cache. Return Task<T> or ValueTask<T>, or remove [Memoize].";
         }
 
         if (HasAttribute(method, "System.Runtime.CompilerServices.IteratorStateMachineAttribute")
             || HasAttribute(method, "System.Runtime.CompilerServices.AsyncIteratorStateMachineAttribute")
             || LazyReturnTypes.Contains(ElementName(returnType)))
         {
-            return $"{name}: it returns a lazily evaluated sequence ({ShortName(returnType)}), which is computed only when enumerated. Return a materialized collection such as List<T>, T[] or IReadOnlyList<T>, or remove [Memoize].";
+            return $"it returns a lazily evaluated sequence ({ShortName(returnType)}), which is computed only when enumerated. Return a materialized collection such as List<T>, T[] or IReadOnlyList<T>, or remove [Memoize].";
         }
 
         if (returnType.IsByReference || returnType.IsPointer || IsByRefLike(returnType))
         {
-            return $"{name}: it returns a reference, pointer or ref struct ({ShortName(returnType)}), which cannot be stored. Return a value, or remove [Memoize].";
+            return $"it returns a reference, pointer or ref struct ({ShortName(returnType)}), which cannot be stored. Return a value, or remove [Memoize].";
         }
 
-        foreach (var parameter in method.Parameters)
+        return null;
+    }
+
+    /// <summary>
+    /// A result AkCache's own serializer can never store. Only its rules are known here: a method
+    /// that names another serializer is left to that one.
+    /// </summary>
+    private static string? StoredResultProblem(MemoizeCandidate candidate)
+    {
+        if (candidate.Serializer is not (null or "messagepack"))
+        {
+            return null;
+        }
+
+        var resultType = StoredResultType(candidate.Method.ReturnType);
+        return FaithfulShapes.InResult(resultType)?.ForResult(resultType);
+    }
+
+    /// <summary>What the runtime stores: the T of Task&lt;T&gt; and ValueTask&lt;T&gt;, else the return type.</summary>
+    private static TypeReference StoredResultType(TypeReference returnType) =>
+        returnType is GenericInstanceType { ElementType.FullName: "System.Threading.Tasks.Task`1" or "System.Threading.Tasks.ValueTask`1" } task
+            ? task.GenericArguments[0]
+            : returnType;
+
+    private static string? ParametersProblem(MemoizeCandidate candidate)
+    {
+        foreach (var parameter in candidate.Method.Parameters)
         {
             var problem = FindParameterProblem(candidate, parameter);
             if (problem is not null)
             {
-                return $"{name}: parameter '{parameter.Name}' {problem}";
+                return $"parameter '{parameter.Name}' {problem}";
             }
         }
 
@@ -112,7 +155,12 @@ internal static class MethodValidator
         }
 
         var reason = UnkeyableReason(valueType);
-        return reason is null ? null : $"is {reason} ({ShortName(valueType)}), which has no stable key. Mark it [NotKey] if it does not change the result, or pass the values the result depends on.";
+        if (reason is not null)
+        {
+            return $"is {reason} ({ShortName(valueType)}), which has no stable key. {NotKeyFix}";
+        }
+
+        return FaithfulShapes.InKey(valueType) is ShapeProblem problem ? $"cannot be part of a key: {problem.ForKey()}. {NotKeyFix}" : null;
     }
 
     /// <summary>Why values of a type cannot be keyed by content, where the build can tell.</summary>
@@ -162,14 +210,20 @@ internal static class MethodValidator
 
     private static string ElementName(TypeReference type) => type.IsGenericInstance ? type.GetElementType().FullName : type.FullName;
 
-    private static string ShortName(TypeReference type) => type.IsGenericInstance
-        ? type.GetElementType().Name.Split('`')[0] + "<" + string.Join(", ", ((GenericInstanceType)type).GenericArguments.Select(ShortName)) + ">"
-        : type.Name;
+    /// <summary>A type as build errors print it: Func&lt;Int32&gt;, IEnumerable&lt;Int32&gt;, Holder[].</summary>
+    internal static string ShortName(TypeReference type) => type switch
+    {
+        GenericInstanceType instance => instance.ElementType.Name.Split('`')[0] + "<" + string.Join(", ", instance.GenericArguments.Select(ShortName)) + ">",
+        ArrayType array => ShortName(array.ElementType) + "[" + new string(',', array.Rank - 1) + "]",
+        PointerType pointer => ShortName(pointer.ElementType) + "*",
+        IModifierType modified => ShortName(modified.ElementType),
+        _ => type.Name,
+    };
 
-    private static bool HasAttribute(ICustomAttributeProvider provider, string fullName) =>
+    internal static bool HasAttribute(ICustomAttributeProvider provider, string fullName) =>
         provider.CustomAttributes.Any(a => a.AttributeType.FullName == fullName);
 
-    private static TypeDefinition? Resolve(TypeReference type)
+    internal static TypeDefinition? Resolve(TypeReference type)
     {
         try
         {

@@ -124,10 +124,11 @@ public static class ReturnShapes
         return new Dog { Name = name, Breed = "collie" };
     }
 
+    /// <summary>A type that can be stored, holding a value that cannot: only the run time can tell.</summary>
     [Memoize]
-    public static Func<int> MakeCounter(int start)
+    public static Dictionary<string, object> QuoteInfo(string symbol)
     {
-        Calls.Record(nameof(MakeCounter));
-        return () => start;
+        Calls.Record(nameof(QuoteInfo));
+        return new Dictionary<string, object> { ["symbol"] = symbol, ["quote"] = new Quote { Symbol = symbol } };
     }
 }

@@ -4,6 +4,7 @@ using System.IO;
 using System.Runtime.InteropServices;
 using System.Threading.Tasks;
 using AkCache;
+using MessagePack;
 
 namespace AssemblyWithErrors;
 
@@ -114,12 +115,219 @@ public class Unsupported
     }
 
     [Memoize]
+    public static Func<int> ReturnsCounter(int start)
+    { // error: ReturnsCounter
+        return () => start;
+    }
+
+    [Memoize]
+    public static Holder ReturnsHolderOfDelegate(int a)
+    { // error: ReturnsHolderOfDelegate
+        return new Holder { Callback = () => a };
+    }
+
+    [Memoize]
+    public static Work ReturnsPendingWork(int a)
+    { // error: ReturnsPendingWork
+        return new Work { Pending = { Task.FromResult(a) } };
+    }
+
+    [Memoize]
+    public static List<Stream> ReturnsStreams(int a)
+    { // error: ReturnsStreams
+        return new List<Stream> { new MemoryStream(new byte[a]) };
+    }
+
+    [Memoize]
+    public static Prices ReturnsPrices(int a)
+    { // error: ReturnsPrices
+        return new Prices { a };
+    }
+
+    [Memoize]
+    public static Failure ReturnsFailure(int a)
+    { // error: ReturnsFailure
+        return new Failure(a.ToString());
+    }
+
+    [Memoize]
+    public static IShape ReturnsShape(int a)
+    { // error: ReturnsShape
+        return new Circle { Radius = a };
+    }
+
+    [Memoize]
+    public static Figure ReturnsFigure(int a)
+    { // error: ReturnsFigure
+        return new Dot { X = a };
+    }
+
+    [Memoize]
+    public static async Task<NativeHolder> ReturnsHandleAsync(int a)
+    { // error: ReturnsHandleAsync
+        return new NativeHolder { Handle = new IntPtr(a) };
+    }
+
+    [Memoize]
+    public static Lazy<int> ReturnsLazy(int a)
+    { // error: ReturnsLazy
+        return new Lazy<int>(() => a);
+    }
+
+    [Memoize]
+    public static Box<MemoryStream> ReturnsBoxedStream(int a)
+    { // error: ReturnsBoxedStream
+        return new Box<MemoryStream> { Value = new MemoryStream(new byte[a]) };
+    }
+
+    [Memoize]
+    public static int FilterParameter(Filter filter)
+    { // error: FilterParameter
+        return filter.Predicate(1) ? 1 : 0;
+    }
+
+    [Memoize]
+    public static int QueryParameter(Query query)
+    { // error: QueryParameter
+        return query.Weights.Count;
+    }
+
+    [Memoize]
+    public static string TypeParameter(Type type)
+    { // error: TypeParameter
+        return type.Name;
+    }
+
+    [Memoize]
     [DllImport("libc", EntryPoint = "abs")]
     public static extern int Extern(int a);
+}
+
+/// <summary>Shapes the runtime can store or key: none of them is a build error, and each is woven.</summary>
+public static class Storable
+{
+    [Memoize]
+    public static IUnionShape ReturnsUnionShape(int a)
+    {
+        return new Square { Side = a };
+    }
+
+    [Memoize]
+    public static Node ReturnsNode(int a)
+    {
+        return new Node { Value = a, Next = new Node { Value = a + 1 } };
+    }
+
+    [Memoize]
+    public static Tag<Func<int>> ReturnsTag(int a)
+    {
+        return new Tag<Func<int>> { Value = a };
+    }
+
+    /// <summary>Another serializer than AkCache's own has rules the build does not know.</summary>
+    [Memoize(Serializer = "json")]
+    public static Prices ReturnsPricesAsJson(int a)
+    {
+        return new Prices { a };
+    }
+
+    /// <summary>Keyed by its entries, as any dictionary argument: deriving from Dictionary is a problem only inside a member.</summary>
+    [Memoize]
+    public static int WeightsParameter(Weights weights)
+    {
+        return weights.Count;
+    }
 }
 
 public interface IWithStatic
 {
     [Memoize]
     static abstract int FromInterface(int a);
+}
+
+public sealed class Holder
+{
+    public Func<int>? Callback { get; set; }
+}
+
+public sealed class Work
+{
+    public List<Task<int>> Pending { get; } = new();
+}
+
+public sealed class Prices : List<decimal>
+{
+}
+
+public sealed class Failure : Exception
+{
+    public Failure(string message)
+        : base(message)
+    {
+    }
+}
+
+public interface IShape
+{
+}
+
+public sealed class Circle : IShape
+{
+    public int Radius { get; set; }
+}
+
+public abstract class Figure
+{
+}
+
+public sealed class Dot : Figure
+{
+    public int X { get; set; }
+}
+
+[Union(0, typeof(Square))]
+public interface IUnionShape
+{
+}
+
+public sealed class Square : IUnionShape
+{
+    public int Side { get; set; }
+}
+
+public sealed class NativeHolder
+{
+    public IntPtr Handle { get; set; }
+}
+
+public sealed class Box<T>
+{
+    public T? Value { get; set; }
+}
+
+/// <summary>Its type argument is never stored: only the fields are.</summary>
+public sealed class Tag<T>
+{
+    public int Value { get; set; }
+}
+
+public sealed class Node
+{
+    public Node? Next { get; set; }
+
+    public int Value { get; set; }
+}
+
+public sealed class Filter
+{
+    public Func<int, bool> Predicate { get; set; } = _ => true;
+}
+
+public sealed class Weights : Dictionary<string, int>
+{
+}
+
+public sealed class Query
+{
+    public Weights Weights { get; set; } = new();
 }

@@ -157,7 +157,7 @@ public sealed class WovenSnapshotTests
             // Off: with it on, ILSpy takes the weaver's [CompilerGenerated] Name$Invoke for a lambda,
             // inlines it into the stub, hides the method and folds away the "<AkCache>Name$Body1" cache
             // field, which is exactly the woven code these snapshots are for. The price: a lambda in a
-            // user's own body shows as its display class (ReturnShapes.MakeCounter).
+            // user's own body shows as its display class.
             AnonymousMethods = false,
 
             // Left at their defaults, on purpose: AsyncAwait, so that an async Name$Original reads as

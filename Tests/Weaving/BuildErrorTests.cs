@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using System.Reflection;
 using AkCache.Fody;
 using Fody;
 using Xunit;
@@ -32,6 +33,20 @@ public sealed class BuildErrorTests
     [InlineData("DelegateParameter", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.DelegateParameter(System.Func`1<System.Int32>)': parameter 'a' is a delegate (Func<Int32>), which has no stable key. Mark it [NotKey] if it does not change the result, or pass the values the result depends on.")]
     [InlineData("StreamParameter", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.StreamParameter(System.IO.MemoryStream)': parameter 'a' is a stream (MemoryStream), which has no stable key. Mark it [NotKey] if it does not change the result, or pass the values the result depends on.")]
     [InlineData("TaskParameter", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.TaskParameter(System.Threading.Tasks.Task`1<System.Int32>)': parameter 'a' is a task (Task<Int32>), which has no stable key. Mark it [NotKey] if it does not change the result, or pass the values the result depends on.")]
+    [InlineData("ReturnsCounter", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.ReturnsCounter(int)': its result type Func<Int32> is a delegate, which cannot be cached faithfully. Return data only, or remove [Memoize].")]
+    [InlineData("ReturnsHolderOfDelegate", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.ReturnsHolderOfDelegate(int)': its result type Holder cannot be cached faithfully: Holder.Callback is a delegate (Func<Int32>). Return data only, or remove [Memoize].")]
+    [InlineData("ReturnsPendingWork", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.ReturnsPendingWork(int)': its result type Work cannot be cached faithfully: Work.Pending holds Task<Int32>, a task. Return data only, or remove [Memoize].")]
+    [InlineData("ReturnsStreams", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.ReturnsStreams(int)': its result type List<Stream> cannot be cached faithfully: List<Stream> holds Stream, a stream. Return data only, or remove [Memoize].")]
+    [InlineData("ReturnsPrices", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.ReturnsPrices(int)': its result type Prices derives from List<Decimal>, whose private state cannot be cached faithfully. Hold the List<Decimal> in a field instead of deriving from it, or remove [Memoize].")]
+    [InlineData("ReturnsFailure", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.ReturnsFailure(int)': its result type Failure is an exception, which cannot be cached faithfully. Return data only, or remove [Memoize].")]
+    [InlineData("ReturnsShape", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.ReturnsShape(int)': its result type IShape is an interface with no [MessagePack.Union] subtypes, so no value of it can be cached. Return a concrete type, or name the subtypes with [MessagePack.Union(0, typeof(Circle))] on IShape, or remove [Memoize].")]
+    [InlineData("ReturnsFigure", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.ReturnsFigure(int)': its result type Figure is an abstract class with no [MessagePack.Union] subtypes, so no value of it can be cached. Return a concrete type, or name the subtypes with [MessagePack.Union(0, typeof(Dot))] on Figure, or remove [Memoize].")]
+    [InlineData("ReturnsHandleAsync", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.ReturnsHandleAsync(int)': its result type NativeHolder cannot be cached faithfully: NativeHolder.Handle is a native handle or pointer (IntPtr). Return data only, or remove [Memoize].")]
+    [InlineData("ReturnsLazy", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.ReturnsLazy(int)': its result type Lazy<Int32> is a lazy value, which cannot be cached faithfully. Return data only, or remove [Memoize].")]
+    [InlineData("ReturnsBoxedStream", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.ReturnsBoxedStream(int)': its result type Box<MemoryStream> cannot be cached faithfully: Box<MemoryStream>.Value is a stream (MemoryStream). Return data only, or remove [Memoize].")]
+    [InlineData("FilterParameter", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.FilterParameter(AssemblyWithErrors.Filter)': parameter 'filter' cannot be part of a key: Filter.Predicate is a delegate (Func<Int32, Boolean>). Mark it [NotKey] if it does not change the result, or pass the values the result depends on.")]
+    [InlineData("QueryParameter", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.QueryParameter(AssemblyWithErrors.Query)': parameter 'query' cannot be part of a key: Query.Weights is Weights, which derives from Dictionary<String, Int32>, whose private state has no stable key. Mark it [NotKey] if it does not change the result, or pass the values the result depends on.")]
+    [InlineData("TypeParameter", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.TypeParameter(System.Type)': parameter 'type' cannot be part of a key: Type is a reflection object. Mark it [NotKey] if it does not change the result, or pass the values the result depends on.")]
     public void Unsupported_method_is_a_build_error_at_its_line(string method, string expected)
     {
         var error = Assert.Single(Woven.Value.Errors, e => e.Text.Contains($".{method}("));
@@ -52,10 +67,23 @@ public sealed class BuildErrorTests
         Assert.Equal(expected, error.Text);
     }
 
-    [Fact]
-    public void Every_unsupported_method_is_reported_and_none_is_woven()
+    /// <summary>Shapes whose values the runtime can store or key: the build must not refuse them.</summary>
+    [Theory]
+    [InlineData("ReturnsUnionShape")]
+    [InlineData("ReturnsNode")]
+    [InlineData("ReturnsTag")]
+    [InlineData("ReturnsPricesAsJson")]
+    [InlineData("WeightsParameter")]
+    public void Storable_shape_is_not_a_build_error(string method)
     {
-        Assert.Equal(19, Woven.Value.Errors.Count);
-        Assert.Contains(Woven.Value.Messages, m => m.Text == "AkCache: memoized 0 methods in AssemblyWithErrors");
+        Assert.DoesNotContain(Woven.Value.Errors, e => e.Text.Contains($".{method}("));
+        Assert.NotNull(Woven.Value.Assembly.GetType("AssemblyWithErrors.Storable")!.GetMethod(method + "$Original", BindingFlags.NonPublic | BindingFlags.Static));
+    }
+
+    [Fact]
+    public void Every_unsupported_method_is_reported_and_only_the_storable_ones_are_woven()
+    {
+        Assert.Equal(33, Woven.Value.Errors.Count);
+        Assert.Contains(Woven.Value.Messages, m => m.Text == "AkCache: memoized 5 methods in AssemblyWithErrors");
     }
 }

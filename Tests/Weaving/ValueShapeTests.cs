@@ -86,14 +86,14 @@ public sealed class ValueShapeTests : MemoizeTestBase
     }
 
     [Fact]
-    public void A_result_that_cannot_be_serialized_is_returned_uncached_with_one_warning()
+    public void A_result_whose_value_cannot_be_stored_is_returned_uncached_with_one_warning()
     {
-        var makeCounter = WovenAssembly.Method<Func<int, Func<int>>>("ReturnShapes.MakeCounter");
-        Assert.Equal(5, makeCounter(5)());
-        Assert.Equal(5, makeCounter(5)());
-        Assert.Equal(6, makeCounter(6)());
-        Assert.Equal(3, WovenAssembly.Calls("MakeCounter"));
+        var quoteInfo = WovenAssembly.Method<Func<string, Dictionary<string, object>>>("ReturnShapes.QuoteInfo");
+        Assert.Equal("600000", WovenAssembly.Property(quoteInfo("600000")["quote"], "Symbol"));
+        Assert.Equal("600000", WovenAssembly.Property(quoteInfo("600000")["quote"], "Symbol"));
+        Assert.Equal("000001", quoteInfo("000001")["symbol"]);
+        Assert.Equal(3, WovenAssembly.Calls("QuoteInfo"));
         Assert.Empty(StoredKeys());
-        Assert.Single(Log.Warnings, w => w.Contains("is not cached") && w.Contains("delegate") && w.Contains("MakeCounter"));
+        Assert.Single(Log.Warnings, w => w.Contains("is not cached") && w.Contains("it holds a Quote where object is declared") && w.Contains("QuoteInfo"));
     }
 }

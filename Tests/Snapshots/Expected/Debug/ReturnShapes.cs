@@ -9,17 +9,6 @@ namespace AssemblyToProcess;
 public static class ReturnShapes
 {
     [CompilerGenerated]
-    private sealed class <>c__DisplayClass10_0
-    {
-        public int start;
-
-        internal int <MakeCounter>b__0()
-        {
-            return start;
-        }
-    }
-
-    [CompilerGenerated]
     private static MemoizedMethod <AkCache>Squares$Method0;
 
     [CompilerGenerated]
@@ -80,10 +69,10 @@ public static class ReturnShapes
     private static Func<ValueTuple<string>, Animal> <AkCache>GetAnimal$Body19;
 
     [CompilerGenerated]
-    private static MemoizedMethod <AkCache>MakeCounter$Method20;
+    private static MemoizedMethod <AkCache>QuoteInfo$Method20;
 
     [CompilerGenerated]
-    private static Func<ValueTuple<int>, Func<int>> <AkCache>MakeCounter$Body21;
+    private static Func<ValueTuple<string>, Dictionary<string, object>> <AkCache>QuoteInfo$Body21;
 
     private static int[] Squares$Original(int count)
     {
@@ -180,12 +169,17 @@ public static class ReturnShapes
         };
     }
 
-    private static Func<int> MakeCounter$Original(int start)
+    private static Dictionary<string, object> QuoteInfo$Original(string symbol)
     {
-        <>c__DisplayClass10_0 obj = new <>c__DisplayClass10_0();
-        obj.start = start;
-        Calls.Record("MakeCounter");
-        return obj.<MakeCounter>b__0;
+        Calls.Record("QuoteInfo");
+        return new Dictionary<string, object>
+        {
+            ["symbol"] = symbol,
+            ["quote"] = new Quote
+            {
+                Symbol = symbol
+            }
+        };
     }
 
     [DebuggerStepThrough]
@@ -340,17 +334,17 @@ public static class ReturnShapes
     }
 
     [DebuggerStepThrough]
-    public static Func<int> MakeCounter(int start)
+    public static Dictionary<string, object> QuoteInfo(string symbol)
     {
-        MemoizedMethod memoizedMethod = <AkCache>MakeCounter$Method20 ?? (<AkCache>MakeCounter$Method20 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.MakeCounter(System.Int32)", "<il-hash>", 0));
+        MemoizedMethod memoizedMethod = <AkCache>QuoteInfo$Method20 ?? (<AkCache>QuoteInfo$Method20 = MemoizedMethod.Create("AssemblyToProcess.ReturnShapes.QuoteInfo(System.String)", "<il-hash>", 0));
         KeyBuilder keyBuilder = memoizedMethod.BeginKey();
-        keyBuilder.Add(start);
-        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<int>(start), <AkCache>MakeCounter$Body21 ?? (<AkCache>MakeCounter$Body21 = MakeCounter$Invoke), default);
+        keyBuilder.Add(symbol);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), new ValueTuple<string>(symbol), <AkCache>QuoteInfo$Body21 ?? (<AkCache>QuoteInfo$Body21 = QuoteInfo$Invoke), default);
     }
 
     [CompilerGenerated]
-    private static Func<int> MakeCounter$Invoke(ValueTuple<int> arguments)
+    private static Dictionary<string, object> QuoteInfo$Invoke(ValueTuple<string> arguments)
     {
-        return MakeCounter$Original(arguments.Item1);
+        return QuoteInfo$Original(arguments.Item1);
     }
 }
