@@ -202,6 +202,7 @@ public static class Build
             Sectors = { ["liquor"] = Sector.Create("BK0477", "Liquor", 19) },
             Main = Listing(),
         },
+        "Frame" => Frame(),
         _ => throw new ArgumentException("no value named " + name, nameof(name)),
     };
 
@@ -246,6 +247,13 @@ public static class Build
         set.AcceptChanges();
         return set;
     }
+
+    private static Microsoft.Data.Analysis.DataFrame Frame() => new(
+        new Microsoft.Data.Analysis.StringDataFrameColumn("Symbol", new[] { "600519", null, "000858" }),
+        new Microsoft.Data.Analysis.DecimalDataFrameColumn("Last", new decimal?[] { 1700.50m, null, 150.2m }),
+        new Microsoft.Data.Analysis.DateTimeDataFrameColumn("At", new DateTime?[] { new DateTime(2026, 1, 5, 9, 30, 0, DateTimeKind.Local), DateTime.MinValue, null }),
+        new Microsoft.Data.Analysis.Int64DataFrameColumn("Volume", new long?[] { 1_000_000, 0, null }),
+        new Microsoft.Data.Analysis.BooleanDataFrameColumn("Halted", new bool?[] { false, null, true }));
 
     private static DataTable ObjectColumnTable()
     {

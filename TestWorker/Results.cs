@@ -106,6 +106,7 @@ public static class Results
         ("KeyValue", () => KeyValue()),
         ("ValueTask", () => ValueTaskResult().AsTask().GetAwaiter().GetResult()),
         ("Nested", () => Nested()),
+        ("Frame", () => Frame()),
     };
 
     [Memoize] public static Order PrivateSetters() => Count<Order>(nameof(PrivateSetters));
@@ -205,4 +206,6 @@ public static class Results
     [Memoize] public static System.Threading.Tasks.ValueTask<Listing> ValueTaskResult() => new(Count<Listing>("ValueTask"));
 
     [Memoize] public static Portfolio Nested() => Count<Portfolio>(nameof(Nested));
+
+    [Memoize] public static Microsoft.Data.Analysis.DataFrame Frame() => Count<Microsoft.Data.Analysis.DataFrame>(nameof(Frame));
 }

@@ -89,7 +89,7 @@ internal sealed class FaithfulResolver : IFormatterResolver
         if (type == typeof(DBNull)) return DBNullFormatter.Instance;
         if (type == typeof(DataTable)) return DataTableFormatter.Instance;
         if (type == typeof(DataSet)) return DataSetFormatter.Instance;
-        return null;
+        return OptionalFormatters.For(type);
     }
 
     /// <summary>Types whose standard MessagePack form is already exact.</summary>
