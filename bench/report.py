@@ -26,6 +26,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 BEGIN = "<!-- results:begin -->"
 END = "<!-- results:end -->"
+RERUN_BEGIN = "<!-- rerun:begin -->"
+RERUN_END = "<!-- rerun:end -->"
 
 
 def load(results, name):
@@ -105,11 +107,277 @@ class Targets:
         self.items.append({"item": item, "text": text, "measured": measured, "limit": limit, "share": share, "met": met, "note": note})
 
 
+def run_table(env, host, partial=False):
+    """The first table: when, what and where."""
+    sf = "with" if env["singleFlight"] else "**without**"
+    dirty = " plus uncommitted changes to AkCache.Runtime" if env["runtimeDirty"] else ""
+    if env.get("snapshot"):
+        dirty += (" (a snapshot of the committed tree, built apart: the working tree's uncommitted runtime changes were not measured)"
+                  if env.get("workingTreeRuntimeDirty") else " (a snapshot of the committed tree, built apart; the working tree had no uncommitted runtime changes)")
+    rows = [
+        ["when", env["startedUtc"] + " to " + env["finishedUtc"] + " (UTC)"],
+        ["AkCache", f"commit `{env['commit']}`{dirty}; runtime {sf} single flight"],
+    ]
+    if partial:
+        rows.append(["items re-run", env.get("only", "")])
+    rows += [
+        ["machine", f"{host['ProcessorName']}, {host['PhysicalCoreCount']} cores ({host['LogicalCoreCount']} logical), {env['memory']} RAM, {host['OsVersion']}"],
+        ["load average before / after", f"{env['loadBefore']} / {env['loadAfter']}"],
+        [".NET", f"{host['RuntimeVersion']}, SDK {host['DotNetCliVersion']}, BenchmarkDotNet {host['BenchmarkDotNetVersion']}"],
+        ["Redis", f"{env['redis']}, on loopback, started by bench/run.sh"],
+        ["peers", env["peers"]],
+        ["command", f"`{env['command']}`"],
+    ]
+    return table(["", ""], rows)
+
+
+def item2(out, bdn, latency, values, targets, chart_pairs):
+    def row(type_, method, params=""):
+        return bdn[(type_, method, params)]
+
+    raw = row("RedisHit", "RawRedis")
+    lat = {c["Name"]: c for c in latency["Contenders"]}
+    names = [
+        ("AkCache, Redis hit", "AkCache"),
+        ("AkCache async, Redis hit", "AkCacheAsync"),
+        ("raw StringGet + MessagePack", "RawRedis"),
+        ("raw StringGetAsync + MessagePack", "RawRedisAsync"),
+        ("FusionCache GetOrSet, L2 (Redis) hit", "FusionCacheL2"),
+        ("HybridCache GetOrCreateAsync, L2 (Redis) hit", "HybridCacheL2"),
+    ]
+    rows2 = []
+    for name, method in names:
+        r = row("RedisHit", method)
+        s = lat[name]
+        rows2.append([name, fmt_time(r["median_ns"]), fmt_bytes(r["bytes"]), fmt_ratio(r["median_ns"] / raw["median_ns"]),
+                      fmt_us(s["P50Us"]), fmt_us(s["P99Us"]), fmt_ratio(s["P50Us"] / lat["raw StringGet + MessagePack"]["P50Us"])])
+    floors = latency["RedisBenchmarks"]
+    rb = sorted(floors, key=lambda f: f["P50Us"])[len(floors) // 2]
+    rows2.append(["redis-benchmark -c 1, GET 1 KB (round-trip floor; the median of its runs)", fmt_us(rb["MeanUs"]) + " (mean)", "–", "–", fmt_us(rb["P50Us"]), fmt_us(rb["P99Us"]),
+                  fmt_ratio(rb["P50Us"] / lat["raw StringGet + MessagePack"]["P50Us"])])
+    out.append("### 2. A Redis hit of a 1 KB value, one caller")
+    out.append("")
+    out.append(table(["", "time per call (BDN)", "allocated", "÷ raw", "p50 (stopwatch)", "p99 (stopwatch)", "p50 ÷ raw p50"], rows2))
+    out.append("")
+    out.append(f"Stopwatch loop: {lat['AkCache, Redis hit']['Calls']:,} calls per contender, in 10 interleaved blocks. "
+               f"Floor: `{rb['Command']}`, run {len(floors)} times (before, between and after the loops): p50 "
+               + ", ".join(f"{f['P50Us']:.0f}" for f in floors) + " µs; "
+               + ", ".join(f"{f['RequestsPerSecond']:,.0f}" for f in floors) + " requests/s.")
+    out.append("")
+    ak2 = row("RedisHit", "AkCache")
+    ak_launches = ", ".join(fmt_time(v) for v in ak2["launch_medians_ns"])
+    raw_launches = ", ".join(fmt_time(v) for v in raw["launch_medians_ns"])
+    out.append(f"BenchmarkDotNet ran each contender in {len(ak2['launch_medians_ns'])} processes, one after the other; the median of each "
+               f"process's iterations: AkCache {ak_launches}; raw {raw_launches}. The table pools all iterations.")
+    out.append("")
+    if values is not None:
+        quote = next((v for v in values["StoredBytes"] if v["Value"].startswith("Quote")), None)
+        if quote is not None:
+            out.append(f"Bytes in Redis: AkCache stores {quote['AkCacheEnvelope']:,} B (its {quote['AkCacheEnvelope'] - quote['AkCachePayload']}-byte header and a "
+                       f"{quote['AkCachePayload']:,}-byte payload: every field, as an array); raw and the peers store {quote['OtherBytes']:,} B of "
+                       "plain contractless MessagePack (a map keyed by the property names).")
+            out.append("")
+    r2 = ak2["median_ns"] / raw["median_ns"]
+    targets.add(2, "Redis hit ≤ 1.1 × raw StringGet + MessagePack (BenchmarkDotNet)", fmt_ratio(r2), "1.1×", r2 / 1.1, r2 <= 1.1)
+    r2p = lat["AkCache, Redis hit"]["P50Us"] / lat["raw StringGet + MessagePack"]["P50Us"]
+    targets.add(2, "Redis hit ≤ 1.1 × raw (stopwatch p50, interleaved)", fmt_ratio(r2p), "1.1×", r2p / 1.1, r2p <= 1.1)
+    # Each peer against AkCache's call of the same kind: FusionCache's GetOrSet is synchronous, and
+    # HybridCache has only an asynchronous API (on this machine an awaited read is much faster than a
+    # blocking one, for raw StackExchange.Redis too).
+    ak2a = row("RedisHit", "AkCacheAsync")
+    r2a = ak2a["median_ns"] / row("RedisHit", "RawRedisAsync")["median_ns"]
+    targets.add(2, "async Redis hit ≤ 1.1 × raw StringGetAsync + MessagePack (BenchmarkDotNet)", fmt_ratio(r2a), "1.1×", r2a / 1.1, r2a <= 1.1)
+    r2ap = lat["AkCache async, Redis hit"]["P50Us"] / lat["raw StringGetAsync + MessagePack"]["P50Us"]
+    targets.add(2, "async Redis hit ≤ 1.1 × raw async (stopwatch p50, interleaved)", fmt_ratio(r2ap), "1.1×", r2ap / 1.1, r2ap <= 1.1)
+    r2f = ak2["median_ns"] / row("RedisHit", "FusionCacheL2")["median_ns"]
+    r2h = ak2a["median_ns"] / row("RedisHit", "HybridCacheL2")["median_ns"]
+    targets.add(2, "faster than FusionCache's L2 hit (both synchronous)", fmt_ratio(r2f), "< 1×", r2f, r2f < 1)
+    targets.add(2, "faster than HybridCache's L2 hit (both asynchronous)", fmt_ratio(r2h), "< 1×", r2h, r2h < 1)
+    chart_pairs += [("2 Redis hit ÷ raw", r2), ("2 async Redis hit ÷ raw async", r2a), ("2 Redis hit ÷ FusionCache L2", r2f), ("2 async Redis hit ÷ HybridCache L2", r2h)]
+
+
+def item3(out, bdn, latency, targets, chart_pairs):
+    ak3 = bdn[("ConcurrentHit", "AkCache", "")]
+    raw3 = bdn[("ConcurrentHit", "RawRedis", "")]
+    out.append("### 3. Redis hits from 64 concurrent async callers")
+    out.append("")
+    out.append(table(["", "time per call", "throughput", "allocated per call", "throughput ÷ raw"], [
+        [ak3["title"], fmt_time(ak3["median_ns"]), f"{1e9 / ak3['median_ns']:,.0f} calls/s", fmt_bytes(ak3["bytes"]), fmt_ratio(raw3["median_ns"] / ak3["median_ns"])],
+        [raw3["title"], fmt_time(raw3["median_ns"]), f"{1e9 / raw3['median_ns']:,.0f} calls/s", fmt_bytes(raw3["bytes"]), "1.00×"],
+    ]))
+    out.append("")
+    out.append("Each contender ran in {} processes; the median of each process's iterations: AkCache {}; raw {}. "
+               "The table pools all iterations.".format(
+                   len(ak3["launch_medians_ns"]),
+                   ", ".join(fmt_time(v) for v in ak3["launch_medians_ns"]),
+                   ", ".join(fmt_time(v) for v in raw3["launch_medians_ns"])))
+    out.append("")
+    tp = latency["Throughput"]
+    out.append(f"Interleaved in one process (stopwatch, {tp['Rounds']} rounds of {tp['CallsPerRound']:,} calls each, AkCache and raw taking turns, "
+               f"the order alternating): AkCache {tp['AkCacheCallsPerSecond']:,.0f} calls/s, raw {tp['RawCallsPerSecond']:,.0f} calls/s "
+               f"(medians of the rounds), ratio {fmt_ratio(tp['Ratio'])}. BenchmarkDotNet runs every process of one contender, then every "
+               "process of the other, a minute or two apart; on this shared virtual machine the same code's throughput drifts by half "
+               "within minutes, so the interleaved ratio, where both contenders see the same moments, is the verdict, and "
+               "BenchmarkDotNet's is reported next to it.")
+    out.append("")
+    r3 = raw3["median_ns"] / ak3["median_ns"]
+    r3i = tp["Ratio"]
+    targets.add(3, "throughput ≥ 0.9 × raw (interleaved in one process: the verdict)", fmt_ratio(r3i), "0.9×", 0.9 / r3i, r3i >= 0.9)
+    targets.add(3, "throughput ≥ 0.9 × raw (BenchmarkDotNet, contenders one after the other)", fmt_ratio(r3), "0.9×", 0.9 / r3, r3 >= 0.9)
+    chart_pairs.append(("3 64 callers: time ÷ raw (interleaved)", 1 / r3i))
+
+
+def item10(out, bdn, values, chart_pairs):
+    """Item 10: a DataTable of 1,000 rows x 8 columns. No numeric target: reported for information."""
+    def row(method):
+        return bdn[("DataTableValue", method, "")]
+
+    lat = {c["Name"]: c for c in values["DataTable"]}
+    out.append("### 10. A DataTable of 1,000 rows × 8 columns: Redis hit, miss, bytes stored")
+    out.append("")
+    groups = [
+        (("raw StringGet + AkCache's MessagePack DataTable formatter", "HitRaw"), [("AkCache, Redis hit", "HitAkCache"),
+                    ("raw StringGet + AkCache's MessagePack DataTable formatter", "HitRaw"),
+                    ("raw StringGet + DataTable.ReadXml (schema included)", "HitRawXml")]),
+        (("raw GET + build + AkCache's MessagePack formatter + SET", "MissRaw"), [("AkCache miss", "MissAkCache"),
+                     ("raw GET + build + AkCache's MessagePack formatter + SET", "MissRaw")]),
+    ]
+    rows10 = []
+    for (base_name, baseline), members in groups:
+        base = row(baseline)
+        base_p50 = lat[base_name]["P50Us"]
+        for name, method in members:
+            r = row(method)
+            s = lat[name]
+            rows10.append([name, fmt_time(r["median_ns"]), fmt_bytes(r["bytes"]), fmt_ratio(r["median_ns"] / base["median_ns"]),
+                           fmt_us(s["P50Us"]), fmt_us(s["P99Us"]), fmt_ratio(s["P50Us"] / base_p50)])
+    out.append(table(["", "time per call (BDN)", "allocated", "÷ raw", "p50 (stopwatch)", "p99 (stopwatch)", "p50 ÷ raw p50"], rows10))
+    out.append("")
+    calls = lat["AkCache, Redis hit"]["Calls"]
+    out.append(f"The hit rows divide by the raw StringGet with AkCache's formatter, the miss rows by the raw GET + SET. Stopwatch loop: {calls:,} calls per "
+               f"contender in {values.get('Blocks', 10)} interleaved blocks. BenchmarkDotNet: each contender in "
+               f"{len(row('HitAkCache')['launch_medians_ns'])} processes, pooled; per process, AkCache's hit "
+               + ", ".join(fmt_time(v) for v in row("HitAkCache")["launch_medians_ns"]) + ", raw "
+               + ", ".join(fmt_time(v) for v in row("HitRaw")["launch_medians_ns"]) + ".")
+    out.append("")
+    stored = [v for v in values["StoredBytes"] if v["Value"].startswith("DataTable")]
+    if stored:
+        env_bytes = stored[0]["AkCacheEnvelope"]
+        payload = stored[0]["AkCachePayload"]
+        rows_b = [["AkCache (envelope: header + payload)", f"{env_bytes:,} B", "1.00×"]]
+        rows_b += [[v["Other"], f"{v['OtherBytes']:,} B", fmt_ratio(v["OtherBytes"] / env_bytes)] for v in stored]
+        out.append(table(["stored in Redis", "bytes", "÷ AkCache"], rows_b))
+        out.append("")
+        out.append(f"AkCache's envelope is its {env_bytes - payload}-byte header and exactly the raw contender's {payload:,}-byte payload "
+                   "(the benchmark's setup checks it byte for byte).")
+        out.append("")
+    chart_pairs.append(("10 DataTable hit ÷ raw (same formatter)", row("HitAkCache")["median_ns"] / row("HitRaw")["median_ns"]))
+    chart_pairs.append(("10 DataTable miss ÷ raw GET + SET", row("MissAkCache")["median_ns"] / row("MissRaw")["median_ns"]))
+
+
+def serializers(out, bdn):
+    """The serializers alone (no Redis), where items 2, 4 and 10 spend their time besides the round trip."""
+    def row(method):
+        return bdn[("Serializers", method, "")]
+
+    out.append("### The serializers alone (no Redis)")
+    out.append("")
+    rows_s = []
+    for category, members, baseline in [
+        ("1 KB Quote, deserialize", [("plain MessagePack, contractless (raw and the peers; 1,024 B, a map)", "QuoteReadContractless"),
+                                     ("AkCache's faithful resolver (its payload, every field as an array)", "QuoteReadFaithful")], "QuoteReadContractless"),
+        ("1 KB Quote, serialize", [("plain MessagePack, contractless", "QuoteWriteContractless"),
+                                   ("AkCache's faithful resolver", "QuoteWriteFaithful")], "QuoteWriteContractless"),
+        ("DataTable, 1,000 × 8", [("AkCache's DataTable formatter, deserialize", "TableRead"),
+                                  ("AkCache's DataTable formatter, serialize", "TableWrite"),
+                                  ("building the table (the miss's computation)", "TableBuild")], None),
+    ]:
+        for name, method in members:
+            r = row(method)
+            ratio = fmt_ratio(r["median_ns"] / row(baseline)["median_ns"]) if baseline else "–"
+            rows_s.append([category, name, fmt_time(r["median_ns"]), fmt_bytes(r["bytes"]), ratio])
+    out.append(table(["value", "", "time", "allocated", "÷ contractless"], rows_s))
+    out.append("")
+
+
+def targets_table(out, targets):
+    out.append("### Targets")
+    out.append("")
+    out.append(table(["item", "target", "measured", "limit", "met"],
+                     [[t["item"], t["text"], t["measured"], t["limit"], "yes" if t["met"] else "**no**"] for t in targets.items]))
+    out.append("")
+
+
+def replace_between(markdown_path, begin, end, generated):
+    if os.path.exists(markdown_path):
+        with open(markdown_path, encoding="utf-8") as f:
+            text = f.read()
+        if begin in text and end in text:
+            text = text[: text.index(begin)] + generated + text[text.index(end) + len(end):]
+        else:
+            text = text.rstrip() + "\n\n" + generated + "\n"
+    else:
+        text = generated + "\n"
+    with open(markdown_path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def load_optional(results, name):
+    path = os.path.join(results, name + ".json")
+    return load(results, name) if os.path.exists(path) else None
+
+
+def has_bdn(bdn, type_):
+    return any(t == type_ for (t, _, _) in bdn)
+
+
+def partial(results, markdown_path):
+    """The items of `bench/run.sh --only ITEMS`, between their own markers."""
+    bdn, host = load_bdn(results)
+    env = load(results, "environment")
+    latency = load_optional(results, "latency")
+    values = load_optional(results, "values")
+    targets = Targets()
+    chart_pairs = []
+    out = [RERUN_BEGIN, "", "<!-- Generated by bench/report.py --partial from the re-run below; edit the script, not this part. -->", ""]
+    out.append("### The re-run")
+    out.append("")
+    out.append(run_table(env, host, partial=True))
+    out.append("")
+    done = []
+    if latency is not None and has_bdn(bdn, "RedisHit"):
+        item2(out, bdn, latency, values, targets, chart_pairs)
+        done.append("2")
+    if latency is not None and has_bdn(bdn, "ConcurrentHit"):
+        item3(out, bdn, latency, targets, chart_pairs)
+        done.append("3")
+    if values is not None and has_bdn(bdn, "DataTableValue"):
+        item10(out, bdn, values, chart_pairs)
+        done.append("10")
+    if has_bdn(bdn, "Serializers"):
+        serializers(out, bdn)
+    if not done:
+        sys.exit(f"{results} holds no results of items 2, 3 or 10.")
+    if targets.items:
+        targets_table(out, targets)
+    out.append("AkCache time ÷ the other's, from this re-run: " + "; ".join(f"{n}: {fmt_ratio(v)}" for n, v in chart_pairs) + ".")
+    out.append("")
+    out.append(RERUN_END)
+    replace_between(markdown_path, RERUN_BEGIN, RERUN_END, "\n".join(out))
+    print(f"Wrote items {', '.join(done)} into {markdown_path}")
+    for t in targets.items:
+        print(f"  item {t['item']}: {t['text']}: {t['measured']} (limit {t['limit']}) -> {'met' if t['met'] else 'MISSED'}")
+
+
 def main():
+    if sys.argv[1] == "--partial":
+        partial(*sys.argv[2:4])
+        return
     results, markdown_path, png_path = sys.argv[1:4]
     bdn, host = load_bdn(results)
     env = load(results, "environment")
     latency = load(results, "latency")
+    values = load_optional(results, "values")
     stampede = load(results, "stampede")
     down = load(results, "redis-down")
     build = load(results, "build-time")
@@ -126,23 +394,8 @@ def main():
     out.append("")
     out.append("### The run")
     out.append("")
-    sf = "with" if env["singleFlight"] else "**without**"
-    dirty = " plus uncommitted changes to AkCache.Runtime" if env["runtimeDirty"] else ""
-    out.append(table(
-        ["", ""],
-        [
-            ["when", env["startedUtc"] + " to " + env["finishedUtc"] + " (UTC)"],
-            ["AkCache", f"commit `{env['commit']}`{dirty}; runtime {sf} single flight"],
-            ["machine", f"{host['ProcessorName']}, {host['PhysicalCoreCount']} cores ({host['LogicalCoreCount']} logical), {env['memory']} RAM, {host['OsVersion']}"],
-            ["load average before / after", f"{env['loadBefore']} / {env['loadAfter']}"],
-            [".NET", f"{host['RuntimeVersion']}, SDK {host['DotNetCliVersion']}, BenchmarkDotNet {host['BenchmarkDotNetVersion']}"],
-            ["Redis", f"{env['redis']}, on loopback, started by bench/run.sh"],
-            ["peers", env["peers"]],
-            ["command", f"`{env['command']}`"],
-        ],
-    ))
+    out.append(run_table(env, host))
     out.append("")
-
     # Item 1
     base = row("InProcessHit", "HandWrittenLimit")
     mem = row("InProcessHit", "AkCacheMemoryLayer")
@@ -177,84 +430,9 @@ def main():
     targets.add(1, "faster than HybridCache (precomputed key)", fmt_ratio(r_h), "< 1×", r_h, r_h < 1)
     chart_pairs += [("1 memory hit ÷ hand-written", ratio1), ("1 memory hit ÷ FusionCache", r_f), ("1 memory hit ÷ HybridCache", r_h)]
 
-    # Item 2
-    raw = row("RedisHit", "RawRedis")
-    lat = {c["Name"]: c for c in latency["Contenders"]}
-    item2 = [
-        ("AkCache, Redis hit", "AkCache"),
-        ("AkCache async, Redis hit", "AkCacheAsync"),
-        ("raw StringGet + MessagePack", "RawRedis"),
-        ("raw StringGetAsync + MessagePack", "RawRedisAsync"),
-        ("FusionCache GetOrSet, L2 (Redis) hit", "FusionCacheL2"),
-        ("HybridCache GetOrCreateAsync, L2 (Redis) hit", "HybridCacheL2"),
-    ]
-    rows2 = []
-    for name, method in item2:
-        r = row("RedisHit", method)
-        s = lat[name]
-        rows2.append([name, fmt_time(r["median_ns"]), fmt_bytes(r["bytes"]), fmt_ratio(r["median_ns"] / raw["median_ns"]),
-                      fmt_us(s["P50Us"]), fmt_us(s["P99Us"]), fmt_ratio(s["P50Us"] / lat["raw StringGet + MessagePack"]["P50Us"])])
-    floors = latency["RedisBenchmarks"]
-    rb = sorted(floors, key=lambda f: f["P50Us"])[len(floors) // 2]
-    rows2.append(["redis-benchmark -c 1, GET 1 KB (round-trip floor; the median of its runs)", fmt_us(rb["MeanUs"]) + " (mean)", "–", "–", fmt_us(rb["P50Us"]), fmt_us(rb["P99Us"]),
-                  fmt_ratio(rb["P50Us"] / lat["raw StringGet + MessagePack"]["P50Us"])])
-    out.append("### 2. A Redis hit of a 1 KB value, one caller")
-    out.append("")
-    out.append(table(["", "time per call (BDN)", "allocated", "÷ raw", "p50 (stopwatch)", "p99 (stopwatch)", "p50 ÷ raw p50"], rows2))
-    out.append("")
-    out.append(f"Stopwatch loop: {lat['AkCache, Redis hit']['Calls']:,} calls per contender, in 10 interleaved blocks. "
-               f"Floor: `{rb['Command']}`, run {len(floors)} times (before, between and after the loops): p50 "
-               + ", ".join(f"{f['P50Us']:.0f}" for f in floors) + " µs; "
-               + ", ".join(f"{f['RequestsPerSecond']:,.0f}" for f in floors) + " requests/s.")
-    out.append("")
-    ak2 = row("RedisHit", "AkCache")
-    r2 = ak2["median_ns"] / raw["median_ns"]
-    targets.add(2, "Redis hit ≤ 1.1 × raw StringGet + MessagePack (BenchmarkDotNet)", fmt_ratio(r2), "1.1×", r2 / 1.1, r2 <= 1.1)
-    r2p = lat["AkCache, Redis hit"]["P50Us"] / lat["raw StringGet + MessagePack"]["P50Us"]
-    targets.add(2, "Redis hit ≤ 1.1 × raw (stopwatch p50, interleaved)", fmt_ratio(r2p), "1.1×", r2p / 1.1, r2p <= 1.1)
-    # Each peer against AkCache's call of the same kind: FusionCache's GetOrSet is synchronous, and
-    # HybridCache has only an asynchronous API (on this machine an awaited read is much faster than a
-    # blocking one, for raw StackExchange.Redis too).
-    ak2a = row("RedisHit", "AkCacheAsync")
-    r2a = ak2a["median_ns"] / row("RedisHit", "RawRedisAsync")["median_ns"]
-    targets.add(2, "async Redis hit ≤ 1.1 × raw StringGetAsync + MessagePack (BenchmarkDotNet)", fmt_ratio(r2a), "1.1×", r2a / 1.1, r2a <= 1.1)
-    r2ap = lat["AkCache async, Redis hit"]["P50Us"] / lat["raw StringGetAsync + MessagePack"]["P50Us"]
-    targets.add(2, "async Redis hit ≤ 1.1 × raw async (stopwatch p50, interleaved)", fmt_ratio(r2ap), "1.1×", r2ap / 1.1, r2ap <= 1.1)
-    r2f = ak2["median_ns"] / row("RedisHit", "FusionCacheL2")["median_ns"]
-    r2h = ak2a["median_ns"] / row("RedisHit", "HybridCacheL2")["median_ns"]
-    targets.add(2, "faster than FusionCache's L2 hit (both synchronous)", fmt_ratio(r2f), "< 1×", r2f, r2f < 1)
-    targets.add(2, "faster than HybridCache's L2 hit (both asynchronous)", fmt_ratio(r2h), "< 1×", r2h, r2h < 1)
-    chart_pairs += [("2 Redis hit ÷ raw", r2), ("2 async Redis hit ÷ raw async", r2a), ("2 Redis hit ÷ FusionCache L2", r2f), ("2 async Redis hit ÷ HybridCache L2", r2h)]
-
-    # Item 3
-    ak3 = row("ConcurrentHit", "AkCache")
-    raw3 = row("ConcurrentHit", "RawRedis")
-    out.append("### 3. Redis hits from 64 concurrent async callers")
-    out.append("")
-    out.append(table(["", "time per call", "throughput", "allocated per call", "throughput ÷ raw"], [
-        [ak3["title"], fmt_time(ak3["median_ns"]), f"{1e9 / ak3['median_ns']:,.0f} calls/s", fmt_bytes(ak3["bytes"]), fmt_ratio(raw3["median_ns"] / ak3["median_ns"])],
-        [raw3["title"], fmt_time(raw3["median_ns"]), f"{1e9 / raw3['median_ns']:,.0f} calls/s", fmt_bytes(raw3["bytes"]), "1.00×"],
-    ]))
-    out.append("")
-    out.append("Each contender ran in {} processes; the median of each process's iterations: AkCache {}; raw {}. "
-               "The table pools all iterations.".format(
-                   len(ak3["launch_medians_ns"]),
-                   ", ".join(fmt_time(v) for v in ak3["launch_medians_ns"]),
-                   ", ".join(fmt_time(v) for v in raw3["launch_medians_ns"])))
-    out.append("")
-    tp = latency["Throughput"]
-    out.append(f"Interleaved in one process (stopwatch, {tp['Rounds']} rounds of {tp['CallsPerRound']:,} calls each, AkCache and raw taking turns, "
-               f"the order alternating): AkCache {tp['AkCacheCallsPerSecond']:,.0f} calls/s, raw {tp['RawCallsPerSecond']:,.0f} calls/s "
-               f"(medians of the rounds), ratio {fmt_ratio(tp['Ratio'])}. BenchmarkDotNet runs every process of one contender, then every "
-               "process of the other, a minute or two apart; on this shared virtual machine the same code's throughput drifts by half "
-               "within minutes, so the interleaved ratio, where both contenders see the same moments, is the verdict, and "
-               "BenchmarkDotNet's is reported next to it.")
-    out.append("")
-    r3 = raw3["median_ns"] / ak3["median_ns"]
-    r3i = tp["Ratio"]
-    targets.add(3, "throughput ≥ 0.9 × raw (interleaved in one process: the verdict)", fmt_ratio(r3i), "0.9×", 0.9 / r3i, r3i >= 0.9)
-    targets.add(3, "throughput ≥ 0.9 × raw (BenchmarkDotNet, contenders one after the other)", fmt_ratio(r3), "0.9×", 0.9 / r3, r3 >= 0.9)
-    chart_pairs.append(("3 64 callers: time ÷ raw (interleaved)", 1 / r3i))
+    # Items 2 and 3
+    item2(out, bdn, latency, values, targets, chart_pairs)
+    item3(out, bdn, latency, targets, chart_pairs)
 
     # Item 4
     raw4 = row("Miss", "RawRedis")
@@ -353,29 +531,20 @@ def main():
     out.append("")
     targets.add(9, "weaving adds ≤ 2 s", f"{build['DifferenceMs']:,.0f} ms", "2,000 ms", build["DifferenceMs"] / 2000, build["DifferenceMs"] <= 2000)
 
+    # Item 10 and the serializers alone (absent from runs before they existed)
+    if values is not None and has_bdn(bdn, "DataTableValue"):
+        item10(out, bdn, values, chart_pairs)
+    if has_bdn(bdn, "Serializers"):
+        serializers(out, bdn)
+
     # Targets
-    out.append("### Targets")
-    out.append("")
-    out.append(table(["item", "target", "measured", "limit", "met"],
-                     [[t["item"], t["text"], t["measured"], t["limit"], "yes" if t["met"] else "**no**"] for t in targets.items]))
-    out.append("")
+    targets_table(out, targets)
     out.append(f"![AkCache's ratios in this run]({os.path.relpath(png_path, os.path.dirname(markdown_path))})")
     out.append("")
     out.append(END)
 
     chart(png_path, targets, chart_pairs, env)
-    generated = "\n".join(out)
-    if os.path.exists(markdown_path):
-        with open(markdown_path, encoding="utf-8") as f:
-            text = f.read()
-        if BEGIN in text and END in text:
-            text = text[: text.index(BEGIN)] + generated + text[text.index(END) + len(END):]
-        else:
-            text = text.rstrip() + "\n\n" + generated + "\n"
-    else:
-        text = generated + "\n"
-    with open(markdown_path, "w", encoding="utf-8") as f:
-        f.write(text)
+    replace_between(markdown_path, BEGIN, END, "\n".join(out))
     print(f"Wrote {markdown_path} and {png_path}")
     for t in targets.items:
         print(f"  item {t['item']}: {t['text']}: {t['measured']} (limit {t['limit']}) -> {'met' if t['met'] else 'MISSED'}")

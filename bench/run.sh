@@ -2,9 +2,17 @@
 # Runs every benchmark of docs/benchmarks.md against one redis-server it starts on a free loopback
 # port, then rewrites the generated part of docs/benchmarks.md and docs/benchmarks-ratios.png.
 #
-#   bash bench/run.sh           the full run: about 10 minutes on 2 cores
-#   bash bench/run.sh --quick   short runs that check that everything works; the figures mean nothing,
-#                               and the report goes to bench/results/ instead of docs/
+#   bash bench/run.sh                 the full run: about 15 minutes on 2 cores
+#   bash bench/run.sh --quick         short runs that check that everything works; the figures mean nothing,
+#                                     and the report goes to bench/results/ instead of docs/
+#   bash bench/run.sh --only 2,10     re-runs some items only (2, 3 and 10 can be chosen; --quick combines):
+#                                     their report replaces the part of docs/benchmarks.md between
+#                                     '<!-- rerun:begin -->' and '<!-- rerun:end -->', labelled with its own
+#                                     commit, and leaves the full run's part and chart alone
+#   bash bench/run.sh --snapshot ...  builds and measures a copy of the committed HEAD (git archive; --snapshot=REV for another commit) with
+#                                     this working tree's bench/, in a temporary directory: for a machine
+#                                     where others are editing the runtime (their half-made changes neither
+#                                     break the build nor get measured); the results still come here
 #
 # Raw results: bench/results/ (BenchmarkDotNet artifacts in bench/results/bdn, the drivers' JSON).
 set -euo pipefail
@@ -12,20 +20,50 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$PWD"
 quick=""
-if [ "${1:-}" = "--quick" ]; then
-  quick="--quick"
+only=""
+snapshot=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick="--quick" ;;
+    --only) only="${2:?--only needs a list of items, e.g. 2,10}"; shift ;;
+    --snapshot) snapshot=HEAD ;;
+    --snapshot=*) snapshot="${1#--snapshot=}" ;;
+    *) echo "error: unknown argument $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+wants() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
+if [ -n "$only" ]; then
+  for item in ${only//,/ }; do
+    case "$item" in 2|3|10) ;; *) echo "error: --only takes items 2, 3 and 10; run the full script for the others" >&2; exit 2 ;; esac
+  done
 fi
 
 results="$repo/bench/results"
-exe="$repo/bench/AkCache.Benchmarks/bin/Release/net10.0/AkCache.Benchmarks"
 started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
-# What is measured: the commit, and whether the runtime has uncommitted changes or single flight.
-commit="$(git rev-parse HEAD 2>/dev/null || echo unknown)"
+# What is measured: the commit, and whether the runtime (or the weaver) has uncommitted changes or single flight.
+commit="$(git rev-parse "${snapshot:-HEAD}^{commit}" 2>/dev/null || echo unknown)"
 runtime_dirty=false
-if [ -n "$(git status --porcelain -- AkCache.Runtime 2>/dev/null)" ]; then runtime_dirty=true; fi
+if [ -n "$(git status --porcelain -- AkCache.Runtime AkCache.Fody AkCache.Attributes 2>/dev/null)" ]; then runtime_dirty=true; fi
+build_root="$repo"
+if [ -n "$snapshot" ]; then
+  # The measured tree: HEAD as committed, plus this working tree's bench/ (bin, obj and results left out).
+  build_root="$(mktemp -d -t akcache-bench-snapshot-XXXXXX)"
+  git archive "$commit" | tar -x -C "$build_root"
+  (cd bench && tar -c --exclude=bin --exclude=obj --exclude=results .) | tar -x -C "$build_root/bench"
+  echo "== measuring a snapshot of $commit in $build_root (uncommitted runtime changes here: $runtime_dirty, not measured)"
+fi
+measured_dirty=$runtime_dirty
+snapshot_json=false
+snapshot_arg=""
+if [ -n "$snapshot" ]; then
+  measured_dirty=false; snapshot_json=true; snapshot_arg=" --snapshot"
+  if [ "$snapshot" != HEAD ]; then snapshot_arg=" --snapshot=$snapshot"; fi
+fi
+exe="$build_root/bench/AkCache.Benchmarks/bin/Release/net10.0/AkCache.Benchmarks"
 single_flight=false
-if [ -e AkCache.Runtime/Internals/Locking/LocalFlights.cs ]; then single_flight=true; fi
+if [ -e "$build_root/AkCache.Runtime/Internals/Locking/LocalFlights.cs" ]; then single_flight=true; fi
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else
@@ -53,8 +91,8 @@ if ! "$python" -c "import matplotlib" 2>/dev/null; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-matplotlib
 fi
 
-echo "== dotnet build -c Release bench/AkCache.Benchmarks"
-dotnet build -c Release bench/AkCache.Benchmarks -nologo -v:q
+echo "== dotnet build -c Release bench/AkCache.Benchmarks${snapshot:+ (in the snapshot)}"
+(cd "$build_root" && dotnet build -c Release bench/AkCache.Benchmarks -nologo -v:q)
 
 rm -rf "$results/bdn" "$results"/*.json
 mkdir -p "$results"
@@ -70,6 +108,7 @@ stop_redis() {
   kill "$redis_pid" 2>/dev/null || true
   wait "$redis_pid" 2>/dev/null || true
   rm -rf "$redis_dir"
+  if [ -n "$snapshot" ]; then rm -rf "$build_root"; fi
 }
 trap stop_redis EXIT
 for _ in $(seq 1 200); do
@@ -82,35 +121,67 @@ echo "== redis-server pid $redis_pid on 127.0.0.1:$port"
 
 export AKCACHE_BENCH_REDIS="127.0.0.1:$port"
 export AKCACHE_BENCH_RESULTS="$results"
+# BenchmarkDotNet finds the benchmark project from the current directory and builds it again, so
+# the programs run from the measured tree (the snapshot, with --snapshot).
+cd "$build_root"
 
-echo "== items 1-6 and 8: BenchmarkDotNet"
-"$exe" --filter '*' $quick
-echo "== item 2: stopwatch percentiles and redis-benchmark -c 1"
-"$exe" latency $quick
-echo "== item 7: cold stampede across 8 processes"
-"$exe" stampede $quick
-echo "== item 8: Redis down"
-"$exe" redis-down $quick
-echo "== item 9: build time"
-"$exe" build-time $quick
+if [ -z "$only" ]; then
+  echo "== items 1-6, 8 and 10, and the serializers alone: BenchmarkDotNet"
+  "$exe" --filter '*' $quick
+  echo "== items 2 and 3: stopwatch percentiles, interleaved, and redis-benchmark -c 1"
+  "$exe" latency $quick
+  echo "== item 10: bytes stored, DataTable hit and miss interleaved"
+  "$exe" values $quick
+  echo "== item 7: cold stampede across 8 processes"
+  "$exe" stampede $quick
+  echo "== item 8: Redis down"
+  "$exe" redis-down $quick
+  echo "== item 9: build time"
+  "$exe" build-time $quick
+else
+  filters=()
+  if wants 2; then filters+=('*RedisHit*' '*Serializers*'); fi
+  if wants 3; then filters+=('*ConcurrentHit*'); fi
+  if wants 10; then filters+=('*DataTableValue*'); if ! wants 2; then filters+=('*Serializers*'); fi; fi
+  echo "== items $only: BenchmarkDotNet (${filters[*]})"
+  "$exe" --filter "${filters[@]}" $quick
+  if wants 2 || wants 3; then
+    echo "== items 2 and 3: stopwatch percentiles, interleaved, and redis-benchmark -c 1"
+    "$exe" latency $quick
+  fi
+  if wants 2 || wants 10; then
+    echo "== items 2 and 10: bytes stored, DataTable hit and miss interleaved"
+    "$exe" values $quick
+  fi
+fi
 
+cd "$repo"
 cat > "$results/environment.json" <<JSON
 {
   "startedUtc": "$started",
   "finishedUtc": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
   "commit": "$commit",
-  "runtimeDirty": $runtime_dirty,
+  "runtimeDirty": $measured_dirty,
+  "snapshot": $snapshot_json,
+  "workingTreeRuntimeDirty": $runtime_dirty,
   "singleFlight": $single_flight,
   "memory": "$(free -g | awk '/^Mem:/ {print $2 " GB"}')",
   "loadBefore": "$load_before",
   "loadAfter": "$(cut -d' ' -f1-3 /proc/loadavg)",
   "redis": "$(redis-server --version | cut -d' ' -f1-3)",
   "peers": "ZiggyCreatures.FusionCache 2.9.0, Microsoft.Extensions.Caching.Hybrid 10.11.0, Microsoft.Extensions.Caching.StackExchangeRedis 11.0.0, StackExchange.Redis 3.4.35, MessagePack 2.5.307",
-  "command": "bash bench/run.sh${quick:+ --quick}"
+  "only": "$only",
+  "command": "bash bench/run.sh${quick:+ --quick}${only:+ --only $only}$snapshot_arg"
 }
 JSON
 
-if [ -n "$quick" ]; then
+if [ -n "$only" ]; then
+  if [ -n "$quick" ]; then
+    "$python" bench/report.py --partial "$results" "$results/benchmarks.md"
+  else
+    "$python" bench/report.py --partial "$results" docs/benchmarks.md
+  fi
+elif [ -n "$quick" ]; then
   "$python" bench/report.py "$results" "$results/benchmarks.md" "$results/benchmarks-ratios.png"
 else
   "$python" bench/report.py "$results" docs/benchmarks.md docs/benchmarks-ratios.png

@@ -4,9 +4,10 @@ using AkCache.Benchmarks.Drivers;
 using AkCache.Benchmarks.Infrastructure;
 
 // Usage (bench/run.sh runs them all, in this order, against one redis-server it starts):
-//   AkCache.Benchmarks [BenchmarkDotNet arguments, e.g. --filter '*'] [--quick]   items 1-6 and 8 (BenchmarkDotNet)
+//   AkCache.Benchmarks [BenchmarkDotNet arguments, e.g. --filter '*'] [--quick]   items 1-6, 8 and 10, and the serializers alone (BenchmarkDotNet)
 //   AkCache.Benchmarks latency [--quick]      item 2's p50/p99 (stopwatch loop) and redis-benchmark -c 1 floor
 //   AkCache.Benchmarks stampede [--quick]     item 7: a cold stampede across 8 processes
+//   AkCache.Benchmarks values [--quick]       item 10 (DataTable): bytes stored, and hit and miss timed interleaved
 //   AkCache.Benchmarks redis-down [--quick]   item 8: per-call percentiles once Redis is down (starts and stops its own redis-server)
 //   AkCache.Benchmarks build-time [--quick]   item 9: the build time that weaving 1,000 memoized methods adds
 // --quick: short runs that only check that everything works; their figures mean nothing.
@@ -42,6 +43,7 @@ try
         "benchmarks" => BenchmarkDriver.Run(rest, quick, results),
         "latency" => LatencyDriver.Run(quick, results),
         "stampede" => StampedeDriver.Run(quick, results),
+        "values" => ValuesDriver.Run(quick, results),
         _ => Usage(mode),
     };
 }
@@ -58,6 +60,6 @@ finally
 
 static int Usage(string mode)
 {
-    Console.Error.WriteLine($"Unknown mode '{mode}': use latency, stampede, redis-down, build-time, or BenchmarkDotNet arguments.");
+    Console.Error.WriteLine($"Unknown mode '{mode}': use latency, stampede, values, redis-down, build-time, or BenchmarkDotNet arguments.");
     return 2;
 }

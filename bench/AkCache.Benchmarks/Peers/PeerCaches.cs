@@ -8,7 +8,7 @@ using ZiggyCreatures.Caching.Fusion.Locking.Distributed.Redis;
 
 namespace AkCache.Benchmarks.Peers;
 
-/// <summary>FusionCache and HybridCache set up as their documentation shows, with the same Redis and serializer as AkCache.</summary>
+/// <summary>FusionCache and HybridCache set up as their documentation shows, on the same Redis as AkCache, serializing with plain MessagePack (<see cref="BenchSerializer"/>).</summary>
 internal static class PeerCaches
 {
     public static readonly TimeSpan Duration = TimeSpan.FromMinutes(30);

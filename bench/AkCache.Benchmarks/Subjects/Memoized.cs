@@ -1,4 +1,5 @@
 using System;
+using System.Data;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -34,6 +35,14 @@ public static class Memoized
     /// <summary>Item 6: a result of <paramref name="size"/> random bytes.</summary>
     [Memoize]
     public static byte[] Blob(int size) => Plain.Blob(size);
+
+    /// <summary>Item 10: a DataTable of 1,000 rows x 8 columns, read from Redis.</summary>
+    [Memoize]
+    public static DataTable GetTable(int id) => MarketTable.Create(id);
+
+    /// <summary>Item 10's miss: every call has new arguments, so every call misses, builds the table and stores it (5 minutes to live).</summary>
+    [Memoize(MaxAgeSeconds = 300)]
+    public static DataTable FreshTable(long id) => MarketTable.Create(id);
 
     /// <summary>Item 7: a slow computation that many processes want at once; counts how often it runs here.</summary>
     [Memoize(MaxAgeSeconds = 300)]
