@@ -4,8 +4,9 @@ using System.Buffers;
 namespace AkCache.Internals.Hashing;
 
 /// <summary>
-/// A key builder's buffer seen as an <see cref="IBufferWriter{T}"/>, so that MessagePack serializes
-/// an argument straight into the key instead of into a byte[] of its own.
+/// A byte[] seen as an <see cref="IBufferWriter{T}"/>, so that MessagePack serializes straight into
+/// a buffer that is already there: an argument into its key's buffer, a result after the room left
+/// for its envelope's header.
 /// </summary>
 /// <remarks>
 /// One idle instance is kept per thread. While it is lent, a nested key on the same thread (an

@@ -1,6 +1,7 @@
 using System;
 using System.Buffers.Binary;
 using AkCache.CompilerServices;
+using AkCache.Internals.Hashing;
 using MessagePack;
 
 namespace AkCache.Internals.Serialization;
@@ -55,6 +56,8 @@ internal static class ValueSerializer
     /// <summary>Flag: the envelope ends with a signature.</summary>
     public const byte Signed = 1;
 
+    private const int RetainedScratchLimit = 64 * 1024;
+
     private const int FlagsAt = 2;
     private const int ExpiryAt = 3;
     private const int KeyAt = 11;
@@ -67,6 +70,9 @@ internal static class ValueSerializer
     /// </summary>
     public static MessagePackSerializerOptions Options => FaithfulOptions.Values;
 
+    [ThreadStatic]
+    private static byte[]? t_scratch;
+
     /// <param name="value">The result.</param>
     /// <param name="expiresAtUnixMs">When it expires, whatever Redis's time to live says.</param>
     /// <param name="boundTo">The hash tag of the key it is stored under.</param>
@@ -77,18 +83,43 @@ internal static class ValueSerializer
     public static byte[] Serialize<T>(T value, long expiresAtUnixMs, MemoKey boundTo, ValueSigner? signer = null, MethodSerializer? serializer = null)
     {
         serializer ??= MethodSerializer.Faithful;
-        byte[] payload;
-        try
+        byte[] envelope;
+        int signed;
+        if (serializer.Custom is { } custom)
         {
-            payload = serializer.Custom is { } custom ? custom.Serialize(value) : MessagePackSerializer.Serialize(value, Options);
+            var payload = custom.Serialize(value);
+            signed = HeaderLength + payload.Length;
+            envelope = new byte[signer is null ? signed : signed + ValueSigner.SignatureLength];
+            payload.CopyTo(envelope, HeaderLength);
         }
-        catch (MessagePackSerializationException ex) when (NotFaithfulException.Find(ex) is { } refusal)
+        else
         {
-            throw refusal;
+            // Serialized after room for the header in a per-thread buffer, then copied once into
+            // the envelope: one payload-sized allocation per store, not two.
+            var scratch = t_scratch ?? new byte[4096];
+            t_scratch = null;
+            var writer = KeyBufferWriter.Rent(scratch, HeaderLength);
+            try
+            {
+                MessagePackSerializer.Serialize(writer, value, Options);
+            }
+            catch (MessagePackSerializationException ex) when (NotFaithfulException.Find(ex) is { } refusal)
+            {
+                throw refusal;
+            }
+            finally
+            {
+                scratch = writer.Return(out signed);
+                if (scratch.Length <= RetainedScratchLimit)
+                {
+                    t_scratch = scratch;
+                }
+            }
+
+            envelope = new byte[signer is null ? signed : signed + ValueSigner.SignatureLength];
+            scratch.AsSpan(HeaderLength, signed - HeaderLength).CopyTo(envelope.AsSpan(HeaderLength));
         }
 
-        var signed = HeaderLength + payload.Length;
-        var envelope = new byte[signer is null ? signed : signed + ValueSigner.SignatureLength];
         envelope[0] = FormatVersion;
         envelope[1] = serializer.Code;
         envelope[FlagsAt] = signer is null ? (byte)0 : Signed;
@@ -97,7 +128,6 @@ internal static class ValueSerializer
         BinaryPrimitives.WriteUInt64LittleEndian(header.Slice(KeyAt), boundTo.High);
         BinaryPrimitives.WriteUInt64LittleEndian(header.Slice(KeyAt + 8), boundTo.Low);
         BinaryPrimitives.WriteUInt64LittleEndian(header.Slice(ShapeAt), TypeShape<T>.Fingerprint);
-        payload.CopyTo(envelope, HeaderLength);
         signer?.Sign(envelope, signed);
         return envelope;
     }

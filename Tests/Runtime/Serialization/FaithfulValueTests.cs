@@ -181,6 +181,21 @@ public sealed class FaithfulValueTests
         Assert.ThrowsAny<MessagePackSerializationException>(() => ValueSerializer.Deserialize<Order>(bytes, bytes.Length - ValueSerializer.HeaderLength));
     }
 
+    /// <summary>A miss serializes after room for the header: the payload is not allocated twice.</summary>
+    [Fact]
+    public void Storing_a_value_allocates_its_envelope_once()
+    {
+        var value = Enumerable.Range(0, 3_000).Select(i => i * 1_000_003L * 1_000_003L).ToArray();
+        var envelope = ValueSerializer.Serialize(value, 0, default);
+        Assert.True(envelope.Length > 20_000);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        ValueSerializer.Serialize(value, 0, default);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.InRange(allocated, envelope.Length, envelope.Length + 1_024);
+    }
+
     private static T RoundTrip<T>(T value)
     {
         var envelope = ValueSerializer.Serialize(value, 0, default);
