@@ -19,6 +19,22 @@ internal static class MethodValidator
         "System.Collections.Generic.IAsyncEnumerable`1",
     };
 
+    /// <summary>Sequence interfaces whose values are materialized collections, which AkCache stores.</summary>
+    private static readonly string[] MaterializedInterfaces =
+    {
+        "System.Collections.Generic.ICollection`1",
+        "System.Collections.Generic.IList`1",
+        "System.Collections.Generic.IReadOnlyCollection`1",
+        "System.Collections.Generic.IReadOnlyList`1",
+        "System.Collections.Generic.ISet`1",
+        "System.Collections.Generic.IReadOnlySet`1",
+        "System.Collections.Generic.IDictionary`2",
+        "System.Collections.Generic.IReadOnlyDictionary`2",
+        "System.Collections.ICollection",
+        "System.Collections.IList",
+        "System.Collections.IDictionary",
+    };
+
     /// <summary>Interfaces whose content AkCache can key: the collection interfaces.</summary>
     private static readonly string[] KeyableInterfaces =
     {
@@ -85,11 +101,12 @@ internal static class MethodValidator
             return $"it returns {returnType.Name} without a result, so there is nothing to cache. Return Task<T> or ValueTask<T>, or remove [Memoize].";
         }
 
+        var result = AwaitedType(returnType);
         if (HasAttribute(method, "System.Runtime.CompilerServices.IteratorStateMachineAttribute")
             || HasAttribute(method, "System.Runtime.CompilerServices.AsyncIteratorStateMachineAttribute")
-            || LazyReturnTypes.Contains(ElementName(returnType)))
+            || IsLazySequence(result))
         {
-            return $"it returns a lazily evaluated sequence ({ShortName(returnType)}), which is computed only when enumerated. Return a materialized collection such as List<T>, T[] or IReadOnlyList<T>, or remove [Memoize].";
+            return $"it returns a lazily evaluated sequence ({ShortName(result)}), which is computed only when enumerated. Return a materialized collection such as List<T>, T[] or IReadOnlyList<T>, or remove [Memoize].";
         }
 
         if (returnType.IsByReference || returnType.IsPointer || IsByRefLike(returnType))
@@ -206,6 +223,48 @@ internal static class MethodValidator
         }
 
         return null;
+    }
+
+    /// <summary>The T of Task&lt;T&gt; and ValueTask&lt;T&gt;, else the type itself.</summary>
+    private static TypeReference AwaitedType(TypeReference type) =>
+        type is GenericInstanceType { GenericArguments.Count: 1 } awaited
+            && ElementName(type) is "System.Threading.Tasks.Task`1" or "System.Threading.Tasks.ValueTask`1"
+            ? awaited.GenericArguments[0]
+            : type;
+
+    /// <summary>
+    /// IEnumerable itself, and every other sequence interface that is not a materialized collection
+    /// (IQueryable&lt;T&gt;, IOrderedEnumerable&lt;T&gt;, IGrouping&lt;K, T&gt;...): their values are
+    /// usually queries that run when enumerated.
+    /// </summary>
+    private static bool IsLazySequence(TypeReference type)
+    {
+        var name = ElementName(type);
+        if (LazyReturnTypes.Contains(name))
+        {
+            return true;
+        }
+
+        if (MaterializedInterfaces.Contains(name) || name.StartsWith("System.Collections.Immutable.", System.StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var definition = SafeResolve(type);
+        return definition is { IsInterface: true }
+            && definition.Interfaces.Any(i => ElementName(i.InterfaceType) is "System.Collections.IEnumerable" or "System.Collections.Generic.IEnumerable`1");
+    }
+
+    private static TypeDefinition? SafeResolve(TypeReference type)
+    {
+        try
+        {
+            return type.Resolve();
+        }
+        catch (AssemblyResolutionException)
+        {
+            return null;
+        }
     }
 
     private static string ElementName(TypeReference type) => type.IsGenericInstance ? type.GetElementType().FullName : type.FullName;

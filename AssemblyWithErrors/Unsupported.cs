@@ -60,6 +60,24 @@ public class Unsupported
     }
 
     [Memoize]
+    public static System.Linq.IQueryable<int> Queryable(List<int> a)
+    { // error: Queryable
+        return System.Linq.Queryable.AsQueryable(a);
+    }
+
+    [Memoize]
+    public static System.Linq.IOrderedEnumerable<int> Ordered(List<int> a)
+    { // error: Ordered
+        return System.Linq.Enumerable.OrderBy(a, x => x);
+    }
+
+    [Memoize]
+    public static Task<IEnumerable<int>> SequenceLater(int a)
+    { // error: SequenceLater
+        return Task.FromResult<IEnumerable<int>>(new[] { a });
+    }
+
+    [Memoize]
     public static async IAsyncEnumerable<int> AsyncIterator(int a)
     { // error: AsyncIterator
         await Task.Yield();

@@ -24,6 +24,9 @@ public sealed class BuildErrorTests
     [InlineData("OutParameter", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.OutParameter(System.Int32&)': parameter 'a' is ref or out. Return every result through the return value, or remove [Memoize].")]
     [InlineData("Iterator", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.Iterator(int)': it returns a lazily evaluated sequence (IEnumerable<Int32>), which is computed only when enumerated. Return a materialized collection such as List<T>, T[] or IReadOnlyList<T>, or remove [Memoize].")]
     [InlineData("LazySequence", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.LazySequence(System.Collections.Generic.List`1<System.Int32>)': it returns a lazily evaluated sequence (IEnumerable<Int32>), which is computed only when enumerated. Return a materialized collection such as List<T>, T[] or IReadOnlyList<T>, or remove [Memoize].")]
+    [InlineData("Queryable", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.Queryable(System.Collections.Generic.List`1<System.Int32>)': it returns a lazily evaluated sequence (IQueryable<Int32>), which is computed only when enumerated. Return a materialized collection such as List<T>, T[] or IReadOnlyList<T>, or remove [Memoize].")]
+    [InlineData("Ordered", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.Ordered(System.Collections.Generic.List`1<System.Int32>)': it returns a lazily evaluated sequence (IOrderedEnumerable<Int32>), which is computed only when enumerated. Return a materialized collection such as List<T>, T[] or IReadOnlyList<T>, or remove [Memoize].")]
+    [InlineData("SequenceLater", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.SequenceLater(int)': it returns a lazily evaluated sequence (IEnumerable<Int32>), which is computed only when enumerated. Return a materialized collection such as List<T>, T[] or IReadOnlyList<T>, or remove [Memoize].")]
     [InlineData("AsyncIterator", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.AsyncIterator(int)': it returns a lazily evaluated sequence (IAsyncEnumerable<Int32>), which is computed only when enumerated. Return a materialized collection such as List<T>, T[] or IReadOnlyList<T>, or remove [Memoize].")]
     [InlineData("NegativeMaxAge", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.NegativeMaxAge(int)': MaxAgeSeconds is -5. Use a positive number of seconds, or 0 for the configured default.")]
     [InlineData("BadVersion", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.BadVersion(int)': Version \"release 2\" is not allowed. Use 1 to 64 letters, digits, '.', '-' or '_'.")]
@@ -83,7 +86,7 @@ public sealed class BuildErrorTests
     [Fact]
     public void Every_unsupported_method_is_reported_and_only_the_storable_ones_are_woven()
     {
-        Assert.Equal(33, Woven.Value.Errors.Count);
+        Assert.Equal(36, Woven.Value.Errors.Count);
         Assert.Contains(Woven.Value.Messages, m => m.Text == "AkCache: memoized 5 methods in AssemblyWithErrors");
     }
 }
