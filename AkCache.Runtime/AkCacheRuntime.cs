@@ -22,7 +22,13 @@ public static class AkCacheRuntime
     /// environment and changes what it wants. The previous Redis connection, if any, is closed, and
     /// the in-process memory cache starts empty.
     /// </summary>
-    /// <exception cref="ArgumentException">A setting is invalid (the message never holds a password).</exception>
+    /// <remarks>
+    /// A malformed AKCACHE_* variable never makes this throw: what code sets wins over it; one that
+    /// code leaves alone is logged once as an error and keeps its default, or, for the Redis URL,
+    /// prefix, signing key and serializer, leaves this process on its memory cache alone (as without
+    /// a call here).
+    /// </remarks>
+    /// <exception cref="ArgumentException">A setting made by <paramref name="configure"/> is invalid (the message never holds a password).</exception>
     public static void Configure(Action<AkCacheOptions> configure)
     {
         if (configure is null)
@@ -30,13 +36,51 @@ public static class AkCacheRuntime
             throw new ArgumentNullException(nameof(configure));
         }
 
-        var options = AkCacheOptions.FromEnvironment();
+        var problems = new System.Collections.Generic.List<string>();
+        var environment = AkCacheOptions.FromVariables(Environment.GetEnvironmentVariable, problems);
+        var options = environment.Clone();
         configure(options);
-        Install(options);
+        var memoryOnly = false;
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException ex) when (WithoutBadEnvironment(options, environment) is { } usable)
+        {
+            problems.Add(ex.Message);
+            options = usable;
+            memoryOnly = true;
+        }
+
+        Install(RuntimeState.Create(options.Clone(), null, problems, memoryOnly));
+    }
+
+    /// <summary>
+    /// <paramref name="options"/> with the settings that came from the environment unchanged by code
+    /// put back to their defaults, if that makes them valid: the problem was the environment's, not
+    /// the code's. Null when the code's own settings are invalid.
+    /// </summary>
+    private static AkCacheOptions? WithoutBadEnvironment(AkCacheOptions options, AkCacheOptions environment)
+    {
+        var defaults = new AkCacheOptions();
+        var usable = options.Clone();
+        if (usable.RedisUrl == environment.RedisUrl) usable.RedisUrl = defaults.RedisUrl;
+        if (usable.Prefix == environment.Prefix) usable.Prefix = defaults.Prefix;
+        if (usable.SigningKey == environment.SigningKey) usable.SigningKey = defaults.SigningKey;
+        if (usable.Serializer == environment.Serializer) usable.Serializer = defaults.Serializer;
+        try
+        {
+            usable.Validate();
+            return usable;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Goes back to the settings of the environment, closing the current Redis connection if any.</summary>
-    public static void Reset() => Install(null);
+    public static void Reset() => Install((RuntimeState?)null);
 
     /// <summary>A copy of the settings in force.</summary>
     public static AkCacheOptions CurrentOptions => State.Options.Clone();
@@ -48,9 +92,8 @@ public static class AkCacheRuntime
         get => s_state ?? CreateFromEnvironment();
     }
 
-    private static void Install(AkCacheOptions? options)
+    private static void Install(RuntimeState? next)
     {
-        var next = options is null ? null : RuntimeState.Create(options.Clone());
         RuntimeState? previous;
         lock (Gate)
         {

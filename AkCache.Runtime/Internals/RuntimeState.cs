@@ -55,12 +55,27 @@ internal sealed class RuntimeState : IDisposable
 
     public void CountRejectedSignature() => System.Threading.Interlocked.Increment(ref _rejectedSignatures);
 
-    public static RuntimeState Create(AkCacheOptions options, TimeProvider? time = null)
+    public static RuntimeState Create(AkCacheOptions options, TimeProvider? time = null) =>
+        Create(options, time, environmentProblems: null, memoryOnly: false);
+
+    /// <param name="options">The settings, validated here.</param>
+    /// <param name="time">The clock; the system's when null.</param>
+    /// <param name="environmentProblems">Bad AKCACHE_* variables that code did not override: each is logged once as an error.</param>
+    /// <param name="memoryOnly">True when one of them leaves no usable Redis setting: results are cached in this process only.</param>
+    public static RuntimeState Create(AkCacheOptions options, TimeProvider? time, IReadOnlyList<string>? environmentProblems, bool memoryOnly)
     {
         options.Validate();
         var logger = CreateLogger(options);
+        foreach (var problem in environmentProblems ?? Array.Empty<string>())
+        {
+            logger.LogError(
+                "AkCache: the configuration from the environment is invalid: {Reason} {Consequence}",
+                problem,
+                memoryOnly ? "Results are cached in this process only, not shared through Redis." : "The default is used instead.");
+        }
+
         time ??= TimeProvider.System;
-        var redis = options.Disabled ? null : new RedisAccessor(RedisUrl.Parse(options.RedisUrl), options, logger, time);
+        var redis = options.Disabled || memoryOnly ? null : new RedisAccessor(RedisUrl.Parse(options.RedisUrl), options, logger, time);
         return new RuntimeState(options, logger, redis, time);
     }
 

@@ -79,6 +79,50 @@ public sealed class MisconfigurationTests : IDisposable
         Assert.Single(errors.Split('\n'), l => l.Contains("is invalid"));
     }
 
+    /// <summary>Code wins over a malformed variable: Configure never throws for the environment's mistakes.</summary>
+    [Fact]
+    public void Configure_overrides_a_malformed_variable_and_logs_it_once_without_throwing()
+    {
+        Environment.SetEnvironmentVariable("AKCACHE_MAX_AGE_SECONDS", "one day");
+        var log = new ListLoggerFactory();
+        AkCacheRuntime.Configure(o =>
+        {
+            o.RedisUrl = _server!.Url;
+            o.Prefix = "overrides" + Guid.NewGuid().ToString("N").Substring(0, 8);
+            o.DefaultMaxAgeSeconds = 60;
+            o.LoggerFactory = log;
+        });
+
+        Assert.Equal(60, AkCacheRuntime.CurrentOptions.DefaultMaxAgeSeconds);
+        Assert.NotNull(AkCacheRuntime.State.Redis);
+        Assert.Single(log.Entries, e => e.Message.Contains("AKCACHE_MAX_AGE_SECONDS must be a positive whole number") && e.Message.Contains("'one day'"));
+    }
+
+    [Fact]
+    public void Configure_with_a_malformed_redis_url_in_the_environment_keeps_to_memory_and_never_throws()
+    {
+        Environment.SetEnvironmentVariable("AKCACHE_REDIS_URL", "redis://admin:Hunter2Secret@cache.internal:notaport/0");
+        var log = new ListLoggerFactory();
+        AkCacheRuntime.Configure(o => o.LoggerFactory = log);
+        var add = WovenAssembly.Method<Func<int, int, int>>("Basic.Add");
+
+        Assert.Equal(3, add(1, 2));
+        Assert.Equal(3, add(1, 2));
+        Assert.Equal(1, WovenAssembly.Calls("Add"));
+        Assert.Null(AkCacheRuntime.State.Redis);
+        var error = Assert.Single(log.Entries, e => e.Message.Contains("the configuration from the environment is invalid"));
+        Assert.Contains("cached in this process only", error.Message);
+        Assert.DoesNotContain("Hunter2Secret", error.Message);
+
+        // Code that names a Redis overrides the variable.
+        AkCacheRuntime.Configure(o =>
+        {
+            o.RedisUrl = _server!.Url;
+            o.LoggerFactory = log;
+        });
+        Assert.NotNull(AkCacheRuntime.State.Redis);
+    }
+
     [Fact]
     public void A_bad_value_in_code_is_an_immediate_clear_error_without_the_password()
     {
