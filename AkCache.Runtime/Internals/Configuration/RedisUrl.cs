@@ -68,6 +68,7 @@ internal sealed class RedisUrl
         foreach (var part in parts)
         {
             var url = IsUrl(part) ? part : "redis://" + part;
+            RequireNothingAfterTheHostThatLooksLikeAPassword(url);
             // A '#' in an unescaped password starts a fragment: "redis://u:12#ss@host" would quietly mean host "u", port 12.
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host) || uri.Fragment.Length > 0)
             {
@@ -89,6 +90,26 @@ internal sealed class RedisUrl
 
         options.Ssl = tls == true;
         return options;
+    }
+
+    /// <summary>
+    /// By RFC 3986 the host ends at the first '/', '?' or '#': "redis://u:12?34@host" is host "u",
+    /// port 12, and "redis://u:12/pw@host" names database "pw@host". An '@' after that point, a query,
+    /// or a fragment is almost surely an unescaped password; the URL is refused without quoting any of it.
+    /// </summary>
+    private static void RequireNothingAfterTheHostThatLooksLikeAPassword(string url)
+    {
+        var start = url.IndexOf("://", StringComparison.Ordinal) + 3;
+        var end = url.IndexOfAny(new[] { '/', '?', '#' }, start);
+        if (end < 0)
+        {
+            return;
+        }
+
+        if (url.IndexOf('@', end) >= 0 || url.IndexOf('?', end) >= 0 || url.IndexOf('#', end) >= 0)
+        {
+            throw new ArgumentException("A Redis URL could not be read: it has an '@', '?' or '#' after its host, which is almost surely a password holding one of '/', '?', '#'. Expected redis://[user:password@]host:port[/db]; URL-escape the password ('/' as %2F, '?' as %3F, '#' as %23, '@' as %40, ',' as %2C).");
+        }
     }
 
     private static void ReadUserInfo(Uri uri, ConfigurationOptions options)

@@ -189,12 +189,59 @@ public sealed class RedisUrlTests
     [InlineData("redis://u:S3cr,3t!pw@host:6379", "S3cr")]
     [InlineData("redis://u:12,34@host:6379", "12")]
     [InlineData("redis://u:12#34@host:6379", "12")]
+    [InlineData("redis://u:12?34@host:6379", "12")]
+    [InlineData("redis://u:12/topsecret@host:6379", "topsecret")]
     public void A_password_with_unescaped_separators_is_rejected_without_showing_any_part_of_it(string text, string passwordPart)
     {
         var error = Assert.Throws<ArgumentException>(() => RedisUrl.Parse(text));
 
         Assert.DoesNotContain(passwordPart, error.Message);
         Assert.Contains("escape", error.Message);
+    }
+
+    /// <summary>
+    /// Every reserved character of RFC 3986, unescaped in a password: the URL is either read with that
+    /// very password, or refused; no part of the password ever reaches the message or the description.
+    /// </summary>
+    [Theory]
+    [InlineData(':')]
+    [InlineData('/')]
+    [InlineData('?')]
+    [InlineData('#')]
+    [InlineData('[')]
+    [InlineData(']')]
+    [InlineData('@')]
+    [InlineData('!')]
+    [InlineData('$')]
+    [InlineData('&')]
+    [InlineData('\'')]
+    [InlineData('(')]
+    [InlineData(')')]
+    [InlineData('*')]
+    [InlineData('+')]
+    [InlineData(',')]
+    [InlineData(';')]
+    [InlineData('=')]
+    [InlineData('%')]
+    public void A_password_with_any_reserved_character_is_read_exactly_or_refused_without_a_trace(char reserved)
+    {
+        // Digits first: cut at the reserved character, the password's start would read as a port.
+        var password = "4321" + reserved + "Zk9";
+        foreach (var text in new[] { $"redis://user:{password}@127.0.0.1:6379", $"redis://user:{password}@127.0.0.1:6379/2", $"rediss://:{password}@cache.internal" })
+        {
+            try
+            {
+                var url = RedisUrl.Parse(text);
+                Assert.Equal(password, url.Options.Password);
+                Assert.DoesNotContain("4321", url.SafeDescription);
+                Assert.DoesNotContain("Zk9", url.SafeDescription);
+            }
+            catch (ArgumentException error)
+            {
+                Assert.DoesNotContain("4321", error.Message);
+                Assert.DoesNotContain("Zk9", error.Message);
+            }
+        }
     }
 
     [Theory]
