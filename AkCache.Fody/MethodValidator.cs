@@ -19,35 +19,26 @@ internal static class MethodValidator
         "System.Collections.Generic.IAsyncEnumerable`1",
     };
 
-    /// <summary>Sequence interfaces whose values are materialized collections, which AkCache stores.</summary>
+    /// <summary>The generic collection interfaces: materialized, stored by AkCache, and keyable.</summary>
+    private static readonly string[] CollectionInterfaces =
+    {
+        "System.Collections.Generic.ICollection`1",
+        "System.Collections.Generic.IList`1",
+        "System.Collections.Generic.IReadOnlyCollection`1",
+        "System.Collections.Generic.IReadOnlyList`1",
+        "System.Collections.Generic.ISet`1",
+        "System.Collections.Generic.IReadOnlySet`1",
+        "System.Collections.Generic.IDictionary`2",
+        "System.Collections.Generic.IReadOnlyDictionary`2",
+    };
+
+    /// <summary>Sequence interfaces whose values are materialized collections: never refused as lazy.</summary>
     private static readonly string[] MaterializedInterfaces =
-    {
-        "System.Collections.Generic.ICollection`1",
-        "System.Collections.Generic.IList`1",
-        "System.Collections.Generic.IReadOnlyCollection`1",
-        "System.Collections.Generic.IReadOnlyList`1",
-        "System.Collections.Generic.ISet`1",
-        "System.Collections.Generic.IReadOnlySet`1",
-        "System.Collections.Generic.IDictionary`2",
-        "System.Collections.Generic.IReadOnlyDictionary`2",
-        "System.Collections.ICollection",
-        "System.Collections.IList",
-        "System.Collections.IDictionary",
-    };
+        CollectionInterfaces.Concat(new[] { "System.Collections.ICollection", "System.Collections.IList", "System.Collections.IDictionary" }).ToArray();
 
-    /// <summary>Interfaces whose content AkCache can key: the collection interfaces.</summary>
+    /// <summary>Interfaces whose content AkCache can key: IEnumerable&lt;T&gt; and the collection interfaces.</summary>
     private static readonly string[] KeyableInterfaces =
-    {
-        "System.Collections.Generic.IEnumerable`1",
-        "System.Collections.Generic.ICollection`1",
-        "System.Collections.Generic.IList`1",
-        "System.Collections.Generic.IReadOnlyCollection`1",
-        "System.Collections.Generic.IReadOnlyList`1",
-        "System.Collections.Generic.ISet`1",
-        "System.Collections.Generic.IReadOnlySet`1",
-        "System.Collections.Generic.IDictionary`2",
-        "System.Collections.Generic.IReadOnlyDictionary`2",
-    };
+        new[] { "System.Collections.Generic.IEnumerable`1" }.Concat(CollectionInterfaces).ToArray();
 
     private const string NotKeyFix = "Mark it [NotKey] if it does not change the result, or pass the values the result depends on.";
 

@@ -25,6 +25,20 @@ public sealed class WorkerProcesses : IDisposable
         }
     }
 
+    /// <summary>Runs one TestWorker to its end against <paramref name="redisUrl"/>, with <paramref name="prefix"/>; a non-zero exit fails the test.</summary>
+    public static ProcessRunner.Result RunToEnd(string redisUrl, string prefix, params string[] arguments)
+    {
+        var dll = Path.Combine(ProcessRunner.RepositoryRoot(), "TestWorker", "bin", Configuration, "net10.0", "TestWorker.dll");
+        var result = ProcessRunner.Run(
+            "dotnet",
+            new[] { dll }.Concat(arguments),
+            ProcessRunner.RepositoryRoot(),
+            new Dictionary<string, string?> { ["AKCACHE_REDIS_URL"] = redisUrl, ["AKCACHE_PREFIX"] = prefix, ["REDIS_URL"] = null },
+            TimeSpan.FromMinutes(2));
+        Xunit.Assert.True(result.ExitCode == 0, result.ToString());
+        return result;
+    }
+
     /// <summary>The configuration the tests were built in; TestWorker is built in the same one.</summary>
     public static string Configuration => new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
 

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using AkCache.Tests.Infrastructure;
 using AkCache.Tests.Support;
@@ -25,22 +24,11 @@ public sealed class ClusterSpreadTests
     [SkippableFact]
     public void Results_of_methods_without_arguments_spread_over_three_masters()
     {
-        if (!RedisTestCluster.CanStart)
-        {
-            Assert.False(RedisTestServer.RequireRealRedis, "CI=true requires redis-server and redis-cli for the cluster test; install them with apt-get install redis-server redis-tools");
-            Skip.If(true, "redis-server and redis-cli are not installed; the cluster test needs them (CI=true turns this into a failure).");
-        }
+        RedisTestCluster.SkipUnlessItCanStart();
 
         using var cluster = RedisTestCluster.Start();
         var prefix = "spread" + Guid.NewGuid().ToString("N").Substring(0, 8);
-        var dll = Path.Combine(ProcessRunner.RepositoryRoot(), "TestWorker", "bin", WorkerProcesses.Configuration, "net10.0", "TestWorker.dll");
-        var run = ProcessRunner.Run(
-            "dotnet",
-            new[] { dll, "--results" },
-            ProcessRunner.RepositoryRoot(),
-            new Dictionary<string, string?> { ["AKCACHE_REDIS_URL"] = cluster.Url, ["AKCACHE_PREFIX"] = prefix, ["REDIS_URL"] = null },
-            TimeSpan.FromMinutes(2));
-        Assert.True(run.ExitCode == 0, run.ToString());
+        var run = WorkerProcesses.RunToEnd(cluster.Url, prefix, "--results");
 
         using var connection = ConnectionMultiplexer.Connect(string.Join(",", cluster.Ports.Select(p => "127.0.0.1:" + p)));
         var perMaster = cluster.Ports.ToDictionary(p => p, p => connection.GetServer("127.0.0.1", p).Keys(pattern: prefix + ":TestWorker.Results.*").Select(k => k.ToString()).ToList());

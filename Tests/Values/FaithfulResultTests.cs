@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using AkCache.Tests.Infrastructure;
 using AkCache.Tests.Support;
@@ -75,18 +74,7 @@ public sealed class FaithfulResultTests
         Assert.Empty(Lines(second, "COMPUTED "));
     }
 
-    private ProcessRunner.Result RunWorker(string prefix, params string[] arguments)
-    {
-        var dll = Path.Combine(ProcessRunner.RepositoryRoot(), "TestWorker", "bin", WorkerProcesses.Configuration, "net10.0", "TestWorker.dll");
-        var result = ProcessRunner.Run(
-            "dotnet",
-            new[] { dll }.Concat(arguments),
-            ProcessRunner.RepositoryRoot(),
-            new Dictionary<string, string?> { ["AKCACHE_REDIS_URL"] = _server.Url, ["AKCACHE_PREFIX"] = prefix, ["REDIS_URL"] = null },
-            TimeSpan.FromMinutes(2));
-        Assert.True(result.ExitCode == 0, result.ToString());
-        return result;
-    }
+    private ProcessRunner.Result RunWorker(string prefix, params string[] arguments) => WorkerProcesses.RunToEnd(_server.Url, prefix, arguments);
 
     private static IEnumerable<string> Lines(ProcessRunner.Result run, string start) =>
         run.Output.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.StartsWith(start, StringComparison.Ordinal));
