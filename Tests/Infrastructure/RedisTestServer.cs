@@ -48,9 +48,14 @@ public sealed class RedisTestServer : IDisposable
         dataDirectory = Directory.CreateTempSubdirectory("akcache-redis-").FullName;
     }
 
-    /// <summary>True when the environment variable CI is "true": tests then demand a real redis-server.</summary>
-    public static bool RequireRealRedis =>
-        string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+    /// <summary>True when the environment variable CI is set to anything (true, 1, yes...): tests then demand a real redis-server.</summary>
+    public static bool RequireRealRedis => RequiresRealRedis(Environment.GetEnvironmentVariable("CI"));
+
+    /// <summary>
+    /// Any non-empty CI value forbids the Garnet fallback: CI systems set CI=true, CI=1 or their own
+    /// name, and a fallback that a CI run took silently would prove nothing about redis-server.
+    /// </summary>
+    public static bool RequiresRealRedis(string? ci) => !string.IsNullOrWhiteSpace(ci);
 
     /// <summary><see cref="RedisServerKind"/> or <see cref="GarnetKind"/>.</summary>
     public string Kind => redisServerPath is null ? GarnetKind : RedisServerKind;

@@ -39,6 +39,19 @@ public sealed class RedisTestServerTests
         Assert.Equal($"127.0.0.1:{server.Port}", server.Endpoint);
     }
 
+    [Theory]
+    [InlineData("true", true)]
+    [InlineData("TRUE", true)]
+    [InlineData("1", true)]
+    [InlineData("github-actions", true)]
+    [InlineData("", false)]
+    [InlineData("  ", false)]
+    [InlineData(null, false)]
+    public void Any_non_empty_CI_value_forbids_the_Garnet_fallback(string? ci, bool required)
+    {
+        Assert.Equal(required, RedisTestServer.RequiresRealRedis(ci));
+    }
+
     [Fact]
     public void Start_takes_redis_server_when_it_is_on_PATH_and_always_under_CI()
     {
