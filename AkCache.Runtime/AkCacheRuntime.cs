@@ -29,7 +29,10 @@ public static class AkCacheRuntime
     /// a call here).
     /// </remarks>
     /// <exception cref="ArgumentException">A setting made by <paramref name="configure"/> is invalid (the message never holds a password).</exception>
-    public static void Configure(Action<AkCacheOptions> configure)
+    public static void Configure(Action<AkCacheOptions> configure) => ConfigureOnClock(configure, time: null);
+
+    /// <summary>As <see cref="Configure(Action{AkCacheOptions})"/>, on the clock <paramref name="time"/> (tests drive breaks, expiries and waits with a fake one).</summary>
+    internal static void ConfigureOnClock(Action<AkCacheOptions> configure, TimeProvider? time)
     {
         if (configure is null)
         {
@@ -52,7 +55,7 @@ public static class AkCacheRuntime
             memoryOnly = true;
         }
 
-        Install(RuntimeState.Create(options.Clone(), null, problems, memoryOnly));
+        Install(RuntimeState.Create(options.Clone(), time, problems, memoryOnly));
     }
 
     /// <summary>
