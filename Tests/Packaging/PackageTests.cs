@@ -44,10 +44,11 @@ public sealed class PackageTests : IClassFixture<PackageTests.LocalFeed>, IDispo
             new[]
             {
                 "build/AkCache.Fody.props",
-                "lib/netstandard2.0/AkCache.Attributes.dll",
-                "lib/netstandard2.0/AkCache.Attributes.xml",
                 "lib/netstandard2.0/AkCache.Runtime.dll",
-                "lib/netstandard2.0/AkCache.Runtime.xml",
+                "ref/netstandard2.0/AkCache.Attributes.dll",
+                "ref/netstandard2.0/AkCache.Attributes.xml",
+                "ref/netstandard2.0/AkCache.Runtime.dll",
+                "ref/netstandard2.0/AkCache.Runtime.xml",
                 "weaver/AkCache.Fody.dll",
                 "weaver/AkCache.Fody.xcf",
             },
@@ -56,6 +57,9 @@ public sealed class PackageTests : IClassFixture<PackageTests.LocalFeed>, IDispo
         var props = XDocument.Load(package.GetEntry("build/AkCache.Fody.props")!.Open());
         var weaverFiles = Assert.Single(props.Descendants("WeaverFiles"));
         Assert.Equal(WeaverFilesInclude, (string?)weaverFiles.Attribute("Include"));
+
+        // ref/ is what consumers compile against and lib/ what they run with: the runtime in both must be one build.
+        Assert.Equal(EntryBytes(package, "ref/netstandard2.0/AkCache.Runtime.dll"), EntryBytes(package, "lib/netstandard2.0/AkCache.Runtime.dll"));
     }
 
     [Fact]
@@ -123,13 +127,20 @@ public sealed class PackageTests : IClassFixture<PackageTests.LocalFeed>, IDispo
         var references = AssemblyReferences(Path.Combine(output, "App.dll"));
         Assert.Contains("AkCache.Runtime", references);
         Assert.DoesNotContain("AkCache.Attributes", references);
+        AssertHasRuntimeButNoAttributes(output, "App");
 
+        var publish = _feed.Dotnet(project, "publish", "-c", "Release", "-o", "published", "-nodeReuse:false", "--disable-build-servers");
+        var published = Path.Combine(project, "published");
+        AssertHasRuntimeButNoAttributes(published, "App");
+
+        // The second process runs the published copy: what ships runs, and it finds the first one's results.
         var first = Run(output, "App.dll");
-        var second = Run(output, "App.dll");
+        var second = Run(published, "App.dll");
         Assert.Equal(new[] { "results 144 144 169", "computations 2" }, first);
         Assert.Equal(new[] { "results 144 144 169", "computations 0" }, second);
 
         AssertNoWarnings(build);
+        AssertNoWarnings(publish);
     }
 
     [Fact]
@@ -175,6 +186,9 @@ public sealed class PackageTests : IClassFixture<PackageTests.LocalFeed>, IDispo
             Assert.True(File.Exists(Path.Combine(output, runtimeFile)), $"{runtimeFile} did not reach the application's output {output}");
         }
 
+        Assert.DoesNotContain("AkCache.Attributes", AssemblyReferences(Path.Combine(output, "Lib.dll")));
+        AssertHasRuntimeButNoAttributes(output, "Host");
+
         var first = Run(output, "Host.dll");
         var second = Run(output, "Host.dll");
         Assert.Equal(new[] { "results ABC:30 ABC:30 XYZ:10", "computations 2" }, first);
@@ -193,6 +207,29 @@ public sealed class PackageTests : IClassFixture<PackageTests.LocalFeed>, IDispo
             TimeSpan.FromSeconds(60));
         Assert.True(run.ExitCode == 0, run.ToString());
         return run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+
+    /// <summary>
+    /// AkCache.Attributes is needed only to compile: the application's folder and its deps.json must name
+    /// AkCache.Runtime and never the attributes assembly.
+    /// </summary>
+    private static void AssertHasRuntimeButNoAttributes(string directory, string application)
+    {
+        var files = Directory.GetFiles(directory).Select(Path.GetFileName).ToList();
+        Assert.Contains("AkCache.Runtime.dll", files);
+        Assert.False(files.Any(f => f!.StartsWith("AkCache.Attributes", StringComparison.OrdinalIgnoreCase)), $"AkCache.Attributes reached {directory}: {string.Join(", ", files)}");
+
+        var deps = File.ReadAllText(Path.Combine(directory, application + ".deps.json"));
+        Assert.Contains("lib/netstandard2.0/AkCache.Runtime.dll", deps);
+        Assert.DoesNotContain("AkCache.Attributes", deps);
+    }
+
+    private static byte[] EntryBytes(ZipArchive package, string name)
+    {
+        using var entry = package.GetEntry(name)!.Open();
+        using var copy = new MemoryStream();
+        entry.CopyTo(copy);
+        return copy.ToArray();
     }
 
     /// <summary>A consumer building with TreatWarningsAsErrors would fail on any warning the package causes.</summary>
