@@ -1,0 +1,6 @@
+namespace System.Runtime.CompilerServices;
+
+// Records need this type, which .NET Framework does not have; the compiler accepts one declared here.
+internal static class IsExternalInit
+{
+}
