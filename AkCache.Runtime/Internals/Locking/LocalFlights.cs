@@ -14,6 +14,13 @@ namespace AkCache.Internals.Locking;
 internal sealed class LocalFlights
 {
     private readonly ConcurrentDictionary<MethodKey, Flight> _flights = new();
+    private int _waitersJoined;
+
+    /// <summary>
+    /// How many calls joined another caller's flight to wait for it, since this runtime was
+    /// configured: lets a test act once a caller is committed to waiting, instead of sleeping.
+    /// </summary>
+    internal int WaitersJoined => Volatile.Read(ref _waitersJoined);
 
     /// <summary>The flight for this call; <paramref name="owner"/> is true when the caller must compute it.</summary>
     public Flight Join(MemoizedMethod method, MemoKey key, out bool owner)
@@ -21,6 +28,11 @@ internal sealed class LocalFlights
         var mine = new Flight();
         var flight = _flights.GetOrAdd(new MethodKey(method, key), mine);
         owner = ReferenceEquals(flight, mine);
+        if (!owner)
+        {
+            Interlocked.Increment(ref _waitersJoined);
+        }
+
         return flight;
     }
 
