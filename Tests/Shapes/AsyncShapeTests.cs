@@ -2,6 +2,7 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using AkCache.Tests.Infrastructure;
+using AkCache.Tests.SingleFlight;
 using AkCache.Tests.Support;
 using Xunit;
 
@@ -85,10 +86,19 @@ public sealed class AsyncShapeTests : MemoizeTestBase
         Assert.Equal(20, await waits(20, second.Token));
         Assert.Equal(1, woven.Calls("WaitsAsync"));
 
+        // The body waits forever unless the token it was handed is cancelled: once it runs, only
+        // the caller's token can end it.
+        var untilCancelled = woven.Method<Func<int, Action, CancellationToken, Task<int>>>("GatedShapes.UntilCancelledAsync");
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var cancelled = new CancellationTokenSource();
+        var call = untilCancelled(7, () => started.TrySetResult(), cancelled.Token);
+        await started.Task.WaitAsync(Gates.HangTimeout);
+        Assert.False(call.IsCompleted);
         cancelled.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waits(5000, cancelled.Token));
-        Assert.Single(StoredKeys("*WaitsAsync*"));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(Gates.HangTimeout));
+        Assert.Equal(1, woven.Calls("UntilCancelledAsync"));
+        Assert.Empty(StoredKeys("*UntilCancelledAsync*"));
     }
 
     [Theory]
@@ -115,25 +125,26 @@ public sealed class AsyncShapeTests : MemoizeTestBase
     public async Task Cancelling_a_waiting_caller_stops_its_wait_not_the_shared_computation(string configuration)
     {
         var woven = Woven.For(configuration);
-        var waits = woven.Method<Func<int, CancellationToken, Task<int>>>("AsyncShapes.WaitsAsync");
-        var owner = waits(1500, CancellationToken.None);
-        while (woven.Calls("WaitsAsync") == 0)
-        {
-            await Task.Delay(5);
-        }
+        var gated = woven.Method<Func<int, Action, Task, CancellationToken, Task<int>>>("GatedShapes.GatedAsync");
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ownerStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var owner = gated(1500, () => ownerStarted.TrySetResult(), gate.Task, CancellationToken.None);
+        await ownerStarted.Task.WaitAsync(Gates.HangTimeout);
 
-        using var impatient = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
-        var waiter = waits(1500, impatient.Token);
+        using var impatient = new CancellationTokenSource();
+        var waiter = await Gates.JoinedAsWaiterAsync(() => gated(1500, () => { }, gate.Task, impatient.Token));
+        impatient.Cancel();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiter);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiter.WaitAsync(Gates.HangTimeout));
 
-        // The waiter gave up while the computation it was waiting for was still running.
+        // The gate is still closed: the waiter gave up while the computation it waited for ran on.
         Assert.False(owner.IsCompleted);
+        gate.SetResult();
 
-        Assert.Equal(1500, await owner);
-        Assert.Equal(1, woven.Calls("WaitsAsync"));
-        Assert.Equal(1500, await waits(1500, CancellationToken.None));
-        Assert.Equal(1, woven.Calls("WaitsAsync"));
+        Assert.Equal(1500, await owner.WaitAsync(Gates.HangTimeout));
+        Assert.Equal(1, woven.Calls("GatedAsync"));
+        Assert.Equal(1500, await gated(1500, () => { }, gate.Task, CancellationToken.None));
+        Assert.Equal(1, woven.Calls("GatedAsync"));
     }
 
     [Theory]
@@ -141,19 +152,25 @@ public sealed class AsyncShapeTests : MemoizeTestBase
     public async Task When_the_computing_caller_is_cancelled_a_waiting_caller_computes_instead_of_failing(string configuration)
     {
         var woven = Woven.For(configuration);
-        var waits = woven.Method<Func<int, CancellationToken, Task<int>>>("AsyncShapes.WaitsAsync");
+        var gated = woven.Method<Func<int, Action, Task, CancellationToken, Task<int>>>("GatedShapes.GatedAsync");
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ownerStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var impatient = new CancellationTokenSource();
-        var cancelledOwner = waits(800, impatient.Token);
-        while (woven.Calls("WaitsAsync") == 0)
-        {
-            await Task.Delay(5);
-        }
+        var cancelledOwner = gated(800, () => ownerStarted.TrySetResult(), gate.Task, impatient.Token);
+        await ownerStarted.Task.WaitAsync(Gates.HangTimeout);
 
-        var patient = waits(800, CancellationToken.None);
+        // Cancelled only once the patient caller waits on the owner's flight, so that its
+        // recomputation is the path taken every time, not just when the race goes that way.
+        var patient = await Gates.JoinedAsWaiterAsync(() => gated(800, () => { }, gate.Task, CancellationToken.None));
         impatient.Cancel();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelledOwner);
-        Assert.Equal(800, await patient);
-        Assert.Equal(2, woven.Calls("WaitsAsync"));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelledOwner.WaitAsync(Gates.HangTimeout));
+        await Gates.UntilAsync(() => woven.Calls("GatedAsync") == 2);
+        Assert.False(patient.IsCompleted);
+        gate.SetResult();
+
+        Assert.Equal(800, await patient.WaitAsync(Gates.HangTimeout));
+        Assert.Equal(2, woven.Calls("GatedAsync"));
+        Assert.Single(StoredKeys("*GatedAsync*"));
     }
 }
