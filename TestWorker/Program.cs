@@ -42,7 +42,16 @@ public static class Program
         var startAt = long.Parse(Argument(args, "--start-at", "0"), CultureInfo.InvariantCulture);
         var lockTtl = int.Parse(Argument(args, "--lock-ttl-ms", "10000"), CultureInfo.InvariantCulture);
         var useAsync = args.Contains("--async");
-        AkCacheRuntime.Configure(o => o.LockTimeToLive = TimeSpan.FromMilliseconds(lockTtl));
+        AkCacheRuntime.Configure(o =>
+        {
+            o.LockTimeToLive = TimeSpan.FromMilliseconds(lockTtl);
+
+            // Dozens of processes start at once on a small machine: a connection or a reply slower
+            // than the defaults would open this process's breaker, and it would compute on its own.
+            // These runs are about coordination; the timeouts have tests of their own.
+            o.ConnectTimeout = TimeSpan.FromSeconds(10);
+            o.OperationTimeout = TimeSpan.FromSeconds(5);
+        });
 
         // Connects to Redis and compiles the paths before the start, so the race starts warm.
         Slow.Warm(Environment.ProcessId);
