@@ -26,6 +26,7 @@ public sealed class ClusterSingleFlightTests
         RedisTestCluster.SkipUnlessItCanStart();
 
         using var cluster = RedisTestCluster.Start();
+        var logs = cluster.Ports.Select(p => new CommandLog(p)).ToList();
         var prefix = "cluster" + Guid.NewGuid().ToString("N").Substring(0, 8);
         using var workers = new WorkerProcesses(4, new[] { "--key", prefix, "--threads", "4", "--compute-ms", "1500" }, cluster.Url, prefix);
         workers.Go(TimeSpan.FromSeconds(60));
@@ -37,10 +38,25 @@ public sealed class ClusterSingleFlightTests
         Assert.Equal(16, outcome.ResultCount);
         Assert.Single(outcome.Values);
 
-        using var connection = ConnectionMultiplexer.Connect(string.Join(",", cluster.Ports.Select(p => "127.0.0.1:" + p)));
+        using var connection = ConnectionMultiplexer.Connect(string.Join(",", cluster.Ports.Select(p => "127.0.0.1:" + p)) + ",allowAdmin=true");
         var keys = cluster.Ports.SelectMany(p => connection.GetServer("127.0.0.1", p).Keys(pattern: prefix + ":TestWorker.Slow.Compute*")).Select(k => k.ToString()).ToList();
         var valueKey = Assert.Single(keys);
         Assert.Matches(@"\{[0-9a-f]{32}\}$", valueKey);
         Assert.Equal(connection.HashSlot(valueKey), connection.HashSlot(valueKey + ":lock"));
+
+        // The cluster's own slot of each name the scripts take (a script naming keys of two
+        // slots fails there with CROSSSLOT).
+        var node = cluster.Ports.Select(p => connection.GetServer("127.0.0.1", p)).First(s => s.Keys(pattern: valueKey).Any());
+        var slots = new[] { valueKey, valueKey + ":lock", valueKey + ":awaited" }.Select(k => (long)node.Execute("CLUSTER", "KEYSLOT", k)).ToList();
+        Assert.Single(slots.Distinct());
+
+        // Three processes waited, so a look marked the value as awaited, and the store script, which
+        // reads that mark, put the value in the announcement: the mark lives in the script's slot.
+        var commands = logs.SelectMany(l => l.AllSoFar()).ToList();
+        logs.ForEach(l => l.Dispose());
+        _output.WriteLine($"awaited marks written: {commands.Count(c => c.FromScript && c.Name == "SET" && c.Arguments.Count > 0 && c.Arguments[0] == valueKey + ":awaited")}");
+        Assert.Contains(commands, c => c.FromScript && c.Name == "SET" && c.Arguments.Count > 0 && c.Arguments[0] == valueKey + ":awaited");
+        var announcement = Assert.Single(commands, c => c.IsAnnouncementOf(valueKey));
+        Assert.StartsWith(valueKey + "\n", announcement.Arguments[1], StringComparison.Ordinal);
     }
 }
