@@ -9,8 +9,8 @@ using Xunit.Abstractions;
 namespace AkCache.Tests.SingleFlight;
 
 /// <summary>
-/// The same race on a three-master Redis Cluster: the value and its lock share a slot (hash tags),
-/// and the stored-value announcement reaches processes connected to other nodes.
+/// The same race on a three-master Redis Cluster: the value, its lock and its awaited mark share a
+/// slot (hash tags), and the stored-value announcement reaches processes connected to other nodes.
 /// </summary>
 [Collection(RedisCollection.Name)]
 public sealed class ClusterSingleFlightTests
@@ -27,6 +27,18 @@ public sealed class ClusterSingleFlightTests
 
         using var cluster = RedisTestCluster.Start();
         var logs = cluster.Ports.Select(p => new CommandLog(p)).ToList();
+        try
+        {
+            RaceOn(cluster, logs);
+        }
+        finally
+        {
+            logs.ForEach(l => l.Dispose());
+        }
+    }
+
+    private void RaceOn(RedisTestCluster cluster, System.Collections.Generic.List<CommandLog> logs)
+    {
         var prefix = "cluster" + Guid.NewGuid().ToString("N").Substring(0, 8);
         using var workers = new WorkerProcesses(4, new[] { "--key", prefix, "--threads", "4", "--compute-ms", "1500" }, cluster.Url, prefix);
         workers.Go(TimeSpan.FromSeconds(60));
@@ -53,7 +65,6 @@ public sealed class ClusterSingleFlightTests
         // Three processes waited, so a look marked the value as awaited, and the store script, which
         // reads that mark, put the value in the announcement: the mark lives in the script's slot.
         var commands = logs.SelectMany(l => l.AllSoFar()).ToList();
-        logs.ForEach(l => l.Dispose());
         _output.WriteLine($"awaited marks written: {commands.Count(c => c.FromScript && c.Name == "SET" && c.Arguments.Count > 0 && c.Arguments[0] == valueKey + ":awaited")}");
         Assert.Contains(commands, c => c.FromScript && c.Name == "SET" && c.Arguments.Count > 0 && c.Arguments[0] == valueKey + ":awaited");
         var announcement = Assert.Single(commands, c => c.IsAnnouncementOf(valueKey));
