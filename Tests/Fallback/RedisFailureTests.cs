@@ -1,6 +1,8 @@
 using System;
 using System.Diagnostics;
 using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
 using AkCache.Tests.Infrastructure;
 using AkCache.Tests.Support;
 using StackExchange.Redis;
@@ -12,47 +14,78 @@ namespace AkCache.Tests.Fallback;
 /// <summary>
 /// Redis refused, stopped, slow or answering errors: every call still returns the right result,
 /// one warning is logged per outage, calls stop waiting on Redis, and sharing resumes by itself.
-/// Each test has a server of its own, since it stops it.
+/// Each test has a server of its own, since it stops it, and a manual clock, so that a break ends
+/// when the test says. What reaches Redis is counted (by a proxy in front of it, or by the
+/// server's own statistics), never timed: the durations are printed for docs/failures.md only.
 /// </summary>
 [Collection(RedisCollection.Name)]
 public sealed class RedisFailureTests : IDisposable
 {
     private static readonly TimeSpan OperationTimeout = TimeSpan.FromMilliseconds(300);
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan BreakDuration = TimeSpan.FromSeconds(2);
+
+    /// <summary>Only to turn a hang into a failure: waits for the client library to notice a server that stopped or came back.</summary>
+    private static readonly TimeSpan NoticeCeiling = TimeSpan.FromSeconds(20);
+
+    /// <summary>The commands AkCache sends for its values and locks; the client library's own (PING, INFO, CLIENT...) are not counted.</summary>
+    private static readonly string[] ValueCommands = { "GET", "SET", "EVAL", "EVALSHA", "SCRIPT" };
 
     /// <summary>
-    /// A generous ceiling for one call, far above what the design allows (one operation timeout),
-    /// so that a loaded machine does not fail the test while a call that waits on a dead Redis does.
+    /// <see cref="ValueCommands"/> but GET, for the server's own statistics: the client library reads
+    /// its tie-breaker key with GET at every connect, and the server cannot tell that GET from ours.
     /// </summary>
-    private static readonly TimeSpan CallCeiling = TimeSpan.FromSeconds(1.5);
+    private static readonly string[] WriteCommands = { "SET", "EVAL", "EVALSHA", "SCRIPT" };
 
     private readonly ITestOutputHelper _output;
     private readonly RedisTestServer _server = RedisTestServer.Start();
     private readonly ListLoggerFactory _log = new();
+    private readonly ManualTimeProvider _time = new();
     private readonly Func<int, int, int> _add = WovenAssembly.Method<Func<int, int, int>>("Basic.Add");
-    private readonly Func<int, int, System.Threading.Tasks.Task<int>> _addAsync = WovenAssembly.Method<Func<int, int, System.Threading.Tasks.Task<int>>>("AsyncShapes.AddAsync");
+    private readonly Func<int, int, Task<int>> _addAsync = WovenAssembly.Method<Func<int, int, Task<int>>>("AsyncShapes.AddAsync");
 
     public RedisFailureTests(ITestOutputHelper output)
     {
         _output = output;
+        _output.WriteLine($"server: {_server}");
         WovenAssembly.ResetCalls();
     }
 
     public void Dispose()
     {
+        foreach (var entry in _log.Entries)
+        {
+            _output.WriteLine($"log {entry.Level}: {entry.Message}");
+        }
+
         AkCacheRuntime.Reset();
         _server.Dispose();
     }
 
-    private void Configure(string url) => AkCacheRuntime.Configure(o =>
+    private void Configure(string url) => AkCacheRuntime.ConfigureOnClock(
+        o =>
+        {
+            o.RedisUrl = url;
+            o.Prefix = "fail" + Guid.NewGuid().ToString("N").Substring(0, 8);
+            o.OperationTimeout = OperationTimeout;
+            o.ConnectTimeout = ConnectTimeout;
+            o.BreakDuration = BreakDuration;
+            o.LoggerFactory = _log;
+        },
+        _time);
+
+    private static IConnectionMultiplexer AkCacheConnection => AkCacheRuntime.State.Redis!.Connection!;
+
+    /// <summary>Waits until AkCache's own connection is up (or down): what the library notices by itself, in its own time.</summary>
+    private static void WaitUntilConnected(bool connected)
     {
-        o.RedisUrl = url;
-        o.Prefix = "fail" + Guid.NewGuid().ToString("N").Substring(0, 8);
-        o.OperationTimeout = OperationTimeout;
-        o.ConnectTimeout = ConnectTimeout;
-        o.BreakDuration = TimeSpan.FromMilliseconds(500);
-        o.LoggerFactory = _log;
-    });
+        var clock = Stopwatch.StartNew();
+        while (AkCacheConnection.IsConnected != connected)
+        {
+            Assert.True(clock.Elapsed < NoticeCeiling, $"the connection was not {(connected ? "up" : "down")} within {NoticeCeiling.TotalSeconds} s");
+            Thread.Sleep(10);
+        }
+    }
 
     private TimeSpan[] TimeCalls(int count, int firstArgument)
     {
@@ -67,76 +100,152 @@ public sealed class RedisFailureTests : IDisposable
         return durations;
     }
 
+    private async Task<TimeSpan[]> TimeCallsAsync(int count, int firstArgument)
+    {
+        var durations = new TimeSpan[count];
+        for (var i = 0; i < count; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            Assert.Equal(firstArgument + i + 1, await _addAsync(firstArgument + i, 1));
+            durations[i] = clock.Elapsed;
+        }
+
+        return durations;
+    }
+
+    /// <summary>Prints what a run of calls took: a measurement of this run, quoted by docs/failures.md, not a check.</summary>
     private void Report(string what, TimeSpan[] durations)
     {
         var sorted = durations.OrderBy(d => d).ToArray();
         _output.WriteLine($"{what}: {durations.Length} calls, first {durations[0].TotalMilliseconds:F2} ms, p50 {sorted[sorted.Length / 2].TotalMilliseconds:F3} ms, p99 {sorted[sorted.Length * 99 / 100].TotalMilliseconds:F3} ms, max {sorted[^1].TotalMilliseconds:F2} ms");
-        Assert.All(durations, d => Assert.True(d < CallCeiling, $"{what}: a call took {d.TotalMilliseconds:F0} ms"));
     }
 
     private int UnavailableWarnings() => _log.Warnings.Count(w => w.Contains("is unavailable"));
 
+    private int ReachableAgainWarnings() => _log.Warnings.Count(w => w.Contains("is reachable again"));
+
+    /// <summary>How many <see cref="WriteCommands"/> the server itself has run since it started (INFO commandstats; a script's own calls included).</summary>
+    private long WriteCommandsRunByServer()
+    {
+        using var inspector = ConnectionMultiplexer.Connect(_server.Endpoint + ",allowAdmin=true");
+        var stats = inspector.GetServer(_server.Endpoint).InfoRaw("commandstats")!;
+        return stats.Split('\n')
+            .Select(line => line.Trim())
+            .Where(line => WriteCommands.Any(c => line.StartsWith("cmdstat_" + c.ToLowerInvariant() + ":calls=", StringComparison.Ordinal)))
+            .Sum(line => long.Parse(line.Split(new[] { "calls=" }, StringSplitOptions.None)[1].Split(',')[0]));
+    }
+
+    private static string[] ValueCommandsThrough(FreezableProxy proxy) =>
+        proxy.Commands.Where(c => ValueCommands.Contains(c.Split(' ')[0]) && !c.Contains("__Booksleeve")).ToArray();
+
+    private string[] StoredAddKeys()
+    {
+        using var inspector = ConnectionMultiplexer.Connect(_server.Endpoint);
+        return inspector.GetServer(_server.Endpoint).Keys(pattern: "*Basic.Add*").Select(k => k.ToString()).ToArray();
+    }
+
     [Fact]
     public void Redis_stopped_mid_run_gives_right_results_without_waiting_on_it()
     {
-        Configure(_server.Url);
+        using var proxy = new FreezableProxy(_server.Port);
+        Configure(proxy.Url);
         Assert.Equal(3, _add(1, 2));
         _server.Stop();
+        WaitUntilConnected(false);
+        var sent = proxy.Count(ValueCommands);
 
         Assert.Equal(3, _add(1, 2));
         Assert.Equal(1, WovenAssembly.Calls("Add"));
-
-        var durations = TimeCalls(2000, 100);
-        Report("Redis stopped", durations);
+        Report("Redis stopped", TimeCalls(2000, 100));
+        Report("Redis stopped, same arguments again (memory hits)", TimeCalls(2000, 100));
+        Assert.Equal(2001, WovenAssembly.Calls("Add"));
         Assert.Equal(1, UnavailableWarnings());
 
-        var again = TimeCalls(2000, 100);
-        Report("Redis stopped, same arguments again (memory hits)", again);
-        Assert.Equal(2001, WovenAssembly.Calls("Add"));
+        // The probe after the break finds Redis still down: the same outage, no second warning.
+        _time.Advance(BreakDuration);
+        TimeCalls(100, 5000);
+        Assert.Equal(1, UnavailableWarnings());
+
+        // Back up, but the break is not over: calls keep off Redis, so none of them can have waited on it.
+        _server.Restart();
+        WaitUntilConnected(true);
+        TimeCalls(100, 6000);
+        Assert.Equal(sent, proxy.Count(ValueCommands));
+        Assert.Equal(2201, WovenAssembly.Calls("Add"));
+        Assert.Equal(0, ReachableAgainWarnings());
+        Assert.Equal(1, UnavailableWarnings());
     }
 
     [Fact]
-    public void Redis_restarted_makes_sharing_resume_by_itself()
+    public void Redis_restarted_makes_sharing_resume_at_the_next_probe_and_a_second_outage_warns_again()
     {
-        Configure(_server.Url);
+        using var proxy = new FreezableProxy(_server.Port);
+        Configure(proxy.Url);
         Assert.Equal(3, _add(1, 2));
         _server.Stop();
+        WaitUntilConnected(false);
         Assert.Equal(5, _add(2, 3));
+        _time.Advance(BreakDuration);
+        Assert.Equal(7, _add(3, 4));
         _server.Restart();
+        WaitUntilConnected(true);
+        var sent = proxy.Count(ValueCommands);
 
-        using var inspector = ConnectionMultiplexer.Connect(_server.Endpoint);
-        var server = inspector.GetServer(_server.Endpoint);
-        var clock = Stopwatch.StartNew();
-        var n = 0;
-        while (!server.Keys(pattern: "*Basic.Add*").Any())
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), "sharing did not resume within 20 s of the restart");
-            Assert.Equal(1000 + n + 1, _add(1000 + n, 1));
-            n++;
-            System.Threading.Thread.Sleep(50);
-        }
-
-        _output.WriteLine($"sharing resumed {clock.ElapsedMilliseconds} ms after the restart");
-        Assert.Contains(_log.Warnings, w => w.Contains("is reachable again"));
+        // The break is over: the next call probes, finds Redis, and stores its result there again.
+        _time.Advance(BreakDuration);
+        Assert.Equal(1001, _add(1000, 1));
+        Assert.Equal(1, ReachableAgainWarnings());
+        _output.WriteLine("after the probe: " + string.Join(", ", ValueCommandsThrough(proxy).Skip(sent)));
+        Assert.StartsWith("GET ", ValueCommandsThrough(proxy).Skip(sent).First());
+        Assert.Single(StoredAddKeys());
+        Assert.Equal(1001, _add(1000, 1));
+        Assert.Equal(4, WovenAssembly.Calls("Add"));
         Assert.Equal(1, UnavailableWarnings());
+
+        // A new outage after the recovery is a new outage: one more warning, and later one more recovery.
+        _server.Stop();
+        WaitUntilConnected(false);
+        Assert.Equal(2001, _add(2000, 1));
+        Assert.Equal(2001, _add(2000, 1));
+        Assert.Equal(2, UnavailableWarnings());
+        _server.Restart();
+        WaitUntilConnected(true);
+        _time.Advance(BreakDuration);
+        Assert.Equal(3001, _add(3000, 1));
+        Assert.Equal(2, ReachableAgainWarnings());
+        Assert.Equal(6, WovenAssembly.Calls("Add"));
     }
 
     [Fact]
-    public void Redis_refusing_connections_from_the_start_costs_one_connect_timeout_at_most()
+    public void Redis_refusing_connections_from_the_start_is_tried_once_per_break()
     {
         _server.Stop();
         Configure(_server.Url);
 
         var first = Stopwatch.StartNew();
         Assert.Equal(3, _add(1, 2));
-        first.Stop();
         _output.WriteLine($"first call with Redis refusing: {first.ElapsedMilliseconds} ms");
-        Assert.True(first.Elapsed < ConnectTimeout + CallCeiling, $"first call took {first.ElapsedMilliseconds} ms");
-
         Report("Redis refusing", TimeCalls(2000, 10));
         Assert.Equal(3, _add(1, 2));
         Assert.Equal(2001, WovenAssembly.Calls("Add"));
         Assert.Equal(1, UnavailableWarnings());
+
+        _time.Advance(BreakDuration);
+        TimeCalls(10, 5000);
+        Assert.Equal(1, UnavailableWarnings());
+
+        // The server comes up during a break: not one call reaches it until the break is over. Each
+        // call is a miss, so one that went to Redis would have run the lock script there.
+        _server.Restart();
+        WaitUntilConnected(true);
+        TimeCalls(100, 6000);
+        Assert.Equal(0, WriteCommandsRunByServer());
+
+        _time.Advance(BreakDuration);
+        Assert.Equal(7001, _add(7000, 1));
+        Assert.NotEqual(0, WriteCommandsRunByServer());
+        Assert.Equal(1, ReachableAgainWarnings());
+        Assert.Single(StoredAddKeys());
     }
 
     [Fact]
@@ -145,14 +254,36 @@ public sealed class RedisFailureTests : IDisposable
         using var proxy = new FreezableProxy(_server.Port);
         Configure(proxy.Url);
         Assert.Equal(3, _add(1, 2));
+        var sent = proxy.Count(ValueCommands);
         proxy.Freeze();
 
-        var durations = TimeCalls(300, 10);
-        Report("Redis not answering", durations);
+        // One read waits for the timeout and opens the breaker; no other call of the break sends anything.
+        Report("Redis not answering", TimeCalls(300, 10));
+        Assert.Equal(sent + 1, proxy.Count(ValueCommands));
+        Assert.Equal(301, WovenAssembly.Calls("Add"));
         Assert.Equal(1, UnavailableWarnings());
-        Assert.Contains(_log.Warnings, w => w.Contains("Timeout"));
-        Assert.True(durations.Count(d => d >= OperationTimeout / 2) <= 1 + (int)(durations.Sum(d => d.TotalMilliseconds) / 500), "calls kept waiting on the frozen Redis between breaks");
+        Assert.Contains(_log.Warnings, w => w.Contains("is unavailable") && w.Contains("Timeout"));
 
+        // Each later break costs its one probe, which times out too: the same outage, no new warning.
+        for (var breaks = 1; breaks <= 2; breaks++)
+        {
+            _time.Advance(BreakDuration);
+            TimeCalls(300, 1000 * breaks);
+            Assert.Equal(sent + 1 + breaks, proxy.Count(ValueCommands));
+            Assert.Equal(1, UnavailableWarnings());
+        }
+
+        // The client library may have given the silent connection up and be making a new one.
+        proxy.Thaw();
+        WaitUntilConnected(true);
+        _time.Advance(BreakDuration);
+        Assert.Equal(3, _add(1, 2));
+        Assert.Equal(1, ReachableAgainWarnings());
+        Assert.Equal(901, WovenAssembly.Calls("Add"));
+
+        proxy.Freeze();
+        Assert.Equal(5, _add(2, 3));
+        Assert.Equal(2, UnavailableWarnings());
         proxy.Thaw();
     }
 
@@ -161,32 +292,39 @@ public sealed class RedisFailureTests : IDisposable
     {
         Configure(_server.Url);
         Assert.Equal(3, _add(1, 2));
+        var key = Assert.Single(StoredAddKeys());
         using var inspector = ConnectionMultiplexer.Connect(_server.Endpoint);
-        var keys = inspector.GetServer(_server.Endpoint).Keys(pattern: "*Basic.Add*").ToList();
-        var key = Assert.Single(keys, k => true);
-        Assert.True(keys.Count == 1, string.Join("\n", _log.Entries));
         var database = inspector.GetDatabase();
         database.KeyDelete(key);
         database.HashSet(key, "field", "a hash where a string should be");
-        AkCacheRuntime.Configure(o =>
-        {
-            o.RedisUrl = _server.Url;
-            o.Prefix = key.ToString().Split(':')[0];
-            o.LoggerFactory = _log;
-        });
+
+        // A fresh configuration: an empty memory cache, so the value can only come from running the method.
+        AkCacheRuntime.ConfigureOnClock(
+            o =>
+            {
+                o.RedisUrl = _server.Url;
+                o.Prefix = key.Split(':')[0];
+                o.BreakDuration = BreakDuration;
+                o.LoggerFactory = _log;
+            },
+            _time);
 
         Assert.Equal(3, _add(1, 2));
         Assert.Equal(3, _add(1, 2));
-        Assert.Contains(_log.Warnings, w => w.Contains("WRONGTYPE"));
+        Assert.Equal(2, WovenAssembly.Calls("Add"));
+        Assert.Single(_log.Warnings, w => w.Contains("WRONGTYPE"));
+        Assert.Equal(RedisType.Hash, database.KeyType(key));
     }
 
     [Fact]
-    public async System.Threading.Tasks.Task Async_calls_with_Redis_stopped_mid_run_give_right_results_from_memory()
+    public async Task Async_calls_with_Redis_stopped_mid_run_give_right_results_from_memory()
     {
-        Configure(_server.Url);
-        Assert.Equal(3, await _addAsync(1, 2));
+        using var proxy = new FreezableProxy(_server.Port);
+        Configure(proxy.Url);
         Assert.Equal(3, await _addAsync(1, 2));
         _server.Stop();
+        WaitUntilConnected(false);
+        var sent = proxy.Count(ValueCommands);
 
         var durations = new TimeSpan[500];
         for (var i = 0; i < durations.Length; i++)
@@ -200,32 +338,60 @@ public sealed class RedisFailureTests : IDisposable
         Report("Redis stopped, async", durations);
         Assert.Equal(1 + durations.Length, WovenAssembly.Calls("AddAsync"));
         Assert.Equal(1, UnavailableWarnings());
+
+        _time.Advance(BreakDuration);
+        await TimeCallsAsync(10, 5000);
+        Assert.Equal(1, UnavailableWarnings());
+
+        _server.Restart();
+        WaitUntilConnected(true);
+        await TimeCallsAsync(100, 6000);
+        Assert.Equal(sent, proxy.Count(ValueCommands));
+
+        _time.Advance(BreakDuration);
+        Assert.Equal(7001, await _addAsync(7000, 1));
+        Assert.Equal(1, ReachableAgainWarnings());
+        _output.WriteLine("after the probe: " + string.Join(", ", ValueCommandsThrough(proxy).Skip(sent)));
+        Assert.StartsWith("GET ", ValueCommandsThrough(proxy).Skip(sent).First());
+        Assert.Equal(1 + durations.Length + 10 + 100 + 1, WovenAssembly.Calls("AddAsync"));
     }
 
     [Fact]
-    public async System.Threading.Tasks.Task An_async_call_to_a_Redis_that_stops_answering_waits_one_operation_timeout_then_uses_memory()
+    public async Task An_async_call_to_a_Redis_that_stops_answering_waits_one_operation_timeout_then_uses_memory()
     {
         using var proxy = new FreezableProxy(_server.Port);
         Configure(proxy.Url);
         Assert.Equal(3, await _addAsync(1, 2));
+        var sent = proxy.Count(ValueCommands);
         proxy.Freeze();
 
         var first = Stopwatch.StartNew();
         Assert.Equal(3, await _addAsync(1, 2));
-        first.Stop();
-        Assert.True(first.Elapsed < CallCeiling, $"the first call after the freeze took {first.ElapsedMilliseconds} ms");
+        _output.WriteLine($"first async call after the freeze: {first.ElapsedMilliseconds} ms");
         Assert.Equal(1, WovenAssembly.Calls("AddAsync"));
         Assert.Equal(1, UnavailableWarnings());
-        Assert.Contains(_log.Warnings, w => w.Contains("Timeout"));
+        Assert.Contains(_log.Warnings, w => w.Contains("is unavailable") && w.Contains("Timeout"));
+        Assert.Equal(sent + 1, proxy.Count(ValueCommands));
 
-        var again = Stopwatch.StartNew();
-        Assert.Equal(3, await _addAsync(1, 2));
-        Assert.True(again.Elapsed < OperationTimeout / 2, $"a call during the break waited {again.ElapsedMilliseconds} ms on the frozen Redis");
+        Report("Redis not answering, async", await TimeCallsAsync(300, 10));
+        Assert.Equal(sent + 1, proxy.Count(ValueCommands));
+
+        _time.Advance(BreakDuration);
+        await TimeCallsAsync(300, 1000);
+        Assert.Equal(sent + 2, proxy.Count(ValueCommands));
+        Assert.Equal(1, UnavailableWarnings());
+
+        // The client library may have given the silent connection up and be making a new one.
         proxy.Thaw();
+        WaitUntilConnected(true);
+        _time.Advance(BreakDuration);
+        Assert.Equal(3, await _addAsync(1, 2));
+        Assert.Equal(1, ReachableAgainWarnings());
+        Assert.Equal(601, WovenAssembly.Calls("AddAsync"));
     }
 
     [Fact]
-    public async System.Threading.Tasks.Task An_async_call_that_meets_an_error_reply_falls_back_and_is_right()
+    public async Task An_async_call_that_meets_an_error_reply_falls_back_and_is_right()
     {
         Configure(_server.Url);
         Assert.Equal(3, await _addAsync(1, 2));
@@ -235,9 +401,11 @@ public sealed class RedisFailureTests : IDisposable
         database.KeyDelete(key);
         database.HashSet(key, "field", "a hash where a string should be");
 
+        // The memory cache still holds the value of the first call: it answers, the method does not run again.
         Assert.Equal(3, await _addAsync(1, 2));
-        Assert.Contains(_log.Warnings, w => w.Contains("WRONGTYPE"));
+        Assert.Single(_log.Warnings, w => w.Contains("WRONGTYPE"));
         Assert.Equal(3, await _addAsync(1, 2));
+        Assert.Equal(1, WovenAssembly.Calls("AddAsync"));
     }
 
     [Fact]
@@ -246,7 +414,7 @@ public sealed class RedisFailureTests : IDisposable
         _server.Stop();
         Configure($"redis://admin:Sup3rS3cret@127.0.0.1:{_server.Port}/0");
         Assert.Equal(3, _add(1, 2));
-        Assert.NotEmpty(_log.Entries);
+        Assert.Contains(_log.Warnings, w => w.Contains("is unavailable") && w.Contains($"127.0.0.1:{_server.Port}"));
         Assert.DoesNotContain(_log.Entries, e => e.Message.Contains("Sup3rS3cret"));
     }
 }
