@@ -273,11 +273,28 @@ internal sealed partial class RedisAccessor : IDisposable
     {
         if (database is not null && !database.Multiplexer.IsConnected)
         {
-            ProcessFailure("the connection is down");
+            ProcessFailure(WhyDown(database));
             return null;
         }
 
         return database;
+    }
+
+    /// <summary>
+    /// The client library's account of why the connection is down (refused, a password required or
+    /// wrong...), so that the warning names it: with no connection, it fails a command at once, unsent.
+    /// </summary>
+    private string WhyDown(IDatabase database)
+    {
+        try
+        {
+            database.Ping();
+            return "the connection is down";
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            return $"the connection is down: {ex.GetType().Name}: {_url.Scrub(ex.Message)}";
+        }
     }
 
     private IDatabase? Connect()
