@@ -1,10 +1,13 @@
 using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Net;
 using System.Net.Sockets;
+using System.Reflection;
 using System.Text;
 using System.Threading;
 using Garnet;
@@ -24,7 +27,7 @@ public sealed class RedisTestServer : IDisposable
     public const string GarnetKind = "garnet";
 
     private const string MissingUnderCiMessage =
-        "CI=true requires redis-server on PATH; install it with apt-get install redis-server";
+        "CI is set, which requires redis-server on PATH; install it with apt-get install redis-server";
 
     private const string MissingMessage =
         "redis-server is not on PATH; install it with apt-get install redis-server";
@@ -34,6 +37,9 @@ public sealed class RedisTestServer : IDisposable
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan PortReuseTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
+
+    // Every start that fell back to Garnet, for the one line at the end of the run (GarnetFallbackReport).
+    private static readonly ConcurrentQueue<string> GarnetFallbackServers = new();
 
     private readonly string? redisServerPath;
     private readonly string dataDirectory;
@@ -60,6 +66,17 @@ public sealed class RedisTestServer : IDisposable
     /// <summary><see cref="RedisServerKind"/> or <see cref="GarnetKind"/>.</summary>
     public string Kind => redisServerPath is null ? GarnetKind : RedisServerKind;
 
+    /// <summary>The server's version: redis_version as the running redis-server reports it, or the embedded Garnet's package version.</summary>
+    public string Version { get; private set; } = "unknown";
+
+    /// <summary>What a test ran against, for its output: "redis-server 7.0.15 on 127.0.0.1:port" or "Garnet 2.2.8 (embedded) on 127.0.0.1:port".</summary>
+    public string Description => redisServerPath is null
+        ? $"Garnet {Version} (embedded) on {Endpoint}"
+        : $"redis-server {Version} on {Endpoint}";
+
+    /// <summary>The <see cref="Description"/> of every server that <see cref="Start()"/> ran on Garnet because redis-server was missing.</summary>
+    public static IReadOnlyList<string> GarnetFallbacks => GarnetFallbackServers.ToArray();
+
     /// <summary>The loopback port, chosen at start and kept across <see cref="Stop"/> and <see cref="Restart"/>.</summary>
     public int Port { get; private set; }
 
@@ -78,7 +95,7 @@ public sealed class RedisTestServer : IDisposable
     /// Starts redis-server when it is on PATH, else an embedded Garnet server.
     /// Under CI=true a missing redis-server is an error, never a silent fallback.
     /// </summary>
-    public static RedisTestServer Start() => Start(FindRedisServer(), RequireRealRedis);
+    public static RedisTestServer Start() => Start(FindRedisServer(), Environment.GetEnvironmentVariable("CI"));
 
     /// <summary>Starts redis-server; throws when it is not on PATH.</summary>
     public static RedisTestServer StartRedisServer() =>
@@ -87,13 +104,21 @@ public sealed class RedisTestServer : IDisposable
     /// <summary>Starts an embedded Garnet server, whatever is on PATH.</summary>
     public static RedisTestServer StartGarnet() => Launch(null);
 
-    internal static RedisTestServer Start(string? redisServerPath, bool requireRealRedis)
+    /// <param name="redisServerPath">The redis-server found on PATH, or null.</param>
+    /// <param name="ci">The value of the CI environment variable.</param>
+    /// <param name="fallbacks">Where a fallback to Garnet is recorded: <see cref="GarnetFallbacks"/> unless a test of this choice gives its own.</param>
+    internal static RedisTestServer Start(string? redisServerPath, string? ci, ICollection<string>? fallbacks = null)
     {
         if (redisServerPath is not null)
             return Launch(redisServerPath);
-        if (requireRealRedis)
+        if (RequiresRealRedis(ci))
             throw new InvalidOperationException(MissingUnderCiMessage);
-        return StartGarnet();
+        var garnet = StartGarnet();
+        if (fallbacks is null)
+            GarnetFallbackServers.Enqueue(garnet.Description);
+        else
+            fallbacks.Add(garnet.Description);
+        return garnet;
     }
 
     /// <summary>Stops the server this instance started; the port is closed when this returns.</summary>
@@ -149,7 +174,7 @@ public sealed class RedisTestServer : IDisposable
     }
 
     /// <inheritdoc />
-    public override string ToString() => $"{Kind} at {Endpoint}";
+    public override string ToString() => Description;
 
     private static RedisTestServer Launch(string? redisServerPath)
     {
@@ -166,16 +191,18 @@ public sealed class RedisTestServer : IDisposable
         }
     }
 
-    internal static string? FindRedisServer()
+    internal static string? FindRedisServer() => FindOnPath("redis-server", Environment.GetEnvironmentVariable("PATH"));
+
+    /// <returns>The first executable file called <paramref name="program"/> in the folders of <paramref name="searchPath"/>, or null.</returns>
+    internal static string? FindOnPath(string program, string? searchPath)
     {
-        var name = OperatingSystem.IsWindows() ? "redis-server.exe" : "redis-server";
-        var path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
-        return path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+        var name = OperatingSystem.IsWindows() ? program + ".exe" : program;
+        return (searchPath ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(folder => Path.Combine(folder, name))
             .FirstOrDefault(IsExecutableFile);
     }
 
-    private static bool IsExecutableFile(string path)
+    internal static bool IsExecutableFile(string path)
     {
         if (!File.Exists(path))
             return false;
@@ -251,9 +278,10 @@ public sealed class RedisTestServer : IDisposable
         while (true)
         {
             // Another server may already answer on this port: only our own process id counts as ready.
-            if (Resp.IsServedByProcess(Port, started.Id))
+            if (Resp.ServerInfoOfProcess(Port, started.Id) is { } info)
             {
                 process = started;
+                Version = Resp.Field(info, "redis_version") ?? "unknown";
                 return true;
             }
 
@@ -328,6 +356,7 @@ public sealed class RedisTestServer : IDisposable
         }
 
         garnet = server;
+        Version = GarnetVersion();
         return true;
     }
 
@@ -340,6 +369,13 @@ public sealed class RedisTestServer : IDisposable
         foreach (var added in Trace.Listeners.OfType<ConsoleTraceListener>().Where(listener => !before.Contains(listener)).ToList())
             Trace.Listeners.Remove(added);
         return server;
+    }
+
+    private static string GarnetVersion()
+    {
+        var assembly = typeof(GarnetServer).Assembly;
+        var informational = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        return informational?.Split('+')[0] ?? assembly.GetName().Version?.ToString() ?? "unknown";
     }
 
     private static bool IsAddressInUse(Exception exception)
@@ -473,9 +509,16 @@ file static class Resp
 
     public static bool AnswersPing(int port) => TryCommand(port, "PING") == "+PONG";
 
-    public static bool IsServedByProcess(int port, int processId) =>
+    /// <returns>The reply to INFO server when the server on the port is the given process, else null.</returns>
+    public static string? ServerInfoOfProcess(int port, int processId) =>
         TryCommand(port, "INFO", "server") is { } info &&
-        info.Contains($"\nprocess_id:{processId.ToString(CultureInfo.InvariantCulture)}\r", StringComparison.Ordinal);
+        info.Contains($"\nprocess_id:{processId.ToString(CultureInfo.InvariantCulture)}\r", StringComparison.Ordinal)
+            ? info
+            : null;
+
+    /// <returns>The value of one "name:value" line of an INFO reply, or null.</returns>
+    public static string? Field(string info, string name) =>
+        info.Split("\r\n").Where(line => line.StartsWith(name + ":", StringComparison.Ordinal)).Select(line => line[(name.Length + 1)..]).FirstOrDefault();
 
     public static void Send(int port, params string[] command)
     {

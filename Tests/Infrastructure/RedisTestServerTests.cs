@@ -2,11 +2,15 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.Versioning;
+using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
+using AkCache.Tests.Support;
 using StackExchange.Redis;
 using Xunit;
 using Xunit.Abstractions;
@@ -40,45 +44,127 @@ public sealed class RedisTestServerTests
     }
 
     [Theory]
-    [InlineData("true", true)]
-    [InlineData("TRUE", true)]
-    [InlineData("1", true)]
-    [InlineData("github-actions", true)]
-    [InlineData("", false)]
-    [InlineData("  ", false)]
-    [InlineData(null, false)]
-    public void Any_non_empty_CI_value_forbids_the_Garnet_fallback(string? ci, bool required)
+    [InlineData("true")]
+    [InlineData("TRUE")]
+    [InlineData("1")]
+    [InlineData("github-actions")]
+    public void Any_non_empty_CI_value_makes_a_missing_redis_server_an_error_not_a_fallback(string ci)
     {
-        Assert.Equal(required, RedisTestServer.RequiresRealRedis(ci));
+        var fallbacks = new List<string>();
+
+        var error = Assert.Throws<InvalidOperationException>(() => RedisTestServer.Start(redisServerPath: null, ci, fallbacks));
+
+        Assert.Equal("CI is set, which requires redis-server on PATH; install it with apt-get install redis-server", error.Message);
+        Assert.Empty(fallbacks);
     }
 
-    [Fact]
-    public void Start_takes_redis_server_when_it_is_on_PATH_and_always_under_CI()
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("  ")]
+    public void Without_CI_a_missing_redis_server_falls_back_to_Garnet_and_the_fallback_is_recorded(string? ci)
     {
-        using var server = RedisTestServer.Start();
+        var fallbacks = new List<string>();
 
-        var expected = RedisTestServer.RequireRealRedis || RedisTestServer.FindRedisServer() is not null
-            ? RedisTestServer.RedisServerKind
-            : RedisTestServer.GarnetKind;
-        Assert.Equal(expected, server.Kind);
-    }
-
-    [Fact]
-    public void Under_CI_a_missing_redis_server_is_an_error_not_a_fallback()
-    {
-        var error = Assert.Throws<InvalidOperationException>(
-            () => RedisTestServer.Start(redisServerPath: null, requireRealRedis: true));
-
-        Assert.Equal("CI=true requires redis-server on PATH; install it with apt-get install redis-server", error.Message);
-    }
-
-    [Fact]
-    public void Outside_CI_a_missing_redis_server_falls_back_to_Garnet()
-    {
-        using var server = RedisTestServer.Start(redisServerPath: null, requireRealRedis: false);
+        using var server = RedisTestServer.Start(redisServerPath: null, ci, fallbacks);
+        output.WriteLine(server.Description);
 
         Assert.Equal(RedisTestServer.GarnetKind, server.Kind);
         Assert.True(server.IsRunning);
+        Assert.Equal($"Garnet {GarnetPackageVersion()} (embedded) on 127.0.0.1:{server.Port}", server.Description);
+        Assert.Equal(new[] { server.Description }, fallbacks);
+    }
+
+    [Fact]
+    public void Start_reads_CI_and_PATH_from_the_environment()
+    {
+        // Tests never run in parallel here (NoParallelization.cs), so nothing else sees the changed variables.
+        var emptyFolder = Directory.CreateTempSubdirectory("akcache-no-redis-").FullName;
+        var path = Environment.GetEnvironmentVariable("PATH");
+        var ci = Environment.GetEnvironmentVariable("CI");
+        try
+        {
+            Environment.SetEnvironmentVariable("PATH", emptyFolder);
+            Environment.SetEnvironmentVariable("CI", "1");
+
+            var error = Assert.Throws<InvalidOperationException>(RedisTestServer.Start);
+
+            Assert.StartsWith("CI is set", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("PATH", path);
+            Environment.SetEnvironmentVariable("CI", ci);
+            Directory.Delete(emptyFolder, recursive: true);
+        }
+    }
+
+    [Fact]
+    [UnsupportedOSPlatform("windows")]
+    public void FindOnPath_returns_the_first_executable_of_that_name_in_path_order()
+    {
+        var root = Directory.CreateTempSubdirectory("akcache-path-").FullName;
+        try
+        {
+            var none = Directory.CreateDirectory(Path.Combine(root, "none")).FullName;
+            var notExecutable = Directory.CreateDirectory(Path.Combine(root, "not-executable")).FullName;
+            var first = Directory.CreateDirectory(Path.Combine(root, "first")).FullName;
+            var second = Directory.CreateDirectory(Path.Combine(root, "second")).FullName;
+            File.WriteAllText(Path.Combine(notExecutable, "redis-server"), "");
+            File.SetUnixFileMode(Path.Combine(notExecutable, "redis-server"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            foreach (var folder in new[] { first, second })
+            {
+                File.WriteAllText(Path.Combine(folder, "redis-server"), "#!/bin/sh\n");
+                File.SetUnixFileMode(Path.Combine(folder, "redis-server"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
+            string SearchPath(params string[] folders) => string.Join(Path.PathSeparator, folders);
+
+            Assert.Equal(Path.Combine(first, "redis-server"), RedisTestServer.FindOnPath("redis-server", SearchPath(none, notExecutable, first, second)));
+            Assert.Equal(Path.Combine(second, "redis-server"), RedisTestServer.FindOnPath("redis-server", SearchPath(second, first)));
+            Assert.Null(RedisTestServer.FindOnPath("redis-server", SearchPath(none, notExecutable)));
+            Assert.Null(RedisTestServer.FindOnPath("redis-server", ""));
+            Assert.Null(RedisTestServer.FindOnPath("redis-server", null));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [SkippableFact]
+    public void Start_runs_the_redis_server_it_found_and_names_its_version()
+    {
+        var redisServer = RedisTestServer.FindRedisServer();
+        Assert.False(redisServer is null && RedisTestServer.RequireRealRedis, "CI is set, and redis-server is not on PATH.");
+        Skip.If(redisServer is null, "redis-server is not on PATH; the Garnet fallback is tested on its own (CI makes this a failure).");
+
+        using var server = RedisTestServer.Start(redisServer, ci: null);
+        output.WriteLine(server.Description);
+
+        // The expectations come from the server and the binary themselves, not from the code under test.
+        using var connection = Connect(server);
+        var info = connection.GetServer(server.Endpoint).Info("server").SelectMany(group => group)
+            .ToDictionary(pair => pair.Key, pair => pair.Value);
+        Assert.Equal(redisServer, info["executable"]);
+        var version = Regex.Match(ProcessRunner.Run(redisServer!, new[] { "--version" }, Path.GetTempPath()).Output, @"\bv=(\S+)").Groups[1].Value;
+        Assert.NotEqual("", version);
+        Assert.Equal(RedisTestServer.RedisServerKind, server.Kind);
+        Assert.Equal($"redis-server {version} on 127.0.0.1:{server.Port}", server.Description);
+        Assert.Equal(server.Description, server.ToString());
+    }
+
+    [Fact]
+    public void The_end_of_run_line_appears_only_after_a_fallback_and_names_it()
+    {
+        Assert.Null(GarnetFallbackReport.Line(Array.Empty<string>()));
+
+        var line = GarnetFallbackReport.Line(new[] { "Garnet 2.2.8 (embedded) on 127.0.0.1:4000", "Garnet 2.2.8 (embedded) on 127.0.0.1:4001" });
+
+        Assert.NotNull(line);
+        Assert.DoesNotContain('\n', line);
+        Assert.Contains("2 Redis test server(s) fell back to the embedded Garnet", line, StringComparison.Ordinal);
+        Assert.Contains("Garnet 2.2.8 (embedded) on 127.0.0.1:4000", line, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -259,6 +345,13 @@ public sealed class RedisTestServerTests
         await connection.GetSubscriber().SubscribeAsync(channel, (_, message) => received.TrySetResult(message!));
         Assert.Equal(1, await connection.GetSubscriber().PublishAsync(channel, "cache:a"));
         Assert.Equal("cache:a", await received.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    // The version Directory.Packages.props asks for, which the embedded Garnet has to report.
+    private static string GarnetPackageVersion()
+    {
+        var packages = File.ReadAllText(Path.Combine(ProcessRunner.RepositoryRoot(), "Directory.Packages.props"));
+        return Regex.Match(packages, "Include=\"Microsoft\\.Garnet\" Version=\"([^\"]+)\"").Groups[1].Value;
     }
 
     private static RedisTestServer StartWith(string starter) => starter switch
