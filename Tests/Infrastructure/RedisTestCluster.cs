@@ -12,22 +12,27 @@ namespace AkCache.Tests.Infrastructure;
 
 /// <summary>
 /// A three-master Redis Cluster on free loopback ports: three redis-server child processes joined
-/// with `redis-cli --cluster create`. Needs redis-server and redis-cli; each node is stopped by its
-/// own process.
+/// with `redis-cli --cluster create`. Needs redis-server on PATH and redis-cli next to it or on PATH;
+/// each node is stopped by its own process.
 /// </summary>
 public sealed class RedisTestCluster : IDisposable
 {
+    // Every node also listens on its port + 10000, the cluster bus.
+    private const int BusPortOffset = 10000;
+    private const int NodeCount = 3;
+    private const int PortCandidates = 100;
+
     private readonly List<Process> _nodes = new();
     private readonly string _directory = Directory.CreateTempSubdirectory("akcache-cluster-").FullName;
 
-    private RedisTestCluster()
+    private RedisTestCluster(string redisServer, string redisCli)
     {
-        Ports = Enumerable.Range(0, 3).Select(_ => FreePort()).ToList();
+        Ports = ChooseFreePorts(NodeCount, FreePort, CanBind);
         foreach (var port in Ports)
         {
             var folder = Path.Combine(_directory, port.ToString(CultureInfo.InvariantCulture));
             Directory.CreateDirectory(folder);
-            var start = new ProcessStartInfo("redis-server") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            var start = new ProcessStartInfo(redisServer) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var argument in new[]
             {
                 "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--cluster-enabled", "yes",
@@ -42,13 +47,13 @@ public sealed class RedisTestCluster : IDisposable
         }
 
         WaitUntil(() => Ports.All(Accepts), "the cluster nodes to accept connections");
-        var create = Run("redis-cli", new[] { "--cluster", "create" }.Concat(Ports.Select(p => "127.0.0.1:" + p)).Concat(new[] { "--cluster-replicas", "0", "--cluster-yes" }));
+        var create = Run(redisCli, new[] { "--cluster", "create" }.Concat(Ports.Select(p => "127.0.0.1:" + p)).Concat(new[] { "--cluster-replicas", "0", "--cluster-yes" }));
         if (create.ExitCode != 0)
         {
             throw new InvalidOperationException("redis-cli --cluster create failed:\n" + create.Output);
         }
 
-        WaitUntil(() => Ports.All(p => Run("redis-cli", new[] { "-p", p.ToString(CultureInfo.InvariantCulture), "cluster", "info" }).Output.Contains("cluster_state:ok")), "cluster_state:ok on every node");
+        WaitUntil(() => Ports.All(p => Run(redisCli, new[] { "-p", p.ToString(CultureInfo.InvariantCulture), "cluster", "info" }).Output.Contains("cluster_state:ok")), "cluster_state:ok on every node");
     }
 
     public IReadOnlyList<int> Ports { get; }
@@ -56,19 +61,66 @@ public sealed class RedisTestCluster : IDisposable
     /// <summary>One URL per master, comma-separated, as AKCACHE_REDIS_URL takes a cluster.</summary>
     public string Url => string.Join(",", Ports.Select(p => "redis://127.0.0.1:" + p));
 
-    public static bool CanStart => RedisTestServer.FindRedisServer() is not null && File.Exists("/usr/bin/redis-cli");
+    public static bool CanStart => RedisTestServer.FindRedisServer() is { } redisServer && FindRedisCli(redisServer, Environment.GetEnvironmentVariable("PATH")) is not null;
 
-    /// <summary>Skips the calling [SkippableFact] when redis-server or redis-cli is missing; under CI=true it fails instead.</summary>
+    /// <summary>Skips the calling [SkippableFact] when redis-server or redis-cli is missing; when CI is set it fails instead.</summary>
     public static void SkipUnlessItCanStart()
     {
         if (!CanStart)
         {
-            Xunit.Assert.False(RedisTestServer.RequireRealRedis, "CI=true requires redis-server and redis-cli for the cluster test; install them with apt-get install redis-server redis-tools");
-            Xunit.Skip.If(true, "redis-server and redis-cli are not installed; the cluster test needs them (CI=true turns this into a failure).");
+            Xunit.Assert.False(RedisTestServer.RequireRealRedis, "CI is set, which requires redis-server and redis-cli for the cluster test; install them with apt-get install redis-server redis-tools");
+            Xunit.Skip.If(true, "redis-server and redis-cli are not installed; the cluster test needs them (any CI value turns this into a failure).");
         }
     }
 
-    public static RedisTestCluster Start() => new();
+    public static RedisTestCluster Start()
+    {
+        var redisServer = RedisTestServer.FindRedisServer() ?? throw new InvalidOperationException("redis-server is not on PATH; install it with apt-get install redis-server");
+        var redisCli = FindRedisCli(redisServer, Environment.GetEnvironmentVariable("PATH"))
+            ?? throw new InvalidOperationException("redis-cli is neither next to " + redisServer + " nor on PATH; install it with apt-get install redis-tools");
+        return new RedisTestCluster(redisServer, redisCli);
+    }
+
+    /// <returns>The redis-cli in the folder of <paramref name="redisServer"/>, so both come from one install; else the first on <paramref name="searchPath"/>; else null.</returns>
+    internal static string? FindRedisCli(string redisServer, string? searchPath) =>
+        RedisTestServer.FindOnPath("redis-cli", Path.GetDirectoryName(redisServer)) ?? RedisTestServer.FindOnPath("redis-cli", searchPath);
+
+    /// <summary>
+    /// Takes candidates until <paramref name="count"/> distinct ones have both the port and its bus port
+    /// free: a port the OS calls free may still have its bus port bound, or be above 55535 with no bus port at all.
+    /// </summary>
+    internal static IReadOnlyList<int> ChooseFreePorts(int count, Func<int> candidate, Func<int, bool> canBind)
+    {
+        var chosen = new List<int>();
+        for (var tried = 0; chosen.Count < count; tried++)
+        {
+            if (tried == PortCandidates)
+                throw new InvalidOperationException($"Found only {chosen.Count} of {count} loopback ports with a free cluster bus port in {PortCandidates} candidates.");
+            var port = candidate();
+            if (port + BusPortOffset <= IPEndPoint.MaxPort && !chosen.Contains(port) && canBind(port) && canBind(port + BusPortOffset))
+                chosen.Add(port);
+        }
+
+        return chosen;
+    }
+
+    internal static bool CanBind(int port)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, port);
+        try
+        {
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
 
     public void Dispose()
     {
