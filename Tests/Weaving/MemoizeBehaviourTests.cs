@@ -1,4 +1,5 @@
 using System;
+using System.Text;
 using System.Text.RegularExpressions;
 using AkCache.Tests.Infrastructure;
 using AkCache.Tests.Support;
@@ -58,12 +59,17 @@ public sealed class MemoizeBehaviourTests : MemoizeTestBase
         Assert.Equal(new[] { key }, StoredKeys());
 
         // The value is still read from Redis, not from the process: changed there, it is seen at once.
-        var changed = Redis.StringGet(key);
+        // The envelope is bound to its key (docs/values.md), so the change is made inside Ada's own
+        // entry: the payload's string, of the same length, and nothing else.
+        Assert.True(Redis.StringSet(key, ReplaceOnce((byte[])Redis.StringGet(key)!, "Hello, Ada", "Hello, Eve")));
+        Assert.Equal("Hello, Eve", greet("Ada"));
+        Assert.Equal(1, WovenAssembly.Calls("Greet"));
+
+        // Deleted there, it is computed and stored again.
         Redis.KeyDelete(key);
         Assert.Equal("Hello, Ada", greet("Ada"));
         Assert.Equal(2, WovenAssembly.Calls("Greet"));
         Assert.True(Redis.KeyExists(key));
-        Assert.False(changed.IsNull);
     }
 
     [Fact]
@@ -81,18 +87,33 @@ public sealed class MemoizeBehaviourTests : MemoizeTestBase
         var join = WovenAssembly.Method<Func<string?, int, double, bool, char, decimal, Guid, DateTime, byte[]?, int[]?, long, string, string>>("Basic.Join");
         var guid = Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e");
         var at = new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc);
-        string Call(string? a = "a", int b = 1, int[]? j = null, string l = "l") =>
-            join(a, b, 2.5, true, 'x', 3.25m, guid, at, new byte[] { 1, 2 }, j ?? new[] { 7, 8 }, 9L, l);
+        string Call(
+            string? a = "a", int b = 1, double c = 2.5, bool d = true, char e = 'x', decimal f = 3.25m, Guid? g = null,
+            DateTime? h = null, byte[]? i = null, int[]? j = null, long k = 9L, string l = "l") =>
+            join(a, b, c, d, e, f, g ?? guid, h ?? at, i ?? new byte[] { 1, 2 }, j ?? new[] { 7, 8 }, k, l);
 
         var first = Call();
         Assert.Equal(first, Call());
         Assert.Equal(1, WovenAssembly.Calls("Join"));
 
-        Assert.NotEqual(first, Call(a: null));
-        Assert.NotEqual(first, Call(b: 2));
-        Assert.NotEqual(first, Call(j: new[] { 8, 7 }));
-        Assert.NotEqual(first, Call(l: "m"));
-        Assert.Equal(5, WovenAssembly.Calls("Join"));
+        // One argument changed at a time: each call is a miss, so the body runs once more each time.
+        // Counted, not compared: the body returns only the length of the byte array, so a result
+        // cannot tell { 1, 3 } from { 1, 2 }, while the key must.
+        (string Argument, Action Call)[] changes =
+        {
+            ("a", () => Call(a: null)), ("b", () => Call(b: 2)), ("c", () => Call(c: 2.75)), ("d", () => Call(d: false)),
+            ("e", () => Call(e: 'y')), ("f", () => Call(f: 3.5m)), ("g", () => Call(g: Guid.Empty)), ("h", () => Call(h: at.AddTicks(1))),
+            ("i", () => Call(i: new byte[] { 1, 3 })), ("j", () => Call(j: new[] { 8, 7 })), ("k", () => Call(k: 10L)), ("l", () => Call(l: "m")),
+        };
+        for (var changed = 0; changed < changes.Length; changed++)
+        {
+            changes[changed].Call();
+            var calls = WovenAssembly.Calls("Join");
+            Assert.True(calls == changed + 2, $"A call with only '{changes[changed].Argument}' changed ran the body {calls - changed - 1} more times instead of once.");
+        }
+
+        Assert.Equal(first, Call());
+        Assert.Equal(13, WovenAssembly.Calls("Join"));
     }
 
     [Fact]
@@ -217,5 +238,18 @@ public sealed class MemoizeBehaviourTests : MemoizeTestBase
         Assert.False(AkCacheRuntime.State.Redis!.HasConnected);
         WovenAssembly.Method<Func<int, int, int>>("Basic.Add")(1, 1);
         Assert.True(AkCacheRuntime.State.Redis!.HasConnected);
+    }
+
+    private static byte[] ReplaceOnce(byte[] bytes, string find, string replacement)
+    {
+        var from = Encoding.UTF8.GetBytes(find);
+        var to = Encoding.UTF8.GetBytes(replacement);
+        Assert.Equal(from.Length, to.Length);
+        var at = bytes.AsSpan().IndexOf(from);
+        Assert.True(at >= 0, $"'{find}' is not in the stored bytes.");
+        Assert.Equal(-1, bytes.AsSpan(at + 1).IndexOf(from));
+        var changed = (byte[])bytes.Clone();
+        to.CopyTo(changed, at);
+        return changed;
     }
 }
