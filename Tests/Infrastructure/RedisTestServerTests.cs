@@ -199,6 +199,11 @@ public sealed class RedisTestServerTests
         Assert.Equal(RedisTestServer.GarnetKind, server.Kind);
         using var connection = Connect(server);
         Assert.Equal("PONG", (string?)connection.GetDatabase().Execute("PING"));
+        var info = connection.GetServer(server.Endpoint).Info("server").SelectMany(group => group)
+            .ToDictionary(pair => pair.Key, pair => pair.Value);
+        Assert.Equal("garnet", info["server_name"]);
+        Assert.Equal(GarnetPackageVersion(), info["garnet_version"]);
+        Assert.Equal($"Garnet {info["garnet_version"]} (embedded) on 127.0.0.1:{server.Port}", server.Description);
     }
 
     [Theory]
