@@ -349,3 +349,17 @@ public sealed class Query
 {
     public Weights Weights { get; set; } = new();
 }
+
+public static class UsesAttributesAtRunTime
+{
+    private static MemoizeAttribute? s_lastSeen; // error: field s_lastSeen
+
+    public static string AttributeName()
+    { // error: AttributeName
+        return typeof(MemoizeAttribute).Name;
+    }
+
+    public static bool Remembered() => s_lastSeen is not null;
+
+    public static void Forget() => s_lastSeen = null;
+}

@@ -86,7 +86,35 @@ public sealed class BuildErrorTests
     [Fact]
     public void Every_unsupported_method_is_reported_and_only_the_storable_ones_are_woven()
     {
-        Assert.Equal(36, Woven.Value.Errors.Count);
+        Assert.Equal(36 + 4, Woven.Value.Errors.Count);
         Assert.Contains(Woven.Value.Messages, m => m.Text == "AkCache: memoized 5 methods in AssemblyWithErrors");
+    }
+
+    /// <summary>
+    /// The package gives AkCache.Attributes to the compiler only, so code that names its types would
+    /// fail with FileNotFoundException at run time: the build says so, where the code is.
+    /// </summary>
+    [Theory]
+    [InlineData("AttributeName", "MemoizeAttribute")]
+    [InlineData("Remembered", "MemoizeAttribute")]
+    public void Code_that_uses_an_attribute_type_at_run_time_is_a_build_error(string method, string type)
+    {
+        var error = Assert.Single(Woven.Value.Errors, e => e.Text.Contains($"UsesAttributesAtRunTime.{method}("));
+        Assert.Equal(
+            $"AkCache: 'AssemblyWithErrors.UsesAttributesAtRunTime.{method}()' uses {type} from AkCache.Attributes at run time. " +
+            "AkCache's attributes are for the weaver only and AkCache.Attributes.dll is not copied to the application, so this code would throw FileNotFoundException. " +
+            "Remove that use of the attribute type (the weaver removes the attributes themselves).",
+            error.Text);
+        if (method == "AttributeName")
+        {
+            var expectedLine = Array.FindIndex(SourceLines, l => l.Contains($"// error: {method}")) + 1;
+            Assert.Equal(expectedLine, error.SequencePoint!.StartLine);
+        }
+
+        var field = Assert.Single(Woven.Value.Errors, e => e.Text.Contains("s_lastSeen"));
+        Assert.StartsWith("AkCache: field 'AssemblyWithErrors.UsesAttributesAtRunTime.s_lastSeen' is of type MemoizeAttribute from AkCache.Attributes.", field.Text);
+
+        // The reference stays while something uses it, so the assembly is never left pointing at a removed reference.
+        Assert.Contains(Woven.Value.Assembly.GetReferencedAssemblies(), a => a.Name == "AkCache.Attributes");
     }
 }
