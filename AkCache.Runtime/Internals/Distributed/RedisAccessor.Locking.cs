@@ -25,36 +25,12 @@ internal enum LockStatus
 /// key, so waiters read the value the moment it is stored instead of after a fixed sleep. When the
 /// value was awaited and is at most <see cref="MaxAnnouncedValueBytes"/> long, the announcement
 /// carries the value itself, and woken waiters need no further round trip. A miss is three round
-/// trips: the first GET, and these two scripts.
+/// trips: the first GET, and these two scripts (Scripts/*.lua, read by <see cref="LuaScripts"/>).
 /// </summary>
 internal sealed partial class RedisAccessor
 {
     /// <summary>The largest value an announcement carries; a longer one is announced by key, and waiters read it.</summary>
     internal const int MaxAnnouncedValueBytes = 64 * 1024;
-
-    // KEYS: value, lock, awaited marker. ARGV: token, lock time to live (ms), "1" to return a stored value instead of locking.
-    // Returns the stored value, 1 (lock taken) or 0 (held by another token; the value is then marked as awaited).
-    private const string AcquireScript =
-        "if ARGV[3] == '1' then local v = redis.call('get', KEYS[1]) if v then return v end end "
-        + "if redis.call('set', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end "
-        + "redis.call('set', KEYS[3], '1', 'PX', ARGV[2]) return 0";
-
-    // KEYS: value, lock, awaited marker. ARGV: token, channel, then optionally the value, its time to
-    // live (ms) and the largest value to announce. The SET is a pcall: if it fails (an out-of-memory
-    // error, say), the lock must still go and the waiters still be woken; the error is returned after
-    // that. The announcement is the key, or, when someone waits and the value is small enough, the
-    // key, a newline and the value.
-    private const string StoreAndReleaseScript =
-        "local failed = nil "
-        + "if ARGV[3] then local r = redis.pcall('set', KEYS[1], ARGV[3], 'PX', ARGV[4]) if type(r) == 'table' and r.err then failed = r.err end end "
-        + "if redis.call('get', KEYS[2]) == ARGV[1] then redis.call('del', KEYS[2]) end "
-        + "local awaited = redis.call('del', KEYS[3]) == 1 "
-        + "if awaited and ARGV[3] and not failed and string.len(ARGV[3]) <= tonumber(ARGV[5]) then "
-        + "redis.call('publish', ARGV[2], KEYS[1] .. '\\n' .. ARGV[3]) else redis.call('publish', ARGV[2], KEYS[1]) end "
-        + "if failed then return redis.error_reply(failed) end return 1";
-
-    private const string ExtendScript =
-        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
 
     private readonly ConcurrentDictionary<string, List<TaskCompletionSource<byte[]?>>> _signals = new(StringComparer.Ordinal);
     private int _subscribed;
@@ -78,7 +54,7 @@ internal sealed partial class RedisAccessor
         {
             EnsureSubscribed(database.Multiplexer);
             var attempt = new OwnedLock(this, valueKey);
-            var result = database.ScriptEvaluate(AcquireScript, attempt.Keys, attempt.AcquireArguments(timeToLive, readValue));
+            var result = database.ScriptEvaluate(LuaScripts.Acquire, attempt.Keys, attempt.AcquireArguments(timeToLive, readValue));
             RecordSuccess();
             return Interpret(result, attempt, out stored, out owned);
         }
@@ -101,7 +77,7 @@ internal sealed partial class RedisAccessor
         {
             await EnsureSubscribedAsync(database.Multiplexer).ConfigureAwait(false);
             var attempt = new OwnedLock(this, valueKey);
-            var result = await database.ScriptEvaluateAsync(AcquireScript, attempt.Keys, attempt.AcquireArguments(timeToLive, readValue)).ConfigureAwait(false);
+            var result = await database.ScriptEvaluateAsync(LuaScripts.Acquire, attempt.Keys, attempt.AcquireArguments(timeToLive, readValue)).ConfigureAwait(false);
             RecordSuccess();
             var status = Interpret(result, attempt, out var stored, out var owned);
             return (status, stored, owned);
@@ -128,7 +104,7 @@ internal sealed partial class RedisAccessor
 
         try
         {
-            database.ScriptEvaluate(StoreAndReleaseScript, owned.Keys, owned.StoreArguments(_channelName, envelope, timeToLive));
+            database.ScriptEvaluate(LuaScripts.StoreAndRelease, owned.Keys, owned.StoreArguments(_channelName, envelope, timeToLive));
             RecordSuccess();
             return true;
         }
@@ -149,7 +125,7 @@ internal sealed partial class RedisAccessor
 
         try
         {
-            await database.ScriptEvaluateAsync(StoreAndReleaseScript, owned.Keys, owned.StoreArguments(_channelName, envelope, timeToLive)).ConfigureAwait(false);
+            await database.ScriptEvaluateAsync(LuaScripts.StoreAndRelease, owned.Keys, owned.StoreArguments(_channelName, envelope, timeToLive)).ConfigureAwait(false);
             RecordSuccess();
             return true;
         }
@@ -171,7 +147,7 @@ internal sealed partial class RedisAccessor
 
         try
         {
-            var renewed = await database.ScriptEvaluateAsync(ExtendScript, new RedisKey[] { owned.Keys[1] }, new RedisValue[] { owned.Token, (long)timeToLive.TotalMilliseconds }).ConfigureAwait(false);
+            var renewed = await database.ScriptEvaluateAsync(LuaScripts.Extend, new RedisKey[] { owned.Keys[1] }, new RedisValue[] { owned.Token, (long)timeToLive.TotalMilliseconds }).ConfigureAwait(false);
             return (long)renewed == 1;
         }
         catch (Exception ex) when (IsRedisFailure(ex))

@@ -1,0 +1,14 @@
+-- Takes the cross-process lock of one missing value, unless the value is stored by now.
+-- KEYS[1] the value, KEYS[2] its lock, KEYS[3] its awaited mark (all three share one hash tag, so one cluster slot)
+-- ARGV[1] this caller's random token
+-- ARGV[2] the lock's time to live, in milliseconds (the awaited mark gets the same)
+-- ARGV[3] '1' to return the stored value, if there is one, instead of locking
+-- Returns the stored value; 1 when the lock is taken; 0 when another token holds it, after
+-- marking the value as awaited, so that its owner's announcement carries the value.
+if ARGV[3] == '1' then
+  local v = redis.call('get', KEYS[1])
+  if v then return v end
+end
+if redis.call('set', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+redis.call('set', KEYS[3], '1', 'PX', ARGV[2])
+return 0
