@@ -96,7 +96,7 @@ internal sealed partial class RedisAccessor
     /// </summary>
     public bool StoreAndRelease(OwnedLock owned, byte[]? envelope, TimeSpan timeToLive)
     {
-        var database = Volatile.Read(ref _database);
+        var database = _connection.Database;
         if (database is null)
         {
             return false;
@@ -117,7 +117,7 @@ internal sealed partial class RedisAccessor
 
     public async ValueTask<bool> StoreAndReleaseAsync(OwnedLock owned, byte[]? envelope, TimeSpan timeToLive)
     {
-        var database = Volatile.Read(ref _database);
+        var database = _connection.Database;
         if (database is null)
         {
             return false;
@@ -139,7 +139,7 @@ internal sealed partial class RedisAccessor
     /// <summary>Renews the lock while its owner computes; false once the lock is no longer this token's.</summary>
     public async Task<bool> ExtendLockAsync(OwnedLock owned, TimeSpan timeToLive)
     {
-        var database = Volatile.Read(ref _database);
+        var database = _connection.Database;
         if (database is null)
         {
             return false;

@@ -16,8 +16,8 @@ internal enum RedisReadStatus
 }
 
 /// <summary>
-/// The one place that talks to Redis. It owns the process's shared connection (made lazily, on the
-/// first memoized call), turns every failure into <see cref="RedisReadStatus.Unavailable"/> through
+/// The one place that talks to Redis. It uses the process's shared <see cref="RedisConnection"/>
+/// (made lazily, on the first memoized call), turns every failure into <see cref="RedisReadStatus.Unavailable"/> through
 /// <see cref="ProcessError"/>, and keeps a circuit breaker so that a dead Redis costs no waiting.
 /// </summary>
 internal sealed partial class RedisAccessor : IDisposable
@@ -25,13 +25,9 @@ internal sealed partial class RedisAccessor : IDisposable
     private readonly RedisUrl _url;
     private readonly ILogger _logger;
     private readonly CircuitBreaker _breaker;
-    private readonly SemaphoreSlim _connectGate = new(1, 1);
+    private readonly RedisConnection _connection;
     private readonly RedisChannel _channel;
     private readonly RedisValue _channelName;
-    private readonly int _minimumThreadPoolWorkers;
-    private ConnectionMultiplexer? _connection;
-    private IDatabase? _database;
-    private bool _disposed;
 
     public RedisAccessor(RedisUrl url, AkCacheOptions options, ILogger logger, TimeProvider time)
     {
@@ -41,20 +37,10 @@ internal sealed partial class RedisAccessor : IDisposable
         _channelName = channel;
         _logger = logger;
         _breaker = new CircuitBreaker(options.BreakDuration, time);
-        var configuration = url.Options.Clone();
-        configuration.AbortOnConnectFail = false;
-        configuration.BacklogPolicy = BacklogPolicy.FailFast;
-        configuration.ConnectTimeout = (int)options.ConnectTimeout.TotalMilliseconds;
-        configuration.SyncTimeout = (int)options.OperationTimeout.TotalMilliseconds;
-        configuration.AsyncTimeout = (int)options.OperationTimeout.TotalMilliseconds;
-        configuration.ConnectRetry = 1;
-        configuration.ReconnectRetryPolicy = new LinearRetry(500);
-        configuration.ClientName ??= "akcache";
-        Configuration = configuration;
-        _minimumThreadPoolWorkers = options.MinimumThreadPoolWorkers;
+        _connection = new RedisConnection(url, options);
     }
 
-    internal ConfigurationOptions Configuration { get; }
+    internal ConfigurationOptions Configuration => _connection.Configuration;
 
     public string Description => _url.SafeDescription;
 
@@ -65,10 +51,10 @@ internal sealed partial class RedisAccessor : IDisposable
     public bool IsSkippingAt(long now) => _breaker.IsSkippingAt(now);
 
     /// <summary>True once a connection exists; false for a process that never called a memoized method.</summary>
-    public bool HasConnected => Volatile.Read(ref _connection) is not null;
+    public bool HasConnected => _connection.Multiplexer is not null;
 
     /// <summary>The connection, once made; tests count the commands a call sends through it.</summary>
-    internal IConnectionMultiplexer? Connection => Volatile.Read(ref _connection);
+    internal IConnectionMultiplexer? Connection => _connection.Multiplexer;
 
     public RedisReadStatus TryGet(string key, out RedisValue value)
     {
@@ -123,7 +109,7 @@ internal sealed partial class RedisAccessor : IDisposable
     public bool TryBeginGet(string key, out Task<RedisValue> read)
     {
         read = null!;
-        var database = Volatile.Read(ref _database);
+        var database = _connection.Database;
         if (database is null || !_breaker.IsClosed)
         {
             return false;
@@ -142,7 +128,7 @@ internal sealed partial class RedisAccessor : IDisposable
     }
 
     /// <summary>Whether <see cref="TryBeginGet"/> would start a read now: ask first, and build the key only then.</summary>
-    public bool CanBeginGet => Volatile.Read(ref _database) is not null && _breaker.IsClosed;
+    public bool CanBeginGet => _connection.Database is not null && _breaker.IsClosed;
 
     /// <summary>The second half of <see cref="TryBeginGet"/>: the outcome of the completed read, with the same bookkeeping as <see cref="TryGetAsync"/>.</summary>
     public RedisReadStatus EndGet(Task<RedisValue> read, out RedisValue value)
@@ -215,31 +201,7 @@ internal sealed partial class RedisAccessor : IDisposable
     public void Dispose()
     {
         _signals.Clear();
-        ConnectionMultiplexer? connection;
-        _connectGate.Wait();
-        try
-        {
-            _disposed = true;
-            connection = _connection;
-            _connection = null;
-            _database = null;
-        }
-        finally
-        {
-            _connectGate.Release();
-        }
-
-        connection?.Dispose();
-    }
-
-    /// <summary>Raises, never lowers, the pool's minimum of worker threads (see AkCacheOptions.MinimumThreadPoolWorkers).</summary>
-    internal static void EnsureThreadPoolMinimum(int workers)
-    {
-        ThreadPool.GetMinThreads(out var currentWorkers, out var currentCompletionPorts);
-        if (workers > currentWorkers)
-        {
-            ThreadPool.SetMinThreads(workers, currentCompletionPorts);
-        }
+        _connection.Dispose();
     }
 
     /// <summary>
@@ -256,7 +218,7 @@ internal sealed partial class RedisAccessor : IDisposable
             return null;
         }
 
-        return Usable(Volatile.Read(ref _database) ?? Connect());
+        return Usable(_connection.Database ?? Connect());
     }
 
     private async ValueTask<IDatabase?> EnterAsync()
@@ -266,7 +228,7 @@ internal sealed partial class RedisAccessor : IDisposable
             return null;
         }
 
-        return Usable(Volatile.Read(ref _database) ?? await ConnectAsync().ConfigureAwait(false));
+        return Usable(_connection.Database ?? await ConnectAsync().ConfigureAwait(false));
     }
 
     private IDatabase? Usable(IDatabase? database)
@@ -299,57 +261,28 @@ internal sealed partial class RedisAccessor : IDisposable
 
     private IDatabase? Connect()
     {
-        _connectGate.Wait();
         try
         {
-            if (_database is not null || _disposed)
-            {
-                return _database;
-            }
-
-            EnsureThreadPoolMinimum(_minimumThreadPoolWorkers);
-            return Connected(ConnectionMultiplexer.Connect(Configuration));
+            return _connection.Connect();
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
             ProcessError(ex);
             return null;
-        }
-        finally
-        {
-            _connectGate.Release();
         }
     }
 
     private async ValueTask<IDatabase?> ConnectAsync()
     {
-        await _connectGate.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (_database is not null || _disposed)
-            {
-                return _database;
-            }
-
-            EnsureThreadPoolMinimum(_minimumThreadPoolWorkers);
-            return Connected(await ConnectionMultiplexer.ConnectAsync(Configuration).ConfigureAwait(false));
+            return await _connection.ConnectAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
             ProcessError(ex);
             return null;
         }
-        finally
-        {
-            _connectGate.Release();
-        }
-    }
-
-    private IDatabase Connected(ConnectionMultiplexer connection)
-    {
-        _connection = connection;
-        _database = connection.GetDatabase();
-        return _database;
     }
 
     private void RecordSuccess()
