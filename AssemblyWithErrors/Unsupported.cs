@@ -362,4 +362,11 @@ public static class UsesAttributesAtRunTime
     public static bool Remembered() => s_lastSeen is not null;
 
     public static void Forget() => s_lastSeen = null;
+
+    public static bool Reflected(System.Reflection.MethodInfo method)
+    { // error: Reflected
+        return System.Reflection.CustomAttributeExtensions.GetCustomAttribute<MemoizeAttribute>(method) is not null;
+    }
+
+    public static Func<string> Later() => () => typeof(NotKeyAttribute).Name;
 }
