@@ -71,7 +71,14 @@ public sealed class LockWaitTimeoutTests : MemoizeTestBase
             Assert.False(waiting.IsCompleted, "the caller stopped waiting before LockWaitTimeout had passed");
             Assert.Equal(round, WovenAssembly.Calls(body));
 
-            _time.Advance(LockWaitTimeout);
+            // One tick short of the bound it still waits, and looks again: a bound cut short fails here.
+            _time.Advance(LockWaitTimeout - TimeSpan.FromTicks(1));
+            SeesTheCallerLookAtTheLock(valueKey, waiting);
+            SeesTheCallerLookAtTheLock(valueKey, waiting);
+            Assert.False(waiting.IsCompleted, "the caller stopped waiting before LockWaitTimeout had passed");
+            Assert.Equal(round, WovenAssembly.Calls(body));
+
+            _time.Advance(TimeSpan.FromTicks(1));
             Assert.True(waiting.Wait(HangCeiling), $"the caller still waited {HangCeiling.TotalSeconds} s after LockWaitTimeout had passed");
             Assert.Equal(3, waiting.Result);
             Assert.Equal(round + 1, WovenAssembly.Calls(body));
