@@ -267,6 +267,11 @@ public sealed class RedisFailureTests : IDisposable
         // Each later break costs its one probe, which times out too: the same outage, no new warning.
         for (var breaks = 1; breaks <= 2; breaks++)
         {
+            // A fresh silence for each break: the client library gives up a connection that has read
+            // nothing for four timeouts, and a probe on a given-up connection never reaches the proxy.
+            proxy.Thaw();
+            WaitUntilConnected(true);
+            proxy.Freeze();
             _time.Advance(BreakDuration);
             TimeCalls(300, 1000 * breaks);
             Assert.Equal(sent + 1 + breaks, proxy.Count(ValueCommands));
@@ -376,6 +381,10 @@ public sealed class RedisFailureTests : IDisposable
         Report("Redis not answering, async", await TimeCallsAsync(300, 10));
         Assert.Equal(sent + 1, proxy.Count(ValueCommands));
 
+        // A fresh silence for the next break, as in the synchronous test.
+        proxy.Thaw();
+        WaitUntilConnected(true);
+        proxy.Freeze();
         _time.Advance(BreakDuration);
         await TimeCallsAsync(300, 1000);
         Assert.Equal(sent + 2, proxy.Count(ValueCommands));
