@@ -25,7 +25,11 @@ public sealed class MarketPipelineTests : IClassFixture<MarketPipelineTests.Buil
     private readonly BuiltSample _sample;
     private readonly RedisTestServer _server = RedisTestServer.Start();
 
-    public MarketPipelineTests(BuiltSample sample) => _sample = sample;
+    public MarketPipelineTests(BuiltSample sample, Xunit.Abstractions.ITestOutputHelper output)
+    {
+        _sample = sample;
+        output.WriteLine($"server: {_server}");
+    }
 
     public void Dispose() => _server.Dispose();
 

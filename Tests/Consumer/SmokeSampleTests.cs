@@ -18,7 +18,11 @@ public sealed class SmokeSampleTests : IClassFixture<SmokeSampleTests.BuiltSampl
     private readonly RedisTestServer _server = RedisTestServer.Start();
     private readonly string _prefix = "smoke" + Guid.NewGuid().ToString("N").Substring(0, 10);
 
-    public SmokeSampleTests(BuiltSample sample) => _sample = sample;
+    public SmokeSampleTests(BuiltSample sample, Xunit.Abstractions.ITestOutputHelper output)
+    {
+        _sample = sample;
+        output.WriteLine($"server: {_server}");
+    }
 
     public void Dispose() => _server.Dispose();
 

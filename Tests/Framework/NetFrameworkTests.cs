@@ -26,6 +26,8 @@ public sealed class NetFrameworkTests : IDisposable
     private readonly RedisTestServer _server = RedisTestServer.Start();
     private readonly string _prefix = "fx" + Guid.NewGuid().ToString("N").Substring(0, 10);
 
+    public NetFrameworkTests(Xunit.Abstractions.ITestOutputHelper output) => output.WriteLine($"server: {_server}");
+
     public void Dispose() => _server.Dispose();
 
     [SkippableFact]

@@ -27,7 +27,11 @@ public sealed class PackageTests : IClassFixture<PackageTests.LocalFeed>, IDispo
     private readonly RedisTestServer _server = RedisTestServer.Start();
     private readonly string _prefix = "pkg" + Guid.NewGuid().ToString("N").Substring(0, 10);
 
-    public PackageTests(LocalFeed feed) => _feed = feed;
+    public PackageTests(LocalFeed feed, Xunit.Abstractions.ITestOutputHelper output)
+    {
+        _feed = feed;
+        output.WriteLine($"server: {_server}");
+    }
 
     public void Dispose() => _server.Dispose();
 
