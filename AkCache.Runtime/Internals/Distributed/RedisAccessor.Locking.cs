@@ -50,19 +50,26 @@ internal sealed partial class RedisAccessor
             return LockStatus.Unavailable;
         }
 
-        try
+        var attempt = new OwnedLock(this, valueKey);
+        var state = (Accessor: this, Keys: attempt.Keys, Arguments: attempt.AcquireArguments(timeToLive, readValue));
+        if (!TryRun(database, state, static (db, s) => s.Accessor.AcquireOn(db, s.Keys, s.Arguments), out var result))
         {
-            EnsureSubscribed(database.Multiplexer);
-            var attempt = new OwnedLock(this, valueKey);
-            var result = database.ScriptEvaluate(LuaScripts.Acquire, attempt.Keys, attempt.AcquireArguments(timeToLive, readValue));
-            RecordSuccess();
-            return Interpret(result, attempt, out stored, out owned);
-        }
-        catch (Exception ex) when (IsRedisFailure(ex))
-        {
-            ProcessError(ex);
             return LockStatus.Unavailable;
         }
+
+        return Interpret(result, attempt, out stored, out owned);
+    }
+
+    private RedisResult AcquireOn(IDatabase database, RedisKey[] keys, RedisValue[] arguments)
+    {
+        EnsureSubscribed(database.Multiplexer);
+        return database.ScriptEvaluate(LuaScripts.Acquire, keys, arguments);
+    }
+
+    private async Task<RedisResult> AcquireOnAsync(IDatabase database, RedisKey[] keys, RedisValue[] arguments)
+    {
+        await EnsureSubscribedAsync(database.Multiplexer).ConfigureAwait(false);
+        return await database.ScriptEvaluateAsync(LuaScripts.Acquire, keys, arguments).ConfigureAwait(false);
     }
 
     public async ValueTask<(LockStatus Status, RedisValue Stored, OwnedLock? Owned)> TryAcquireLockAsync(string valueKey, TimeSpan timeToLive, bool readValue)
@@ -73,20 +80,16 @@ internal sealed partial class RedisAccessor
             return (LockStatus.Unavailable, RedisValue.Null, null);
         }
 
-        try
+        var attempt = new OwnedLock(this, valueKey);
+        var state = (Accessor: this, Keys: attempt.Keys, Arguments: attempt.AcquireArguments(timeToLive, readValue));
+        var (ran, result) = await TryRunAsync(database, state, static (db, s) => s.Accessor.AcquireOnAsync(db, s.Keys, s.Arguments)).ConfigureAwait(false);
+        if (!ran)
         {
-            await EnsureSubscribedAsync(database.Multiplexer).ConfigureAwait(false);
-            var attempt = new OwnedLock(this, valueKey);
-            var result = await database.ScriptEvaluateAsync(LuaScripts.Acquire, attempt.Keys, attempt.AcquireArguments(timeToLive, readValue)).ConfigureAwait(false);
-            RecordSuccess();
-            var status = Interpret(result, attempt, out var stored, out var owned);
-            return (status, stored, owned);
-        }
-        catch (Exception ex) when (IsRedisFailure(ex))
-        {
-            ProcessError(ex);
             return (LockStatus.Unavailable, RedisValue.Null, null);
         }
+
+        var status = Interpret(result, attempt, out var stored, out var owned);
+        return (status, stored, owned);
     }
 
     /// <summary>
@@ -97,43 +100,15 @@ internal sealed partial class RedisAccessor
     public bool StoreAndRelease(OwnedLock owned, byte[]? envelope, TimeSpan timeToLive)
     {
         var database = _connection.Database;
-        if (database is null)
-        {
-            return false;
-        }
-
-        try
-        {
-            database.ScriptEvaluate(LuaScripts.StoreAndRelease, owned.Keys, owned.StoreArguments(_channelName, envelope, timeToLive));
-            RecordSuccess();
-            return true;
-        }
-        catch (Exception ex) when (IsRedisFailure(ex))
-        {
-            ProcessError(ex);
-            return false;
-        }
+        return database is not null
+            && TryRun(database, (owned.Keys, Arguments: owned.StoreArguments(_channelName, envelope, timeToLive)), static (db, s) => db.ScriptEvaluate(LuaScripts.StoreAndRelease, s.Keys, s.Arguments), out _);
     }
 
     public async ValueTask<bool> StoreAndReleaseAsync(OwnedLock owned, byte[]? envelope, TimeSpan timeToLive)
     {
         var database = _connection.Database;
-        if (database is null)
-        {
-            return false;
-        }
-
-        try
-        {
-            await database.ScriptEvaluateAsync(LuaScripts.StoreAndRelease, owned.Keys, owned.StoreArguments(_channelName, envelope, timeToLive)).ConfigureAwait(false);
-            RecordSuccess();
-            return true;
-        }
-        catch (Exception ex) when (IsRedisFailure(ex))
-        {
-            ProcessError(ex);
-            return false;
-        }
+        return database is not null
+            && (await TryRunAsync(database, (owned.Keys, Arguments: owned.StoreArguments(_channelName, envelope, timeToLive)), static (db, s) => db.ScriptEvaluateAsync(LuaScripts.StoreAndRelease, s.Keys, s.Arguments)).ConfigureAwait(false)).Ran;
     }
 
     /// <summary>Renews the lock while its owner computes; false once the lock is no longer this token's.</summary>

@@ -78,26 +78,9 @@ internal sealed partial class RedisAccessor : IDisposable
         }
     }
 
-    public bool TrySet(string key, byte[] value, TimeSpan timeToLive)
-    {
-        var database = Enter();
-        if (database is null)
-        {
-            return false;
-        }
-
-        try
-        {
-            database.StringSet(key, value, timeToLive);
-            RecordSuccess();
-            return true;
-        }
-        catch (Exception ex) when (IsRedisFailure(ex))
-        {
-            ProcessError(ex);
-            return false;
-        }
-    }
+    public bool TrySet(string key, byte[] value, TimeSpan timeToLive) =>
+        Enter() is { } database
+        && TryRun(database, (Key: key, Value: value, TimeToLive: timeToLive), static (db, s) => db.StringSet(s.Key, s.Value, s.TimeToLive), out _);
 
     /// <summary>
     /// The first half of an asynchronous read on the hot path, so that the caller awaits
@@ -177,26 +160,9 @@ internal sealed partial class RedisAccessor : IDisposable
         return (value.IsNull ? RedisReadStatus.Miss : RedisReadStatus.Hit, value);
     }
 
-    public async ValueTask<bool> TrySetAsync(string key, byte[] value, TimeSpan timeToLive)
-    {
-        var database = await EnterAsync().ConfigureAwait(false);
-        if (database is null)
-        {
-            return false;
-        }
-
-        try
-        {
-            await database.StringSetAsync(key, value, timeToLive).ConfigureAwait(false);
-            RecordSuccess();
-            return true;
-        }
-        catch (Exception ex) when (IsRedisFailure(ex))
-        {
-            ProcessError(ex);
-            return false;
-        }
-    }
+    public async ValueTask<bool> TrySetAsync(string key, byte[] value, TimeSpan timeToLive) =>
+        await EnterAsync().ConfigureAwait(false) is { } database
+        && (await TryRunAsync(database, (Key: key, Value: value, TimeToLive: timeToLive), static (db, s) => db.StringSetAsync(s.Key, s.Value, s.TimeToLive)).ConfigureAwait(false)).Ran;
 
     public void Dispose()
     {
@@ -283,6 +249,47 @@ internal sealed partial class RedisAccessor : IDisposable
             ProcessError(ex);
             return null;
         }
+    }
+
+    /// <summary>
+    /// Runs one command on <paramref name="database"/>, the one place where a command's failure is
+    /// handled: a failure is logged once per outage and opens the breaker; a success closes it.
+    /// What the caller does with the result stays outside, so that a bug of AkCache's own is never
+    /// taken for an outage.
+    /// </summary>
+    private bool TryRun<TState, TResult>(IDatabase database, TState state, Func<IDatabase, TState, TResult> command, out TResult result)
+    {
+        try
+        {
+            result = command(database, state);
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            ProcessError(ex);
+            result = default!;
+            return false;
+        }
+
+        RecordSuccess();
+        return true;
+    }
+
+    /// <inheritdoc cref="TryRun"/>
+    private async ValueTask<(bool Ran, TResult Result)> TryRunAsync<TState, TResult>(IDatabase database, TState state, Func<IDatabase, TState, Task<TResult>> command)
+    {
+        TResult result;
+        try
+        {
+            result = await command(database, state).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            ProcessError(ex);
+            return (false, default!);
+        }
+
+        RecordSuccess();
+        return (true, result);
     }
 
     private void RecordSuccess()
