@@ -5,7 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using AkCache.Internals;
-using AkCache.Internals.Memory;
+using AkCache.Internals.Engine;
 using AkCache.Internals.Serialization;
 using Microsoft.Extensions.Logging;
 
@@ -104,7 +104,7 @@ public sealed partial class MemoizedMethod
             return body(arguments);
         }
 
-        return TryGet(state, key, out TResult cached) ? cached : ComputeOnce(state, key, arguments, body, cancellationToken);
+        return MemoEngine.Completed(state.Engine.CallAsync<TArgs, TResult, SyncBody<TArgs, TResult>>(this, key, arguments, new SyncBody<TArgs, TResult>(body), cancellationToken));
     }
 
     /// <summary>The asynchronous form of <see cref="Invoke{TArgs, TResult}"/>: the result is cached, never the task.</summary>
@@ -116,7 +116,7 @@ public sealed partial class MemoizedMethod
             return body(arguments);
         }
 
-        return InvokeCoreAsync(state, key, arguments, body, cancellationToken);
+        return state.Engine.CallAsync<TArgs, TResult, TaskBody<TArgs, TResult>>(this, key, arguments, new TaskBody<TArgs, TResult>(body), cancellationToken).AsTask();
     }
 
     /// <summary>The <see cref="ValueTask{TResult}"/> form of <see cref="InvokeAsync{TArgs, TResult}"/>.</summary>
@@ -128,15 +128,8 @@ public sealed partial class MemoizedMethod
             return body(arguments);
         }
 
-        return new ValueTask<TResult>(InvokeCoreAsync(state, key, (body, arguments), static pair => pair.body(pair.arguments).AsTask(), cancellationToken));
+        return state.Engine.CallAsync<TArgs, TResult, ValueTaskBody<TArgs, TResult>>(this, key, arguments, new ValueTaskBody<TArgs, TResult>(body), cancellationToken);
     }
-
-    private void WarnWaitedTooLong(RuntimeState state) =>
-        WarnOnce(
-            WarningKind.WaitedTooLong,
-            state,
-            new TimeoutException($"another process held the lock for more than {state.Options.LockWaitTimeout}"),
-            "AkCache: a call of {Method} stopped waiting ({Reason}) and computed the result itself. Raise LockWaitTimeout if the method takes that long.");
 
     internal void ReportUnkeyableArgument(Type declared, Type? actual, Exception ex)
     {
@@ -166,78 +159,12 @@ public sealed partial class MemoizedMethod
         return new string(buffer, 0, length);
     }
 
-    /// <summary>
-    /// <see cref="RedisKey"/>, kept in the call's memory-layer entry once there is one: a key read
-    /// again and again (a hot key) costs no string after its second read.
-    /// </summary>
-    private string CachedRedisKey(RuntimeState state, MemoKey key) =>
-        state.Memory.TryPeek(this, key, out var entry)
-            ? entry.RedisKey ??= RedisKey(state, key)
-            : RedisKey(state, key);
-
-    private TimeSpan MaxAge(RuntimeState state) =>
+    /// <summary>How long a result of this method is kept: its [Memoize(MaxAgeSeconds = ...)], else the configured default.</summary>
+    internal TimeSpan MaxAge(RuntimeState state) =>
         TimeSpan.FromSeconds(_maxAgeSeconds > 0 ? _maxAgeSeconds : state.Options.DefaultMaxAgeSeconds);
 
-    /// <summary>The envelope to store, or null when the result must not be cached (warned once).</summary>
-    private byte[]? Serialize<T>(RuntimeState state, MemoKey key, T value, out long expiresAt)
-    {
-        expiresAt = state.Time.GetUtcNow().Add(MaxAge(state)).ToUnixTimeMilliseconds();
-        try
-        {
-            return ValueSerializer.Serialize(value, expiresAt, Tag(key), state.Signer, For(state).Serializer);
-        }
-        catch (NotFaithfulException ex)
-        {
-            WarnOnce(WarningKind.NotFaithful, state, ex, "AkCache: the result of {Method} is not cached, because it would not come back from the cache equal: {Reason} The method still returns it.");
-            return null;
-        }
-        catch (Exception ex)
-        {
-            WarnOnce(WarningKind.Unserializable, state, ex, "AkCache: the result of {Method} cannot be serialized ({Reason}); the method still returns it, but does not cache it.");
-            return null;
-        }
-    }
-
-    // fromRedis: true for bytes read from Redis or from another process's announcement, whose
-    // signature is checked when a signing key is configured; false for this process's own bytes (its
-    // memory layer, a computation it shared), already checked or written here.
-    private bool TryRead<T>(RuntimeState state, MemoKey key, ReadOnlyMemory<byte> bytes, out T value, out long expiresAt, bool fromRedis = false)
-    {
-        value = default!;
-        var serializer = For(state).Serializer;
-        var status = ValueSerializer.ReadHeader<T>(bytes, Tag(key), fromRedis ? state.Signer : null, out expiresAt, out var payloadLength, serializer);
-        if (status != EnvelopeStatus.Valid)
-        {
-            if (status is EnvelopeStatus.Unsigned or EnvelopeStatus.BadSignature)
-            {
-                state.CountRejectedSignature();
-            }
-
-            WarnOnce(status is EnvelopeStatus.Unsigned or EnvelopeStatus.BadSignature ? WarningKind.Unsigned : WarningKind.Unreadable, state, new FormatException(Describe(status)), "AkCache: a value stored for {Method} cannot be read ({Reason}); it is recomputed and overwritten.");
-            return false;
-        }
-
-        try
-        {
-            value = ValueSerializer.Deserialize<T>(bytes, payloadLength, serializer);
-            return true;
-        }
-        catch (Exception ex)
-        {
-            WarnOnce(WarningKind.Unreadable, state, ex, "AkCache: a value stored for {Method} cannot be read ({Reason}); it is recomputed and overwritten.");
-            return false;
-        }
-    }
-
-    private static string Describe(EnvelopeStatus status) => status switch
-    {
-        EnvelopeStatus.OtherSerializer => "it was written by another serializer",
-        EnvelopeStatus.OtherKey => "it was written for another key, and copied to this one",
-        EnvelopeStatus.OtherShape => "it was written when the result type had other fields",
-        EnvelopeStatus.Unsigned => "it is not signed, and this process requires signed values (AKCACHE_SIGNING_KEY)",
-        EnvelopeStatus.BadSignature => "its signature does not match this process's signing key: it was written or altered without that key",
-        _ => "it is not in AkCache's format",
-    };
+    /// <summary>The serializer of this method's results under <paramref name="state"/>; null when the one it names is not registered.</summary>
+    internal MethodSerializer? SerializerFor(RuntimeState state) => For(state).Serializer;
 
     /// <summary>
     /// The Redis Cluster hash tag of a call, also the key its stored value is bound to: the argument
@@ -245,63 +172,6 @@ public sealed partial class MemoizedMethod
     /// arguments (whose argument hash is the same) spread over the slots too.
     /// </summary>
     internal MemoKey Tag(MemoKey key) => new(key.High ^ _tagHigh, key.Low ^ _tagLow);
-
-    /// <summary>The memory layer's answer at <paramref name="now"/> (a reading of the runtime's clock), while Redis is unavailable.</summary>
-    private bool TryGetFromMemory<T>(RuntimeState state, MemoKey key, long now, out T value)
-    {
-        if (state.Memory.TryGet(this, key, now, out var entry))
-        {
-            return TryRead(state, key, entry, out value);
-        }
-
-        value = default!;
-        return false;
-    }
-
-    /// <summary>
-    /// A memory-layer hit: the value the entry keeps, for an immutable type read from the bytes once;
-    /// else a copy of its own for this caller.
-    /// </summary>
-    private bool TryRead<T>(RuntimeState state, MemoKey key, MemoryLayer.Entry entry, out T value)
-    {
-        if (!ImmutableResult<T>.Value)
-        {
-            return TryRead(state, key, entry.Envelope, out value, out _);
-        }
-
-        if (entry.TryGetValue(out value))
-        {
-            return true;
-        }
-
-        if (!TryRead(state, key, entry.Envelope, out value, out _))
-        {
-            return false;
-        }
-
-        entry.KeepValue(value);
-        return true;
-    }
-
-    /// <summary>Keeps what Redis returned in the memory layer, for when Redis becomes unavailable.</summary>
-    private void Remember(RuntimeState state, MemoKey key, ReadOnlyMemory<byte> bytes, long expiresAt)
-    {
-        // The same stored value is already kept (expired here or not: Redis decides while it answers).
-        if (state.Memory.TryPeek(this, key, out var known) && known.ExpiresAtUnixMs == expiresAt)
-        {
-            return;
-        }
-
-        state.Memory.Set(this, key, new MemoryLayer.Entry(bytes.ToArray(), expiresAt));
-    }
-
-    private void WarnOnce(WarningKind kind, RuntimeState state, Exception ex, string message)
-    {
-        if (state.ClaimWarning(this, kind))
-        {
-            state.Logger.LogWarning(message, Identity, ex.Message);
-        }
-    }
 
     /// <summary>What this method derives from one configuration, once: its serializer and its keys' prefix.</summary>
     private PerState For(RuntimeState state)

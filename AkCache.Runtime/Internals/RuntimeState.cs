@@ -25,6 +25,7 @@ internal sealed class RuntimeState : IDisposable
         Clock = Clock.For(time);
         Memory = new MemoryLayer(options.MemoryCacheMaxEntries, time);
         Signer = options.SigningKey is { } key ? new Serialization.ValueSigner(key) : null;
+        Engine = new Engine.MemoEngine(this);
     }
 
     private long _rejectedSignatures;
@@ -36,6 +37,9 @@ internal sealed class RuntimeState : IDisposable
     public MemoryLayer Memory { get; }
 
     public Locking.LocalFlights Flights { get; } = new();
+
+    /// <summary>The pipeline of every memoized call under this configuration.</summary>
+    public Engine.MemoEngine Engine { get; }
 
     /// <summary>Null when AkCache is disabled, or when the configured URL could not be parsed.</summary>
     public RedisAccessor? Redis { get; }

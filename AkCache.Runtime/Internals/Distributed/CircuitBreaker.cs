@@ -35,7 +35,13 @@ internal sealed class CircuitBreaker
         return retryAt != 0 && now < retryAt;
     }
 
-    public bool TryEnter()
+    public bool TryEnter() => IsClosed || TryEnterAt(_clock.Milliseconds());
+
+    /// <summary>
+    /// <see cref="TryEnter"/> at a moment the caller has read from the same clock: true while
+    /// closed; once the break is over, true for exactly one caller (the probe).
+    /// </summary>
+    public bool TryEnterAt(long now)
     {
         var retryAt = Volatile.Read(ref _retryAt);
         if (retryAt == 0)
@@ -43,7 +49,6 @@ internal sealed class CircuitBreaker
             return true;
         }
 
-        var now = _clock.Milliseconds();
         return now >= retryAt && Interlocked.CompareExchange(ref _retryAt, RetryAt(now + _breakMs), retryAt) == retryAt;
     }
 

@@ -40,25 +40,39 @@ internal sealed partial class RedisAccessor
     /// when <paramref name="readValue"/>), else tries to take its lock. The token is made only once
     /// Redis is known to be usable.
     /// </summary>
-    public LockStatus TryAcquireLock(string valueKey, TimeSpan timeToLive, bool readValue, out RedisValue stored, out OwnedLock? owned)
+    public LockAttempt TryAcquireLock(string valueKey, TimeSpan timeToLive, bool readValue)
     {
-        stored = RedisValue.Null;
-        owned = null;
-        var database = Enter();
+        var database = Open();
         if (database is null)
         {
-            return LockStatus.Unavailable;
+            return LockAttempt.Unavailable;
         }
 
         var attempt = new OwnedLock(this, valueKey);
         var state = (Accessor: this, Keys: attempt.Keys, Arguments: attempt.AcquireArguments(timeToLive, readValue));
-        if (!TryRun(database, state, static (db, s) => s.Accessor.AcquireOn(db, s.Keys, s.Arguments), out var result))
+        return TryRun(database, state, static (db, s) => s.Accessor.AcquireOn(db, s.Keys, s.Arguments), out var result)
+            ? LockAttempt.From(result, attempt)
+            : LockAttempt.Unavailable;
+    }
+
+    /// <inheritdoc cref="TryAcquireLock"/>
+    public async ValueTask<LockAttempt> TryAcquireLockAsync(string valueKey, TimeSpan timeToLive, bool readValue)
+    {
+        var database = await OpenAsync().ConfigureAwait(false);
+        if (database is null)
         {
-            return LockStatus.Unavailable;
+            return LockAttempt.Unavailable;
         }
 
-        return Interpret(result, attempt, out stored, out owned);
+        var attempt = new OwnedLock(this, valueKey);
+        var state = (Accessor: this, Keys: attempt.Keys, Arguments: attempt.AcquireArguments(timeToLive, readValue));
+        var (ran, result) = await TryRunAsync(database, state, static (db, s) => s.Accessor.AcquireOnAsync(db, s.Keys, s.Arguments), default).ConfigureAwait(false);
+        return ran ? LockAttempt.From(result, attempt) : LockAttempt.Unavailable;
     }
+
+    /// <summary><see cref="TryAcquireLock"/> or <see cref="TryAcquireLockAsync(string, TimeSpan, bool)"/>: the engine's one call for both forms.</summary>
+    public ValueTask<LockAttempt> TryAcquireLockAsync(string valueKey, TimeSpan timeToLive, bool readValue, bool synchronous) =>
+        synchronous ? new ValueTask<LockAttempt>(TryAcquireLock(valueKey, timeToLive, readValue)) : TryAcquireLockAsync(valueKey, timeToLive, readValue);
 
     private RedisResult AcquireOn(IDatabase database, RedisKey[] keys, RedisValue[] arguments)
     {
@@ -70,26 +84,6 @@ internal sealed partial class RedisAccessor
     {
         await EnsureSubscribedAsync(database.Multiplexer).ConfigureAwait(false);
         return await database.ScriptEvaluateAsync(LuaScripts.Acquire, keys, arguments).ConfigureAwait(false);
-    }
-
-    public async ValueTask<(LockStatus Status, RedisValue Stored, OwnedLock? Owned)> TryAcquireLockAsync(string valueKey, TimeSpan timeToLive, bool readValue)
-    {
-        var database = await EnterAsync().ConfigureAwait(false);
-        if (database is null)
-        {
-            return (LockStatus.Unavailable, RedisValue.Null, null);
-        }
-
-        var attempt = new OwnedLock(this, valueKey);
-        var state = (Accessor: this, Keys: attempt.Keys, Arguments: attempt.AcquireArguments(timeToLive, readValue));
-        var (ran, result) = await TryRunAsync(database, state, static (db, s) => s.Accessor.AcquireOnAsync(db, s.Keys, s.Arguments)).ConfigureAwait(false);
-        if (!ran)
-        {
-            return (LockStatus.Unavailable, RedisValue.Null, null);
-        }
-
-        var status = Interpret(result, attempt, out var stored, out var owned);
-        return (status, stored, owned);
     }
 
     /// <summary>
@@ -104,14 +98,19 @@ internal sealed partial class RedisAccessor
             && TryRun(database, (owned.Keys, Arguments: owned.StoreArguments(_channelName, envelope, timeToLive)), static (db, s) => db.ScriptEvaluate(LuaScripts.StoreAndRelease, s.Keys, s.Arguments), out _);
     }
 
+    /// <inheritdoc cref="StoreAndRelease"/>
     public async ValueTask<bool> StoreAndReleaseAsync(OwnedLock owned, byte[]? envelope, TimeSpan timeToLive)
     {
         var database = _connection.Database;
         return database is not null
-            && (await TryRunAsync(database, (owned.Keys, Arguments: owned.StoreArguments(_channelName, envelope, timeToLive)), static (db, s) => db.ScriptEvaluateAsync(LuaScripts.StoreAndRelease, s.Keys, s.Arguments)).ConfigureAwait(false)).Ran;
+            && (await TryRunAsync(database, (owned.Keys, Arguments: owned.StoreArguments(_channelName, envelope, timeToLive)), static (db, s) => db.ScriptEvaluateAsync(LuaScripts.StoreAndRelease, s.Keys, s.Arguments), default).ConfigureAwait(false)).Ran;
     }
 
-    /// <summary>Renews the lock while its owner computes; false once the lock is no longer this token's.</summary>
+    /// <summary><see cref="StoreAndRelease"/> or <see cref="StoreAndReleaseAsync(OwnedLock, byte[], TimeSpan)"/>: the engine's one call for both forms.</summary>
+    public ValueTask<bool> StoreAndReleaseAsync(OwnedLock owned, byte[]? envelope, TimeSpan timeToLive, bool synchronous) =>
+        synchronous ? new ValueTask<bool>(StoreAndRelease(owned, envelope, timeToLive)) : StoreAndReleaseAsync(owned, envelope, timeToLive);
+
+    /// <summary>Renews the lock while its owner computes; false once the lock is no longer this token's, or Redis did not answer.</summary>
     public async Task<bool> ExtendLockAsync(OwnedLock owned, TimeSpan timeToLive)
     {
         var database = _connection.Database;
@@ -120,15 +119,8 @@ internal sealed partial class RedisAccessor
             return false;
         }
 
-        try
-        {
-            var renewed = await database.ScriptEvaluateAsync(LuaScripts.Extend, new RedisKey[] { owned.Keys[1] }, new RedisValue[] { owned.Token, (long)timeToLive.TotalMilliseconds }).ConfigureAwait(false);
-            return (long)renewed == 1;
-        }
-        catch (Exception ex) when (IsRedisFailure(ex))
-        {
-            return false;
-        }
+        var (ran, renewed) = await TryRunAsync(database, (owned, timeToLive), static (db, s) => db.ScriptEvaluateAsync(LuaScripts.Extend, new RedisKey[] { s.owned.Keys[1] }, new RedisValue[] { s.owned.Token, (long)s.timeToLive.TotalMilliseconds }), default).ConfigureAwait(false);
+        return ran && (long)renewed == 1;
     }
 
     /// <summary>Registers interest in <paramref name="valueKey"/> being stored; dispose the result to stop listening.</summary>
@@ -163,25 +155,6 @@ internal sealed partial class RedisAccessor
                 }
             }
         }
-    }
-
-    private static LockStatus Interpret(RedisResult result, OwnedLock attempt, out RedisValue stored, out OwnedLock? owned)
-    {
-        stored = RedisValue.Null;
-        owned = null;
-        if (result.Resp2Type != ResultType.Integer)
-        {
-            stored = (RedisValue)result;
-            return LockStatus.Stored;
-        }
-
-        if ((long)result == 1)
-        {
-            owned = attempt;
-            return LockStatus.Acquired;
-        }
-
-        return LockStatus.Held;
     }
 
     private void OnStored(RedisChannel channel, RedisValue message)
@@ -289,7 +262,52 @@ internal sealed partial class RedisAccessor
             return _signal.Task.IsCompleted ? _signal.Task.Result : null;
         }
 
+        /// <summary><see cref="Wait"/> or <see cref="WaitAsync(TimeSpan, CancellationToken)"/>: the engine's one call for both forms.</summary>
+        public ValueTask<byte[]?> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken, bool synchronous) =>
+            synchronous ? new ValueTask<byte[]?>(Wait(timeout, cancellationToken)) : new ValueTask<byte[]?>(WaitAsync(timeout, cancellationToken));
+
         public void Dispose() => _accessor.Forget(_valueKey, _signal);
+    }
+}
+
+/// <summary>What one attempt at a lock found: the stored value, the lock taken, the lock held by another, or no answer.</summary>
+internal readonly struct LockAttempt
+{
+    public static readonly LockAttempt Unavailable = new(LockStatus.Unavailable, RedisValue.Null, null);
+
+    private LockAttempt(LockStatus status, RedisValue stored, OwnedLock? owned)
+    {
+        Status = status;
+        Stored = stored;
+        Owned = owned;
+    }
+
+    public LockStatus Status { get; }
+
+    /// <summary>The value, when <see cref="Status"/> is <see cref="LockStatus.Stored"/>.</summary>
+    public RedisValue Stored { get; }
+
+    /// <summary>The lock, when <see cref="Status"/> is <see cref="LockStatus.Acquired"/>.</summary>
+    public OwnedLock? Owned { get; }
+
+    public void Deconstruct(out LockStatus status, out RedisValue stored, out OwnedLock? owned)
+    {
+        status = Status;
+        stored = Stored;
+        owned = Owned;
+    }
+
+    /// <summary>Reads the acquire script's reply: the value, 1 (taken) or 0 (held by another token).</summary>
+    public static LockAttempt From(RedisResult result, OwnedLock attempt)
+    {
+        if (result.Resp2Type != ResultType.Integer)
+        {
+            return new LockAttempt(LockStatus.Stored, (RedisValue)result, null);
+        }
+
+        return (long)result == 1
+            ? new LockAttempt(LockStatus.Acquired, RedisValue.Null, attempt)
+            : new LockAttempt(LockStatus.Held, RedisValue.Null, null);
     }
 }
 

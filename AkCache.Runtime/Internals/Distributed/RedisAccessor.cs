@@ -15,10 +15,33 @@ internal enum RedisReadStatus
     Unavailable,
 }
 
+/// <summary>What one GET found: a value, nothing, or no answer from Redis (already logged).</summary>
+internal readonly struct RedisRead
+{
+    public static readonly RedisRead Unavailable = new(RedisReadStatus.Unavailable, RedisValue.Null);
+
+    public RedisRead(RedisValue value)
+        : this(value.IsNull ? RedisReadStatus.Miss : RedisReadStatus.Hit, value)
+    {
+    }
+
+    private RedisRead(RedisReadStatus status, RedisValue value)
+    {
+        Status = status;
+        Value = value;
+    }
+
+    public RedisReadStatus Status { get; }
+
+    /// <summary>The stored bytes on a <see cref="RedisReadStatus.Hit"/>.</summary>
+    public RedisValue Value { get; }
+}
+
 /// <summary>
-/// The one place that talks to Redis. It uses the process's shared <see cref="RedisConnection"/>
-/// (made lazily, on the first memoized call), turns every failure into <see cref="RedisReadStatus.Unavailable"/> through
-/// <see cref="ProcessError"/>, and keeps a circuit breaker so that a dead Redis costs no waiting.
+/// The commands AkCache sends to Redis. It uses the process's shared <see cref="RedisConnection"/>
+/// (made lazily, on the first memoized call); every command runs through <see cref="TryRun"/> or
+/// <see cref="TryRunAsync"/>, the one place where a failure is logged and opens the circuit
+/// breaker, so that a dead Redis costs no waiting.
 /// </summary>
 internal sealed partial class RedisAccessor : IDisposable
 {
@@ -44,11 +67,12 @@ internal sealed partial class RedisAccessor : IDisposable
 
     public string Description => _url.SafeDescription;
 
-    /// <summary>True while the breaker says to skip Redis: callers go to the memory layer without building a Redis key.</summary>
-    public bool IsSkipping => _breaker.IsSkipping;
-
-    /// <summary><see cref="IsSkipping"/> at a moment read from the runtime's clock, so that a memory-layer hit reads the clock once.</summary>
-    public bool IsSkippingAt(long now) => _breaker.IsSkippingAt(now);
+    /// <summary>
+    /// Asks the breaker, once per call, whether this call may use Redis at <paramref name="now"/>
+    /// (a reading of the runtime's clock): true while it is closed, and for the one caller that
+    /// probes once a break is over. A call that was told no makes no Redis command at all.
+    /// </summary>
+    public bool TryEnterAt(long now) => _breaker.TryEnterAt(now);
 
     /// <summary>True once a connection exists; false for a process that never called a memoized method.</summary>
     public bool HasConnected => _connection.Multiplexer is not null;
@@ -56,44 +80,36 @@ internal sealed partial class RedisAccessor : IDisposable
     /// <summary>The connection, once made; tests count the commands a call sends through it.</summary>
     internal IConnectionMultiplexer? Connection => _connection.Multiplexer;
 
-    public RedisReadStatus TryGet(string key, out RedisValue value)
+    /// <summary>GET of one value, connecting first if no one has; for a call that <see cref="TryEnterAt">entered</see>.</summary>
+    public RedisRead Read(string key) =>
+        Open() is { } database && TryRun(database, key, static (db, k) => db.StringGet(k), out var value)
+            ? new RedisRead(value)
+            : RedisRead.Unavailable;
+
+    /// <inheritdoc cref="Read"/>
+    public async ValueTask<RedisRead> ReadAsync(string key, CancellationToken cancellationToken)
     {
-        value = RedisValue.Null;
-        var database = Enter();
+        var database = await OpenAsync().ConfigureAwait(false);
         if (database is null)
         {
-            return RedisReadStatus.Unavailable;
+            return RedisRead.Unavailable;
         }
 
-        try
-        {
-            value = database.StringGet(key);
-            RecordSuccess();
-            return value.IsNull ? RedisReadStatus.Miss : RedisReadStatus.Hit;
-        }
-        catch (Exception ex) when (IsRedisFailure(ex))
-        {
-            ProcessError(ex);
-            return RedisReadStatus.Unavailable;
-        }
+        var (ran, value) = await TryRunAsync(database, (Key: key, Token: cancellationToken), static (db, s) => s.Token.CanBeCanceled ? db.StringGetAsync(s.Key).WithCancellation(s.Token) : db.StringGetAsync(s.Key), cancellationToken).ConfigureAwait(false);
+        return ran ? new RedisRead(value) : RedisRead.Unavailable;
     }
-
-    public bool TrySet(string key, byte[] value, TimeSpan timeToLive) =>
-        Enter() is { } database
-        && TryRun(database, (Key: key, Value: value, TimeToLive: timeToLive), static (db, s) => db.StringSet(s.Key, s.Value, s.TimeToLive), out _);
 
     /// <summary>
     /// The first half of an asynchronous read on the hot path, so that the caller awaits
-    /// StackExchange.Redis's task in its own frame: starts the GET when the connection exists and
-    /// the breaker is closed. False otherwise (first call, breaker open): the caller then takes
-    /// <see cref="TryGetAsync"/>, which connects, probes or skips. The caller awaits
-    /// <paramref name="read"/> and hands it, completed, to <see cref="EndGet"/>.
+    /// StackExchange.Redis's task in its own frame: starts the GET when the connection exists.
+    /// False before the first connect: the caller then takes <see cref="ReadAsync"/>, which
+    /// connects. The caller awaits <paramref name="read"/> and hands it, completed, to <see cref="EndRead"/>.
     /// </summary>
-    public bool TryBeginGet(string key, out Task<RedisValue> read)
+    public bool TryBeginRead(string key, out Task<RedisValue> read)
     {
         read = null!;
         var database = _connection.Database;
-        if (database is null || !_breaker.IsClosed)
+        if (database is null)
         {
             return false;
         }
@@ -105,25 +121,21 @@ internal sealed partial class RedisAccessor : IDisposable
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
-            ProcessError(ex);
-            return false;
+            // Reported by EndRead, as a failure of the awaited task would be.
+            read = Task.FromException<RedisValue>(ex);
+            return true;
         }
     }
 
-    /// <summary>Whether <see cref="TryBeginGet"/> would start a read now: ask first, and build the key only then.</summary>
-    public bool CanBeginGet => _connection.Database is not null && _breaker.IsClosed;
-
-    /// <summary>The second half of <see cref="TryBeginGet"/>: the outcome of the completed read, with the same bookkeeping as <see cref="TryGetAsync"/>.</summary>
-    public RedisReadStatus EndGet(Task<RedisValue> read, out RedisValue value)
+    /// <summary>The second half of <see cref="TryBeginRead"/>: the outcome of the completed read, with the same bookkeeping as <see cref="TryRunAsync"/>.</summary>
+    public RedisRead EndRead(Task<RedisValue> read)
     {
         if (read.Status == TaskStatus.RanToCompletion)
         {
-            value = read.Result;
             RecordSuccess();
-            return value.IsNull ? RedisReadStatus.Miss : RedisReadStatus.Hit;
+            return new RedisRead(read.Result);
         }
 
-        value = RedisValue.Null;
         var failure = read.Exception?.GetBaseException() ?? new TaskCanceledException(read);
         if (!IsRedisFailure(failure))
         {
@@ -131,38 +143,22 @@ internal sealed partial class RedisAccessor : IDisposable
         }
 
         ProcessError(failure);
-        return RedisReadStatus.Unavailable;
+        return RedisRead.Unavailable;
     }
 
-    public async ValueTask<(RedisReadStatus Status, RedisValue Value)> TryGetAsync(string key, CancellationToken cancellationToken)
-    {
-        var database = await EnterAsync().ConfigureAwait(false);
-        if (database is null)
-        {
-            return (RedisReadStatus.Unavailable, RedisValue.Null);
-        }
+    /// <summary>SET with a time to live; false when it did not happen (already logged).</summary>
+    public bool TrySet(string key, byte[] value, TimeSpan timeToLive) =>
+        Open() is { } database
+        && TryRun(database, (Key: key, Value: value, TimeToLive: timeToLive), static (db, s) => db.StringSet(s.Key, s.Value, s.TimeToLive), out _);
 
-        RedisValue value;
-        try
-        {
-            var read = database.StringGetAsync(key);
-            value = cancellationToken.CanBeCanceled
-                ? await read.WithCancellation(cancellationToken).ConfigureAwait(false)
-                : await read.ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsRedisFailure(ex) && !cancellationToken.IsCancellationRequested)
-        {
-            ProcessError(ex);
-            return (RedisReadStatus.Unavailable, RedisValue.Null);
-        }
-
-        RecordSuccess();
-        return (value.IsNull ? RedisReadStatus.Miss : RedisReadStatus.Hit, value);
-    }
-
+    /// <inheritdoc cref="TrySet"/>
     public async ValueTask<bool> TrySetAsync(string key, byte[] value, TimeSpan timeToLive) =>
-        await EnterAsync().ConfigureAwait(false) is { } database
-        && (await TryRunAsync(database, (Key: key, Value: value, TimeToLive: timeToLive), static (db, s) => db.StringSetAsync(s.Key, s.Value, s.TimeToLive)).ConfigureAwait(false)).Ran;
+        await OpenAsync().ConfigureAwait(false) is { } database
+        && (await TryRunAsync(database, (Key: key, Value: value, TimeToLive: timeToLive), static (db, s) => db.StringSetAsync(s.Key, s.Value, s.TimeToLive), default).ConfigureAwait(false)).Ran;
+
+    /// <summary><see cref="TrySet"/> or <see cref="TrySetAsync(string, byte[], TimeSpan)"/>: the engine's one call for both forms.</summary>
+    public ValueTask<bool> TrySetAsync(string key, byte[] value, TimeSpan timeToLive, bool synchronous) =>
+        synchronous ? new ValueTask<bool>(TrySet(key, value, timeToLive)) : TrySetAsync(key, value, timeToLive);
 
     public void Dispose()
     {
@@ -176,26 +172,14 @@ internal sealed partial class RedisAccessor : IDisposable
     /// </summary>
     private static bool IsRedisFailure(Exception ex) => ex is not (OutOfMemoryException or StackOverflowException or ThreadAbortException);
 
-    /// <summary>The database to use now, or null when Redis is to be skipped (breaker open, not connected).</summary>
-    private IDatabase? Enter()
-    {
-        if (!_breaker.TryEnter())
-        {
-            return null;
-        }
+    /// <summary>
+    /// The database, connecting first if no one has; null when the connection is down (logged).
+    /// Does not ask the breaker: the engine asked it once for the call (<see cref="TryEnterAt"/>).
+    /// </summary>
+    private IDatabase? Open() => Usable(_connection.Database ?? Connect());
 
-        return Usable(_connection.Database ?? Connect());
-    }
-
-    private async ValueTask<IDatabase?> EnterAsync()
-    {
-        if (!_breaker.TryEnter())
-        {
-            return null;
-        }
-
-        return Usable(_connection.Database ?? await ConnectAsync().ConfigureAwait(false));
-    }
+    /// <inheritdoc cref="Open"/>
+    private async ValueTask<IDatabase?> OpenAsync() => Usable(_connection.Database ?? await ConnectAsync().ConfigureAwait(false));
 
     private IDatabase? Usable(IDatabase? database)
     {
@@ -275,14 +259,15 @@ internal sealed partial class RedisAccessor : IDisposable
     }
 
     /// <inheritdoc cref="TryRun"/>
-    private async ValueTask<(bool Ran, TResult Result)> TryRunAsync<TState, TResult>(IDatabase database, TState state, Func<IDatabase, TState, Task<TResult>> command)
+    /// <remarks>A cancellation by the caller's own <paramref name="cancellationToken"/> is not a failure of Redis: it propagates.</remarks>
+    private async ValueTask<(bool Ran, TResult Result)> TryRunAsync<TState, TResult>(IDatabase database, TState state, Func<IDatabase, TState, Task<TResult>> command, CancellationToken cancellationToken)
     {
         TResult result;
         try
         {
             result = await command(database, state).ConfigureAwait(false);
         }
-        catch (Exception ex) when (IsRedisFailure(ex))
+        catch (Exception ex) when (IsRedisFailure(ex) && !cancellationToken.IsCancellationRequested)
         {
             ProcessError(ex);
             return (false, default!);

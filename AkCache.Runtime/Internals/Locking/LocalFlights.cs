@@ -47,7 +47,7 @@ internal sealed class Flight
 
     public Task<FlightOutcome> Outcome => _outcome.Task;
 
-    /// <param name="envelope">The stored bytes, from which each waiter reads a copy of its own; null when the result was not stored.</param>
+    /// <param name="envelope">The result's bytes (computed here, or read from Redis), from which each waiter reads a copy of its own; null when the result cannot be cached.</param>
     /// <param name="value">The result itself, for when there are no bytes to read.</param>
     public void Succeed(byte[]? envelope, object? value) => _outcome.TrySetResult(new FlightOutcome(envelope, value));
 
@@ -70,6 +70,10 @@ internal sealed class Flight
     }
 
     public Task<FlightOutcome> WaitAsync(CancellationToken cancellationToken) => _outcome.Task.WithCancellation(cancellationToken);
+
+    /// <summary><see cref="Wait"/> or <see cref="WaitAsync(CancellationToken)"/>: the engine's one call for both forms.</summary>
+    public ValueTask<FlightOutcome> WaitAsync(CancellationToken cancellationToken, bool synchronous) =>
+        synchronous ? new ValueTask<FlightOutcome>(Wait(cancellationToken)) : new ValueTask<FlightOutcome>(WaitAsync(cancellationToken));
 }
 
 internal readonly struct FlightOutcome

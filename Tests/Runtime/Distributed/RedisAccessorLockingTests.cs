@@ -57,6 +57,15 @@ public sealed class RedisAccessorLockingTests : IDisposable
         return heard;
     }
 
+    /// <summary>One attempt at the lock, its parts as out values, for assertions that read like the script's contract.</summary>
+    private static LockStatus Acquire(RedisAccessor accessor, string valueKey, TimeSpan timeToLive, bool readValue, out RedisValue stored, out OwnedLock? owned)
+    {
+        var attempt = accessor.TryAcquireLock(valueKey, timeToLive, readValue);
+        stored = attempt.Stored;
+        owned = attempt.Owned;
+        return attempt.Status;
+    }
+
     private static void WaitFor(Func<bool> condition, string what)
     {
         var deadline = DateTime.UtcNow.AddSeconds(5);
@@ -72,7 +81,7 @@ public sealed class RedisAccessorLockingTests : IDisposable
     {
         _redis.StringSet(_valueKey, Envelope);
 
-        var status = _accessor.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out var stored, out var owned);
+        var status = Acquire(_accessor, _valueKey, LockTimeToLive, readValue: true, out var stored, out var owned);
 
         Assert.Equal(LockStatus.Stored, status);
         Assert.Equal(Envelope, (byte[]?)stored);
@@ -83,7 +92,7 @@ public sealed class RedisAccessorLockingTests : IDisposable
     [Fact]
     public void A_missing_value_takes_the_lock_with_the_token_and_its_time_to_live()
     {
-        var status = _accessor.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out var stored, out var owned);
+        var status = Acquire(_accessor, _valueKey, LockTimeToLive, readValue: true, out var stored, out var owned);
 
         Assert.Equal(LockStatus.Acquired, status);
         Assert.True(stored.IsNull);
@@ -100,7 +109,7 @@ public sealed class RedisAccessorLockingTests : IDisposable
     {
         _redis.StringSet(_lockKey, "another owner", LockTimeToLive);
 
-        var status = _accessor.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out var stored, out var owned);
+        var status = Acquire(_accessor, _valueKey, LockTimeToLive, readValue: true, out var stored, out var owned);
 
         Assert.Equal(LockStatus.Held, status);
         Assert.True(stored.IsNull);
@@ -113,7 +122,7 @@ public sealed class RedisAccessorLockingTests : IDisposable
     {
         _redis.StringSet(_valueKey, Envelope);
 
-        var status = _accessor.TryAcquireLock(_valueKey, LockTimeToLive, readValue: false, out var stored, out var owned);
+        var status = Acquire(_accessor, _valueKey, LockTimeToLive, readValue: false, out var stored, out var owned);
 
         Assert.Equal(LockStatus.Acquired, status);
         Assert.True(stored.IsNull);
@@ -124,7 +133,7 @@ public sealed class RedisAccessorLockingTests : IDisposable
     public void Storing_sets_the_value_with_its_time_to_live_releases_the_lock_and_announces_the_key()
     {
         var heard = Announcements();
-        Assert.Equal(LockStatus.Acquired, _accessor.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out _, out var owned));
+        Assert.Equal(LockStatus.Acquired, Acquire(_accessor, _valueKey, LockTimeToLive, readValue: true, out _, out var owned));
 
         Assert.True(_accessor.StoreAndRelease(owned!, Envelope, ValueTimeToLive));
 
@@ -142,9 +151,9 @@ public sealed class RedisAccessorLockingTests : IDisposable
         using var waiter = NewAccessor(_url, _prefix);
         var value = Enumerable.Range(0, 1000).Select(i => (byte)i).ToArray();
         Assert.Contains((byte)'\n', value);
-        Assert.Equal(LockStatus.Acquired, _accessor.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out _, out var owned));
+        Assert.Equal(LockStatus.Acquired, Acquire(_accessor, _valueKey, LockTimeToLive, readValue: true, out _, out var owned));
         using var signal = waiter.Listen(_valueKey);
-        Assert.Equal(LockStatus.Held, waiter.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out _, out _));
+        Assert.Equal(LockStatus.Held, Acquire(waiter, _valueKey, LockTimeToLive, readValue: true, out _, out _));
         Assert.True(_redis.KeyExists(_valueKey + ":awaited"));
 
         var woken = signal.WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
@@ -159,7 +168,7 @@ public sealed class RedisAccessorLockingTests : IDisposable
     public void A_value_nobody_awaits_is_announced_by_its_key_alone()
     {
         var heard = Announcements();
-        Assert.Equal(LockStatus.Acquired, _accessor.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out _, out var owned));
+        Assert.Equal(LockStatus.Acquired, Acquire(_accessor, _valueKey, LockTimeToLive, readValue: true, out _, out var owned));
         Assert.True(_accessor.StoreAndRelease(owned!, Envelope, ValueTimeToLive));
 
         WaitFor(() => heard.Contains(_valueKey), "the store was not announced on the channel");
@@ -171,9 +180,9 @@ public sealed class RedisAccessorLockingTests : IDisposable
     {
         using var waiter = NewAccessor(_url, _prefix);
         var large = new byte[RedisAccessor.MaxAnnouncedValueBytes + 1];
-        Assert.Equal(LockStatus.Acquired, _accessor.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out _, out var owned));
+        Assert.Equal(LockStatus.Acquired, Acquire(_accessor, _valueKey, LockTimeToLive, readValue: true, out _, out var owned));
         using var signal = waiter.Listen(_valueKey);
-        Assert.Equal(LockStatus.Held, waiter.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out _, out _));
+        Assert.Equal(LockStatus.Held, Acquire(waiter, _valueKey, LockTimeToLive, readValue: true, out _, out _));
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var woken = Task.Run(() => signal.Wait(TimeSpan.FromSeconds(30), CancellationToken.None));
@@ -188,9 +197,9 @@ public sealed class RedisAccessorLockingTests : IDisposable
     public async Task A_release_without_a_value_is_announced_by_its_key_even_when_awaited()
     {
         using var waiter = NewAccessor(_url, _prefix);
-        Assert.Equal(LockStatus.Acquired, _accessor.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out _, out var owned));
+        Assert.Equal(LockStatus.Acquired, Acquire(_accessor, _valueKey, LockTimeToLive, readValue: true, out _, out var owned));
         using var signal = waiter.Listen(_valueKey);
-        Assert.Equal(LockStatus.Held, waiter.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out _, out _));
+        Assert.Equal(LockStatus.Held, Acquire(waiter, _valueKey, LockTimeToLive, readValue: true, out _, out _));
 
         var woken = Task.Run(() => signal.Wait(TimeSpan.FromSeconds(30), CancellationToken.None));
         Assert.True(_accessor.StoreAndRelease(owned!, null, default));
@@ -219,7 +228,7 @@ public sealed class RedisAccessorLockingTests : IDisposable
     public void A_store_by_a_token_that_lost_the_lock_leaves_the_new_owners_lock()
     {
         var heard = Announcements();
-        Assert.Equal(LockStatus.Acquired, _accessor.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out _, out var owned));
+        Assert.Equal(LockStatus.Acquired, Acquire(_accessor, _valueKey, LockTimeToLive, readValue: true, out _, out var owned));
 
         // The lock expired while its owner computed, and another process took it.
         _redis.StringSet(_lockKey, "new owner", LockTimeToLive);
@@ -234,7 +243,7 @@ public sealed class RedisAccessorLockingTests : IDisposable
     public void Releasing_what_cannot_be_cached_frees_the_lock_and_announces_but_stores_nothing()
     {
         var heard = Announcements();
-        Assert.Equal(LockStatus.Acquired, _accessor.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out _, out var owned));
+        Assert.Equal(LockStatus.Acquired, Acquire(_accessor, _valueKey, LockTimeToLive, readValue: true, out _, out var owned));
 
         Assert.True(_accessor.StoreAndRelease(owned!, null, default));
 
@@ -247,7 +256,7 @@ public sealed class RedisAccessorLockingTests : IDisposable
     public void A_write_that_fails_still_frees_the_lock_and_wakes_the_waiters()
     {
         var heard = Announcements();
-        Assert.Equal(LockStatus.Acquired, _accessor.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out _, out var owned));
+        Assert.Equal(LockStatus.Acquired, Acquire(_accessor, _valueKey, LockTimeToLive, readValue: true, out _, out var owned));
 
         // A time to live of zero makes Redis refuse the SET ("invalid expire time"), as an
         // out-of-memory server would refuse it: the error is reported, the lock still goes.
@@ -262,8 +271,8 @@ public sealed class RedisAccessorLockingTests : IDisposable
     public async Task Another_process_listening_for_the_value_is_woken_by_the_store()
     {
         using var waiter = NewAccessor(_url, _prefix);
-        Assert.Equal(LockStatus.Acquired, _accessor.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out _, out var owned));
-        Assert.Equal(LockStatus.Held, waiter.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out _, out _));
+        Assert.Equal(LockStatus.Acquired, Acquire(_accessor, _valueKey, LockTimeToLive, readValue: true, out _, out var owned));
+        Assert.Equal(LockStatus.Held, Acquire(waiter, _valueKey, LockTimeToLive, readValue: true, out _, out _));
 
         using var signal = waiter.Listen(_valueKey);
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -272,7 +281,7 @@ public sealed class RedisAccessorLockingTests : IDisposable
 
         await woken;
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the waiter was woken after {clock.ElapsedMilliseconds} ms, not by the announcement");
-        Assert.Equal(LockStatus.Stored, waiter.TryAcquireLock(_valueKey, LockTimeToLive, readValue: true, out var stored, out _));
+        Assert.Equal(LockStatus.Stored, Acquire(waiter, _valueKey, LockTimeToLive, readValue: true, out var stored, out _));
         Assert.Equal(Envelope, (byte[]?)stored);
     }
 

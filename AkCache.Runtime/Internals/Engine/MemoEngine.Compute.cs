@@ -1,0 +1,222 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using AkCache.CompilerServices;
+using AkCache.Internals.Distributed;
+using AkCache.Internals.Locking;
+using AkCache.Internals.Memory;
+
+namespace AkCache.Internals.Engine;
+
+internal sealed partial class MemoEngine
+{
+    /// <summary>
+    /// A miss: one computation for the whole process (concurrent callers wait for it), and, through
+    /// the Redis lock, for every process sharing the cache.
+    /// </summary>
+    /// <remarks>The call's Redis key is null when this call does not use Redis (breaker open, or Redis just failed it).</remarks>
+    private async ValueTask<TResult> ComputeOnceAsync<TArgs, TResult, TBody>(MemoizedMethod method, MemoKey key, TArgs arguments, TBody body, string? redisKey, CancellationToken cancellationToken)
+        where TBody : struct, IBody<TArgs, TResult>
+    {
+        if (FlightScope.IsInside(method, key))
+        {
+            // A method that calls itself with the same key must not wait for its own flight.
+            return (await ComputeAndStoreAsync<TArgs, TResult, TBody>(method, key, arguments, body, redisKey).ConfigureAwait(false)).Value;
+        }
+
+        var flight = _state.Flights.Join(method, key, out var owner);
+        if (!owner)
+        {
+            FlightOutcome outcome;
+            try
+            {
+                outcome = await flight.WaitAsync(cancellationToken, body.Synchronous).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The owner's own token cancelled its computation; this caller did not ask to stop.
+                return await CallAsync<TArgs, TResult, TBody>(method, key, arguments, body, cancellationToken).ConfigureAwait(false);
+            }
+
+            return FromFlight<TResult>(method, key, outcome);
+        }
+
+        try
+        {
+            using (FlightScope.Enter(method, key))
+            {
+                var computed = await ComputeAcrossProcessesAsync<TArgs, TResult, TBody>(method, key, arguments, body, redisKey, cancellationToken).ConfigureAwait(false);
+                flight.Succeed(computed.Envelope, computed.Value);
+                return computed.Value;
+            }
+        }
+        catch (Exception ex)
+        {
+            flight.Fail(ex);
+            throw;
+        }
+        finally
+        {
+            _state.Flights.Leave(method, key, flight);
+        }
+    }
+
+    /// <summary>
+    /// Takes the Redis lock and computes, or waits for the process that holds it: its announcement
+    /// wakes this caller (carrying the value when it is small), and looking again regularly notices
+    /// a lock whose owner died.
+    /// </summary>
+    private async ValueTask<Computed<TResult>> ComputeAcrossProcessesAsync<TArgs, TResult, TBody>(MemoizedMethod method, MemoKey key, TArgs arguments, TBody body, string? redisKey, CancellationToken cancellationToken)
+        where TBody : struct, IBody<TArgs, TResult>
+    {
+        var redis = _state.Redis;
+        if (redisKey is null || redis is null)
+        {
+            return await ComputeAndStoreAsync<TArgs, TResult, TBody>(method, key, arguments, body, null).ConfigureAwait(false);
+        }
+
+        var synchronous = body.Synchronous;
+        var options = _state.Options;
+        var deadline = _state.Time.GetUtcNow() + options.LockWaitTimeout;
+        var attempt = await redis.TryAcquireLockAsync(redisKey, options.LockTimeToLive, readValue: true, synchronous).ConfigureAwait(false);
+        while (true)
+        {
+            switch (attempt.Status)
+            {
+                case LockStatus.Stored:
+                    // A previous owner stored it since this caller's first read (or since the last wait).
+                    if (TryReadFromRedis(method, key, attempt.Stored, out TResult found, out var foundBytes))
+                    {
+                        return new Computed<TResult>(found, foundBytes);
+                    }
+
+                    // Unreadable: take the lock and overwrite the value, as after an unreadable first read.
+                    attempt = await redis.TryAcquireLockAsync(redisKey, options.LockTimeToLive, readValue: false, synchronous).ConfigureAwait(false);
+                    continue;
+
+                case LockStatus.Acquired:
+                    return await ComputeStoreAndReleaseAsync<TArgs, TResult, TBody>(method, key, attempt.Owned!, arguments, body).ConfigureAwait(false);
+
+                case LockStatus.Unavailable:
+                    // Redis failed this call (logged, breaker open): compute and keep the result here only.
+                    return await ComputeAndStoreAsync<TArgs, TResult, TBody>(method, key, arguments, body, null).ConfigureAwait(false);
+            }
+
+            using (var signal = redis.Listen(redisKey))
+            {
+                // Listening from here on, look again: the value may have been announced before.
+                attempt = await redis.TryAcquireLockAsync(redisKey, options.LockTimeToLive, readValue: true, synchronous).ConfigureAwait(false);
+                if (attempt.Status != LockStatus.Held)
+                {
+                    continue;
+                }
+
+                var remaining = deadline - _state.Time.GetUtcNow();
+                if (remaining <= TimeSpan.Zero)
+                {
+                    WarnWaitedTooLong(method);
+                    return await ComputeAndStoreAsync<TArgs, TResult, TBody>(method, key, arguments, body, redisKey).ConfigureAwait(false);
+                }
+
+                // An announcement that carries the value spares this process a round trip.
+                if (await signal.WaitAsync(PollInterval(options, remaining), cancellationToken, synchronous).ConfigureAwait(false) is byte[] announced
+                    && TryReadFromRedis(method, key, announced, out TResult value, out var announcedBytes))
+                {
+                    return new Computed<TResult>(value, announcedBytes);
+                }
+            }
+        }
+    }
+
+    /// <summary>Computes and stores, in Redis too at the call's Redis key; with a null key, in this process only.</summary>
+    private async ValueTask<Computed<TResult>> ComputeAndStoreAsync<TArgs, TResult, TBody>(MemoizedMethod method, MemoKey key, TArgs arguments, TBody body, string? redisKey)
+        where TBody : struct, IBody<TArgs, TResult>
+    {
+        var value = await body.Run(arguments).ConfigureAwait(false);
+        return new Computed<TResult>(value, await StoreAsync(method, key, value, redisKey, null, body.Synchronous).ConfigureAwait(false));
+    }
+
+    /// <summary>The lock's owner computes and stores; its lock is released, and the other processes woken, whatever happens.</summary>
+    private async ValueTask<Computed<TResult>> ComputeStoreAndReleaseAsync<TArgs, TResult, TBody>(MemoizedMethod method, MemoKey key, OwnedLock owned, TArgs arguments, TBody body)
+        where TBody : struct, IBody<TArgs, TResult>
+    {
+        var released = false;
+        using (new LockWatchdog(owned, _state.Options.LockTimeToLive))
+        {
+            try
+            {
+                var value = await body.Run(arguments).ConfigureAwait(false);
+                var envelope = await StoreAsync(method, key, value, owned.ValueKey, owned, body.Synchronous).ConfigureAwait(false);
+                released = true;
+                return new Computed<TResult>(value, envelope);
+            }
+            finally
+            {
+                if (!released)
+                {
+                    await owned.Accessor.StoreAndReleaseAsync(owned, null, default, body.Synchronous).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// What a caller that waited on another caller's computation in this process returns: the
+    /// shared value of an immutable type, else a copy of its own read from the bytes. A result that
+    /// cannot be cached has no bytes: the waiters then get the owner's object, as they would by
+    /// calling a method that is not memoized at the same moment.
+    /// </summary>
+    private TResult FromFlight<TResult>(MemoizedMethod method, MemoKey key, FlightOutcome outcome)
+    {
+        if (!ImmutableResult<TResult>.Value
+            && outcome.Envelope is byte[] envelope
+            && TryReadEnvelope(method, key, envelope, out TResult copy, out _))
+        {
+            return copy;
+        }
+
+        return (TResult)outcome.Value!;
+    }
+
+    /// <summary>
+    /// Stores a result in the memory layer and, when <paramref name="redisKey"/> is set, in Redis;
+    /// returns the stored bytes, or null when the result cannot be cached. The owner of the lock
+    /// stores, releases and announces in one round trip, and releases even what it cannot cache.
+    /// Never throws.
+    /// </summary>
+    private async ValueTask<byte[]?> StoreAsync<T>(MemoizedMethod method, MemoKey key, T value, string? redisKey, OwnedLock? owned, bool synchronous)
+    {
+        var envelope = Serialize(method, key, value, out var expiresAt);
+        if (envelope is null)
+        {
+            if (owned is not null)
+            {
+                await owned.Accessor.StoreAndReleaseAsync(owned, null, default, synchronous).ConfigureAwait(false);
+            }
+
+            return null;
+        }
+
+        _state.Memory.Set(method, key, new MemoryLayer.Entry(envelope, expiresAt));
+        if (owned is not null)
+        {
+            await owned.Accessor.StoreAndReleaseAsync(owned, envelope, method.MaxAge(_state), synchronous).ConfigureAwait(false);
+        }
+        else if (redisKey is not null && _state.Redis is { } redis)
+        {
+            await redis.TrySetAsync(redisKey, envelope, method.MaxAge(_state), synchronous).ConfigureAwait(false);
+        }
+
+        return envelope;
+    }
+
+    /// <summary>
+    /// How long one wait lasts before looking again: waiters are woken at once when the value is
+    /// announced; looking again regularly also notices a lock that expired because its owner died.
+    /// </summary>
+    private static TimeSpan PollInterval(AkCacheOptions options, TimeSpan remaining)
+    {
+        var poll = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMilliseconds(250).Ticks, options.LockTimeToLive.Ticks / 4));
+        return poll < remaining ? poll : remaining;
+    }
+}

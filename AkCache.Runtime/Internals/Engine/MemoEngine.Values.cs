@@ -1,0 +1,177 @@
+using System;
+using AkCache.CompilerServices;
+using AkCache.Internals.Memory;
+using AkCache.Internals.Serialization;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace AkCache.Internals.Engine;
+
+internal sealed partial class MemoEngine
+{
+    /// <summary>
+    /// The call's Redis key, kept in its memory-layer entry once there is one: a key read again and
+    /// again (a hot key) costs no string after its second read.
+    /// </summary>
+    private string CachedRedisKey(MemoizedMethod method, MemoKey key) =>
+        _state.Memory.TryPeek(method, key, out var entry)
+            ? entry.RedisKey ??= method.RedisKey(_state, key)
+            : method.RedisKey(_state, key);
+
+    /// <summary>The envelope to store, or null when the result must not be cached (warned once).</summary>
+    private byte[]? Serialize<T>(MemoizedMethod method, MemoKey key, T value, out long expiresAt)
+    {
+        expiresAt = _state.Time.GetUtcNow().Add(method.MaxAge(_state)).ToUnixTimeMilliseconds();
+        try
+        {
+            return ValueSerializer.Serialize(value, expiresAt, method.Tag(key), _state.Signer, method.SerializerFor(_state));
+        }
+        catch (NotFaithfulException ex)
+        {
+            Warn(method, WarningKind.NotFaithful, ex, "AkCache: the result of {Method} is not cached, because it would not come back from the cache equal: {Reason} The method still returns it.");
+            return null;
+        }
+        catch (Exception ex)
+        {
+            Warn(method, WarningKind.Unserializable, ex, "AkCache: the result of {Method} cannot be serialized ({Reason}); the method still returns it, but does not cache it.");
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Reads a value from an envelope. <paramref name="fromRedis"/>: true for bytes read from Redis
+    /// or from another process's announcement, whose signature is checked when a signing key is
+    /// configured; false for this process's own bytes (its memory layer, a computation it shared),
+    /// already checked or written here.
+    /// </summary>
+    private bool TryReadEnvelope<T>(MemoizedMethod method, MemoKey key, ReadOnlyMemory<byte> bytes, out T value, out long expiresAt, bool fromRedis = false)
+    {
+        value = default!;
+        var serializer = method.SerializerFor(_state);
+        var status = ValueSerializer.ReadHeader<T>(bytes, method.Tag(key), fromRedis ? _state.Signer : null, out expiresAt, out var payloadLength, serializer);
+        if (status != EnvelopeStatus.Valid)
+        {
+            if (status is EnvelopeStatus.Unsigned or EnvelopeStatus.BadSignature)
+            {
+                _state.CountRejectedSignature();
+            }
+
+            Warn(method, status is EnvelopeStatus.Unsigned or EnvelopeStatus.BadSignature ? WarningKind.Unsigned : WarningKind.Unreadable, new FormatException(Describe(status)), "AkCache: a value stored for {Method} cannot be read ({Reason}); it is recomputed and overwritten.");
+            return false;
+        }
+
+        try
+        {
+            value = ValueSerializer.Deserialize<T>(bytes, payloadLength, serializer);
+            return true;
+        }
+        catch (Exception ex)
+        {
+            Warn(method, WarningKind.Unreadable, ex, "AkCache: a value stored for {Method} cannot be read ({Reason}); it is recomputed and overwritten.");
+            return false;
+        }
+    }
+
+    private static string Describe(EnvelopeStatus status) => status switch
+    {
+        EnvelopeStatus.OtherSerializer => "it was written by another serializer",
+        EnvelopeStatus.OtherKey => "it was written for another key, and copied to this one",
+        EnvelopeStatus.OtherShape => "it was written when the result type had other fields",
+        EnvelopeStatus.Unsigned => "it is not signed, and this process requires signed values (AKCACHE_SIGNING_KEY)",
+        EnvelopeStatus.BadSignature => "its signature does not match this process's signing key: it was written or altered without that key",
+        _ => "it is not in AkCache's format",
+    };
+
+    /// <summary>The memory layer's answer at <paramref name="now"/> (a reading of the runtime's clock), while Redis is unavailable.</summary>
+    private bool TryGetFromMemory<T>(MemoizedMethod method, MemoKey key, long now, out T value)
+    {
+        if (_state.Memory.TryGet(method, key, now, out var entry))
+        {
+            return TryReadEntry(method, key, entry, out value);
+        }
+
+        value = default!;
+        return false;
+    }
+
+    /// <summary>
+    /// A memory-layer hit: the value the entry keeps, for an immutable type read from the bytes once;
+    /// else a copy of its own for this caller.
+    /// </summary>
+    private bool TryReadEntry<T>(MemoizedMethod method, MemoKey key, MemoryLayer.Entry entry, out T value)
+    {
+        if (!ImmutableResult<T>.Value)
+        {
+            return TryReadEnvelope(method, key, entry.Envelope, out value, out _);
+        }
+
+        if (entry.TryGetValue(out value))
+        {
+            return true;
+        }
+
+        if (!TryReadEnvelope(method, key, entry.Envelope, out value, out _))
+        {
+            return false;
+        }
+
+        entry.KeepValue(value);
+        return true;
+    }
+
+    /// <summary>
+    /// Reads a value that came from Redis (a GET, the lock script, an announcement) and keeps its
+    /// bytes in the memory layer; <paramref name="envelope"/> is the kept copy, for the callers
+    /// waiting on this one.
+    /// </summary>
+    private bool TryReadFromRedis<T>(MemoizedMethod method, MemoKey key, RedisValue stored, out T value, out byte[] envelope)
+    {
+        envelope = null!;
+        var bytes = (ReadOnlyMemory<byte>)stored;
+        if (!TryReadEnvelope(method, key, bytes, out value, out var expiresAt, fromRedis: true))
+        {
+            return false;
+        }
+
+        // Redis may keep a value past its expiry (PERSIST, a TTL changed by hand): the envelope decides.
+        if (expiresAt <= _state.Time.GetUtcNow().ToUnixTimeMilliseconds())
+        {
+            Warn(method, WarningKind.Expired, new TimeoutException("it is past the expiry it was stored with, although Redis still holds it (PERSIST or a time to live changed by hand)"), "AkCache: a value stored for {Method} is not used: {Reason}. It is recomputed and overwritten.");
+            value = default!;
+            return false;
+        }
+
+        envelope = Remember(method, key, bytes, expiresAt);
+        return true;
+    }
+
+    /// <summary>Keeps what Redis returned in the memory layer, for when Redis becomes unavailable; returns the kept bytes.</summary>
+    private byte[] Remember(MemoizedMethod method, MemoKey key, ReadOnlyMemory<byte> bytes, long expiresAt)
+    {
+        // The same stored value is already kept (expired here or not: Redis decides while it answers).
+        if (_state.Memory.TryPeek(method, key, out var known) && known.ExpiresAtUnixMs == expiresAt)
+        {
+            return known.Envelope;
+        }
+
+        var copy = bytes.ToArray();
+        _state.Memory.Set(method, key, new MemoryLayer.Entry(copy, expiresAt));
+        return copy;
+    }
+
+    private void WarnWaitedTooLong(MemoizedMethod method) =>
+        Warn(
+            method,
+            WarningKind.WaitedTooLong,
+            new TimeoutException($"another process held the lock for more than {_state.Options.LockWaitTimeout}"),
+            "AkCache: a call of {Method} stopped waiting ({Reason}) and computed the result itself. Raise LockWaitTimeout if the method takes that long.");
+
+    /// <summary>Logs a problem of one method once under this configuration, not once per call.</summary>
+    private void Warn(MemoizedMethod method, WarningKind kind, Exception ex, string message)
+    {
+        if (_state.ClaimWarning(method, kind))
+        {
+            _state.Logger.LogWarning(message, method.Identity, ex.Message);
+        }
+    }
+}
