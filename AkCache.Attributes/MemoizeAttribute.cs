@@ -48,4 +48,26 @@ public sealed class MemoizeAttribute : Attribute
     /// one error in the log.
     /// </value>
     public string? Serializer { get; set; }
+
+    /// <summary>
+    /// Whether this process's local layer may answer this method's calls first, without asking Redis.
+    /// </summary>
+    /// <value>
+    /// True (the default), unless AKCACHE_LOCAL_CACHE=off or <c>AkCacheOptions.LocalCache</c> turns it off
+    /// for the process. False: every call reads Redis, as for a value other processes change on purpose;
+    /// the local layer then answers only while Redis is unreachable. On a method, it overrides the value
+    /// given on its class.
+    /// </value>
+    public bool LocalCache { get; set; } = true;
+
+    /// <summary>
+    /// The most results of this method the local layer keeps, in the spirit of lru_cache's maxsize:
+    /// the least recently used go first.
+    /// </summary>
+    /// <value>
+    /// 0 (the default): no bound of its own; the process-wide bounds (<c>AkCacheOptions.MemoryCacheMaxEntries</c>
+    /// and <c>MemoryCacheMaxBytes</c>) hold for every method together. A negative value is a build error.
+    /// On a method, it overrides the value given on its class.
+    /// </value>
+    public int LocalMaxEntries { get; set; }
 }

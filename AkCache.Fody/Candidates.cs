@@ -99,6 +99,9 @@ internal sealed class MemoizeCandidate
         AutomaticVersion = settings.AutomaticVersions;
         PinnedVersion = Property<string?>(onMethod, "Version") ?? Property<string?>(onType, "Version");
         Serializer = Property<string?>(onMethod, "Serializer") ?? Property<string?>(onType, "Serializer");
+        LocalCache = OptionalProperty<bool>(onMethod, "LocalCache") ?? OptionalProperty<bool>(onType, "LocalCache") ?? true;
+        var methodBound = Property<int>(onMethod, "LocalMaxEntries");
+        LocalMaxEntries = methodBound != 0 ? methodBound : Property<int>(onType, "LocalMaxEntries");
         Identity = MethodIdentity.For(method);
         DisplayName = MethodIdentity.Describe(method);
         KeyParameters = method.Parameters
@@ -117,6 +120,18 @@ internal sealed class MemoizeCandidate
     /// <summary>The serializer [Memoize] names, or null for the configured one.</summary>
     public string? Serializer { get; }
 
+    /// <summary>Whether the local layer may answer first ([Memoize(LocalCache = false)] turns it off).</summary>
+    public bool LocalCache { get; }
+
+    /// <summary>The method's own bound in the local layer; 0 for none.</summary>
+    public int LocalMaxEntries { get; }
+
+    /// <summary>
+    /// What MemoizedMethod.Create receives for the local layer: -1 when it is off for the method,
+    /// else the method's bound (0 for none).
+    /// </summary>
+    public int LocalSetting => LocalCache ? LocalMaxEntries : -1;
+
     /// <summary>Whether an unpinned version is the hash of the implementation (FodyWeavers.xml AutomaticVersions).</summary>
     public bool AutomaticVersion { get; }
 
@@ -130,6 +145,14 @@ internal sealed class MemoizeCandidate
     public IReadOnlyList<int> KeyParameters { get; }
 
     public bool IsKeyParameter(int index) => KeyParameters.Contains(index);
+
+    /// <summary>The property's value when the attribute sets it, else null (for a setting whose default is not the type's).</summary>
+    private static T? OptionalProperty<T>(CustomAttribute? attribute, string name)
+        where T : struct
+    {
+        var argument = attribute?.Properties.FirstOrDefault(p => p.Name == name);
+        return argument is { Name: not null } found ? (T)found.Argument.Value : null;
+    }
 
     private static T Property<T>(CustomAttribute? attribute, string name)
     {

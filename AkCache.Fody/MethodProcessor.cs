@@ -147,7 +147,22 @@ internal sealed class MethodProcessor
             il.Emit(OpCodes.Ldstr, _candidate.Identity);
             il.Emit(OpCodes.Ldstr, _candidate.Version);
             il.Emit(OpCodes.Ldc_I4, _candidate.MaxAgeSeconds);
-            if (_candidate.Serializer is { } serializer)
+            if (_candidate.LocalSetting != 0)
+            {
+                // Only methods that change the local layer's defaults pass the setting: the others' IL stays as it was.
+                if (_candidate.Serializer is { } named)
+                {
+                    il.Emit(OpCodes.Ldstr, named);
+                }
+                else
+                {
+                    il.Emit(OpCodes.Ldnull);
+                }
+
+                il.Emit(OpCodes.Ldc_I4, _candidate.LocalSetting);
+                il.Emit(OpCodes.Call, _references.CreateWithLocalSetting);
+            }
+            else if (_candidate.Serializer is { } serializer)
             {
                 il.Emit(OpCodes.Ldstr, serializer);
                 il.Emit(OpCodes.Call, _references.CreateWithSerializer);

@@ -56,6 +56,11 @@ internal static class MethodValidator
             return $"MaxAgeSeconds is {candidate.MaxAgeSeconds}. Use a positive number of seconds, or 0 for the configured default.";
         }
 
+        if (candidate.LocalMaxEntries < 0)
+        {
+            return $"LocalMaxEntries is {candidate.LocalMaxEntries}. Use a positive number of entries, or 0 for no bound of the method's own (LocalCache = false keeps it out of the local layer).";
+        }
+
         if (candidate.PinnedVersion is string version && !VersionPattern.IsMatch(version))
         {
             return $"Version \"{version}\" is not allowed. Use 1 to 64 letters, digits, '.', '-' or '_'.";

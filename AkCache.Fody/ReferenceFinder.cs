@@ -22,6 +22,7 @@ internal sealed class ReferenceFinder
         MemoKeyType = _module.ImportReference(Find(weaver, "AkCache.CompilerServices.MemoKey"));
         Create = _module.ImportReference(memoizedMethod.Methods.Single(m => m.Name == "Create" && m.Parameters.Count == 3));
         CreateWithSerializer = _module.ImportReference(memoizedMethod.Methods.Single(m => m.Name == "Create" && m.Parameters.Count == 4));
+        CreateWithLocalSetting = _module.ImportReference(memoizedMethod.Methods.Single(m => m.Name == "Create" && m.Parameters.Count == 5));
         BeginKey = Import(memoizedMethod, "BeginKey");
         Invoke = Import(memoizedMethod, "Invoke");
         InvokeAsync = Import(memoizedMethod, "InvokeAsync");
@@ -50,6 +51,9 @@ internal sealed class ReferenceFinder
 
     /// <summary>static MemoizedMethod Create(string identity, string version, int maxAgeSeconds, string serializer)</summary>
     public MethodReference CreateWithSerializer { get; }
+
+    /// <summary>static MemoizedMethod Create(string identity, string version, int maxAgeSeconds, string? serializer, int localSetting)</summary>
+    public MethodReference CreateWithLocalSetting { get; }
 
     /// <summary>KeyBuilder MemoizedMethod.BeginKey()</summary>
     public MethodReference BeginKey { get; }

@@ -48,9 +48,28 @@ public sealed class AkCacheOptions
     /// <value>Default: 2 seconds.</value>
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>How many results the in-process memory cache (the fallback while Redis is unreachable) holds at most.</summary>
-    /// <value>Default: 10,000 entries.</value>
+    /// <summary>The default of <see cref="MemoryCacheMaxBytes"/>: 128 MiB.</summary>
+    public const long DefaultMemoryCacheMaxBytes = 128L * 1024 * 1024;
+
+    /// <summary>How many results this process's local layer (in-process memory) holds at most, for all methods together.</summary>
+    /// <value>Default: 10,000 entries. The least recently used go first; [Memoize(LocalMaxEntries = ...)] bounds one method.</value>
     public int MemoryCacheMaxEntries { get; set; } = 10_000;
+
+    /// <summary>
+    /// How many bytes of results this process's local layer holds at most, counted as the stored
+    /// (serialized) size plus a fixed overhead per entry; a single result larger than an eighth of
+    /// this is never kept in process (it is still shared through Redis).
+    /// </summary>
+    /// <value>Default: AKCACHE_MEMORY_CACHE_MAX_MB mebibytes, else <see cref="DefaultMemoryCacheMaxBytes"/> (128 MiB).</value>
+    public long MemoryCacheMaxBytes { get; set; } = DefaultMemoryCacheMaxBytes;
+
+    /// <summary>
+    /// Whether the local layer answers first: a call whose result this process holds, and that Redis
+    /// has not invalidated, costs no round trip. False: every call reads Redis, and the local layer
+    /// answers only while Redis is unreachable (as [Memoize(LocalCache = false)] does for one method).
+    /// </summary>
+    /// <value>Default: false when AKCACHE_LOCAL_CACHE is off, 0, false or no; else true.</value>
+    public bool LocalCache { get; set; } = true;
 
     /// <summary>
     /// How long the lock that lets one process compute a missing result lives if its owner stops
@@ -157,6 +176,36 @@ public sealed class AkCacheOptions
             options.SigningKey = signingKey;
         }
 
+        var local = NonEmpty(variable("AKCACHE_LOCAL_CACHE"));
+        if (local is not null)
+        {
+            switch (local.Trim().ToLowerInvariant())
+            {
+                case "1" or "true" or "yes" or "on":
+                    options.LocalCache = true;
+                    break;
+                case "0" or "false" or "no" or "off":
+                    options.LocalCache = false;
+                    break;
+                default:
+                    problems.Add($"AKCACHE_LOCAL_CACHE must be on, off, 1, 0, true, false, yes or no, not '{local}'.");
+                    break;
+            }
+        }
+
+        var maxMegabytes = NonEmpty(variable("AKCACHE_MEMORY_CACHE_MAX_MB"));
+        if (maxMegabytes is not null)
+        {
+            if (long.TryParse(maxMegabytes.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var megabytes) && megabytes > 0 && megabytes <= 1024 * 1024)
+            {
+                options.MemoryCacheMaxBytes = megabytes * 1024 * 1024;
+            }
+            else
+            {
+                problems.Add($"AKCACHE_MEMORY_CACHE_MAX_MB must be a whole number of mebibytes from 1 to 1048576, not '{maxMegabytes}'.");
+            }
+        }
+
         var disabled = NonEmpty(variable("AKCACHE_DISABLED"));
         if (disabled is not null)
         {
@@ -188,6 +237,11 @@ public sealed class AkCacheOptions
 
         RequirePositive(DefaultMaxAgeSeconds, nameof(DefaultMaxAgeSeconds));
         RequirePositive(MemoryCacheMaxEntries, nameof(MemoryCacheMaxEntries));
+        if (MemoryCacheMaxBytes < 1024)
+        {
+            throw new ArgumentException($"{nameof(MemoryCacheMaxBytes)} must be at least 1024 bytes, not {MemoryCacheMaxBytes}.");
+        }
+
         RequirePositive(ConnectTimeout, nameof(ConnectTimeout));
         RequirePositive(OperationTimeout, nameof(OperationTimeout));
         RequirePositive(BreakDuration, nameof(BreakDuration));

@@ -36,8 +36,10 @@ public sealed partial class MemoizedMethod
     private readonly string? _serializerName;
     private PerState? _perState;
 
-    private MemoizedMethod(string identity, string version, int maxAgeSeconds, string? serializerName)
+    private MemoizedMethod(string identity, string version, int maxAgeSeconds, string? serializerName, int localSetting)
     {
+        LocalCache = localSetting >= 0;
+        LocalMaxEntries = Math.Max(0, localSetting);
         Identity = identity;
         _serializerName = serializerName;
         Version = version;
@@ -47,6 +49,12 @@ public sealed partial class MemoizedMethod
         _tagHigh = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(tag);
         _tagLow = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(tag.AsSpan(8));
     }
+
+    /// <summary>False when [Memoize(LocalCache = false)]: the local layer never answers this method's calls first.</summary>
+    internal bool LocalCache { get; }
+
+    /// <summary>[Memoize(LocalMaxEntries = ...)]: the most entries the local layer keeps for this method; 0 for no bound of its own.</summary>
+    internal int LocalMaxEntries { get; }
 
     /// <summary>The declaring type's full name, the method name and the parameter types, as in the keys.</summary>
     public string Identity { get; }
@@ -64,7 +72,14 @@ public sealed partial class MemoizedMethod
     /// <see cref="Create(string, string, int)"/> for a method whose [Memoize(Serializer = ...)] names
     /// its serializer; null for the configured one.
     /// </summary>
-    public static MemoizedMethod Create(string identity, string version, int maxAgeSeconds, string? serializer)
+    public static MemoizedMethod Create(string identity, string version, int maxAgeSeconds, string? serializer) => Create(identity, version, maxAgeSeconds, serializer, 0);
+
+    /// <summary>
+    /// <see cref="Create(string, string, int, string)"/> for a method whose [Memoize] sets the local
+    /// layer: <paramref name="localSetting"/> is -1 for LocalCache = false, else its LocalMaxEntries
+    /// (0 for no bound of its own).
+    /// </summary>
+    public static MemoizedMethod Create(string identity, string version, int maxAgeSeconds, string? serializer, int localSetting)
     {
         if (identity is null)
         {
@@ -81,7 +96,12 @@ public sealed partial class MemoizedMethod
             throw new ArgumentOutOfRangeException(nameof(maxAgeSeconds), maxAgeSeconds, "MaxAgeSeconds must not be negative.");
         }
 
-        return Methods.GetOrAdd(identity + ":" + version + ":" + serializer, _ => new MemoizedMethod(identity, version, maxAgeSeconds, serializer));
+        if (localSetting < -1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(localSetting), localSetting, "The local setting is -1 (off), 0 (no bound of the method's own) or a positive bound.");
+        }
+
+        return Methods.GetOrAdd(identity + ":" + version + ":" + serializer, _ => new MemoizedMethod(identity, version, maxAgeSeconds, serializer, localSetting));
     }
 
     /// <summary>Starts the key of one call.</summary>

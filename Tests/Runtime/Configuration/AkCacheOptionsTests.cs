@@ -19,6 +19,9 @@ public sealed class AkCacheOptionsTests
         Assert.Equal(TimeSpan.FromMilliseconds(500), options.OperationTimeout);
         Assert.Equal(TimeSpan.FromSeconds(2), options.BreakDuration);
         Assert.Equal(10_000, options.MemoryCacheMaxEntries);
+        Assert.Equal(128L * 1024 * 1024, options.MemoryCacheMaxBytes);
+        Assert.Equal(AkCacheOptions.DefaultMemoryCacheMaxBytes, options.MemoryCacheMaxBytes);
+        Assert.True(options.LocalCache);
         Assert.Equal(32, options.MinimumThreadPoolWorkers);
         Assert.Null(options.LoggerFactory);
         Assert.Null(options.SigningKey);
@@ -116,6 +119,66 @@ public sealed class AkCacheOptionsTests
         var options = FromVariables(("AKCACHE_DISABLED", value));
 
         Assert.Equal(expected, options.Disabled);
+    }
+
+    [Theory]
+    [InlineData("off", false)]
+    [InlineData(" OFF ", false)]
+    [InlineData("0", false)]
+    [InlineData("false", false)]
+    [InlineData("no", false)]
+    [InlineData("on", true)]
+    [InlineData("1", true)]
+    [InlineData("true", true)]
+    [InlineData("yes", true)]
+    public void AKCACHE_LOCAL_CACHE_accepts_the_documented_values(string value, bool expected)
+    {
+        Assert.Equal(expected, FromVariables(("AKCACHE_LOCAL_CACHE", value)).LocalCache);
+    }
+
+    [Theory]
+    [InlineData("2")]
+    [InlineData("local")]
+    public void An_invalid_AKCACHE_LOCAL_CACHE_keeps_the_local_layer_on_and_is_reported_by_name(string value)
+    {
+        var problems = new List<string>();
+        var options = AkCacheOptions.FromVariables(name => name == "AKCACHE_LOCAL_CACHE" ? value : null, problems);
+
+        Assert.True(options.LocalCache);
+        var problem = Assert.Single(problems);
+        Assert.Contains("AKCACHE_LOCAL_CACHE", problem);
+        Assert.Contains($"'{value}'", problem);
+    }
+
+    [Theory]
+    [InlineData("1", 1L << 20)]
+    [InlineData(" 512 ", 512L << 20)]
+    public void AKCACHE_MEMORY_CACHE_MAX_MB_sets_the_byte_bound_in_mebibytes(string value, long expected)
+    {
+        Assert.Equal(expected, FromVariables(("AKCACHE_MEMORY_CACHE_MAX_MB", value)).MemoryCacheMaxBytes);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-5")]
+    [InlineData("1.5")]
+    [InlineData("lots")]
+    [InlineData("1048577")]
+    public void An_invalid_AKCACHE_MEMORY_CACHE_MAX_MB_keeps_the_default_and_is_reported_by_name(string value)
+    {
+        var problems = new List<string>();
+        var options = AkCacheOptions.FromVariables(name => name == "AKCACHE_MEMORY_CACHE_MAX_MB" ? value : null, problems);
+
+        Assert.Equal(AkCacheOptions.DefaultMemoryCacheMaxBytes, options.MemoryCacheMaxBytes);
+        Assert.Contains("AKCACHE_MEMORY_CACHE_MAX_MB", Assert.Single(problems));
+    }
+
+    [Fact]
+    public void A_byte_bound_below_a_kibibyte_is_rejected_by_name()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new AkCacheOptions { MemoryCacheMaxBytes = 1023 }.Validate());
+
+        Assert.Contains(nameof(AkCacheOptions.MemoryCacheMaxBytes), error.Message);
     }
 
     [Theory]
