@@ -50,6 +50,37 @@ public readonly struct MemoKey : IEquatable<MemoKey>
         WriteHex(Low, destination, offset + 16);
     }
 
+    /// <summary>Reads 32 lowercase hexadecimal digits, as <see cref="WriteHex(char[], int)"/> writes them; false for anything else.</summary>
+    internal static bool TryParseHex(string text, int offset, out MemoKey key)
+    {
+        key = default;
+        if (offset < 0 || text.Length - offset < 32 || !TryParseHalf(text, offset, out var high) || !TryParseHalf(text, offset + 16, out var low))
+        {
+            return false;
+        }
+
+        key = new MemoKey(high, low);
+        return true;
+    }
+
+    private static bool TryParseHalf(string text, int offset, out ulong value)
+    {
+        value = 0;
+        for (var i = 0; i < 16; i++)
+        {
+            var c = text[offset + i];
+            int nibble = c is >= '0' and <= '9' ? c - '0' : c is >= 'a' and <= 'f' ? c - 'a' + 10 : -1;
+            if (nibble < 0)
+            {
+                return false;
+            }
+
+            value = (value << 4) | (uint)nibble;
+        }
+
+        return true;
+    }
+
     private static void WriteHex(ulong value, char[] destination, int offset)
     {
         for (var i = 15; i >= 0; i--)

@@ -118,6 +118,11 @@ public sealed partial class MemoizedMethod
     /// <param name="cancellationToken">The caller's token, if the method has one; it bounds the caller's waiting.</param>
     public TResult Invoke<TArgs, TResult>(MemoKey key, TArgs arguments, Func<TArgs, TResult> body, CancellationToken cancellationToken)
     {
+        if (CallCapture.IsRunning && CallCapture.TryRecord(this, key))
+        {
+            return default!;
+        }
+
         var state = AkCacheRuntime.State;
         if (!key.IsValid || state.Disabled)
         {
@@ -130,6 +135,11 @@ public sealed partial class MemoizedMethod
     /// <summary>The asynchronous form of <see cref="Invoke{TArgs, TResult}"/>: the result is cached, never the task.</summary>
     public Task<TResult> InvokeAsync<TArgs, TResult>(MemoKey key, TArgs arguments, Func<TArgs, Task<TResult>> body, CancellationToken cancellationToken)
     {
+        if (CallCapture.IsRunning && CallCapture.TryRecord(this, key))
+        {
+            return Task.FromResult<TResult>(default!);
+        }
+
         var state = AkCacheRuntime.State;
         if (!key.IsValid || state.Disabled)
         {
@@ -142,6 +152,11 @@ public sealed partial class MemoizedMethod
     /// <summary>The <see cref="ValueTask{TResult}"/> form of <see cref="InvokeAsync{TArgs, TResult}"/>.</summary>
     public ValueTask<TResult> InvokeValueTaskAsync<TArgs, TResult>(MemoKey key, TArgs arguments, Func<TArgs, ValueTask<TResult>> body, CancellationToken cancellationToken)
     {
+        if (CallCapture.IsRunning && CallCapture.TryRecord(this, key))
+        {
+            return default;
+        }
+
         var state = AkCacheRuntime.State;
         if (!key.IsValid || state.Disabled)
         {

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using AkCache.Internals.Messaging;
 using StackExchange.Redis;
 
 namespace AkCache.Internals.Distributed;
@@ -30,10 +31,7 @@ internal enum LockStatus
 internal sealed partial class RedisAccessor
 {
     /// <summary>The largest value an announcement carries; a longer one is announced by key, and waiters read it.</summary>
-    internal const int MaxAnnouncedValueBytes = 64 * 1024;
-
-    private readonly ConcurrentDictionary<string, List<TaskCompletionSource<byte[]?>>> _signals = new(StringComparer.Ordinal);
-    private int _subscribed;
+    internal const int MaxAnnouncedValueBytes = StoredAnnouncements.MaxAnnouncedValueBytes;
 
     /// <summary>
     /// Returns the value of <paramref name="valueKey"/> if it is stored (<see cref="LockStatus.Stored"/>,
@@ -76,13 +74,13 @@ internal sealed partial class RedisAccessor
 
     private RedisResult AcquireOn(IDatabase database, RedisKey[] keys, RedisValue[] arguments)
     {
-        EnsureSubscribed(database.Multiplexer);
+        _channels.EnsureSubscribed(database.Multiplexer);
         return database.ScriptEvaluate(LuaScripts.Acquire, keys, arguments);
     }
 
     private async Task<RedisResult> AcquireOnAsync(IDatabase database, RedisKey[] keys, RedisValue[] arguments)
     {
-        await EnsureSubscribedAsync(database.Multiplexer).ConfigureAwait(false);
+        await _channels.EnsureSubscribedAsync(database.Multiplexer).ConfigureAwait(false);
         return await database.ScriptEvaluateAsync(LuaScripts.Acquire, keys, arguments).ConfigureAwait(false);
     }
 
@@ -95,7 +93,7 @@ internal sealed partial class RedisAccessor
     {
         var database = _connection.Database;
         return database is not null
-            && TryRun(database, (owned.Keys, Arguments: owned.StoreArguments(_channelName, envelope, timeToLive)), static (db, s) => db.ScriptEvaluate(LuaScripts.StoreAndRelease, s.Keys, s.Arguments), out _);
+            && TryRun(database, (owned.Keys, Arguments: owned.StoreArguments(_channels.StoredChannelName, envelope, timeToLive)), static (db, s) => db.ScriptEvaluate(LuaScripts.StoreAndRelease, s.Keys, s.Arguments), out _);
     }
 
     /// <inheritdoc cref="StoreAndRelease"/>
@@ -103,7 +101,7 @@ internal sealed partial class RedisAccessor
     {
         var database = _connection.Database;
         return database is not null
-            && (await TryRunAsync(database, (owned.Keys, Arguments: owned.StoreArguments(_channelName, envelope, timeToLive)), static (db, s) => db.ScriptEvaluateAsync(LuaScripts.StoreAndRelease, s.Keys, s.Arguments), default).ConfigureAwait(false)).Ran;
+            && (await TryRunAsync(database, (owned.Keys, Arguments: owned.StoreArguments(_channels.StoredChannelName, envelope, timeToLive)), static (db, s) => db.ScriptEvaluateAsync(LuaScripts.StoreAndRelease, s.Keys, s.Arguments), default).ConfigureAwait(false)).Ran;
     }
 
     /// <summary><see cref="StoreAndRelease"/> or <see cref="StoreAndReleaseAsync(OwnedLock, byte[], TimeSpan)"/>: the engine's one call for both forms.</summary>
@@ -124,150 +122,13 @@ internal sealed partial class RedisAccessor
     }
 
     /// <summary>Registers interest in <paramref name="valueKey"/> being stored; dispose the result to stop listening.</summary>
-    public StoredSignal Listen(string valueKey)
-    {
-        var signal = new TaskCompletionSource<byte[]?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _signals.AddOrUpdate(
-            valueKey,
-            _ => new List<TaskCompletionSource<byte[]?>> { signal },
-            (_, list) =>
-            {
-                lock (list)
-                {
-                    list.Add(signal);
-                }
+    public StoredAnnouncements.StoredSignal Listen(string valueKey) => _channels.Announcements.Listen(valueKey);
 
-                return list;
-            });
-        return new StoredSignal(this, valueKey, signal);
-    }
+    /// <inheritdoc cref="StoredAnnouncements.AnnouncedKey"/>
+    internal static string AnnouncedKey(ReadOnlyMemory<byte> message, out int valueStart) => StoredAnnouncements.AnnouncedKey(message, out valueStart);
 
-    private void Forget(string valueKey, TaskCompletionSource<byte[]?> signal)
-    {
-        if (_signals.TryGetValue(valueKey, out var list))
-        {
-            lock (list)
-            {
-                list.Remove(signal);
-                if (list.Count == 0)
-                {
-                    ((ICollection<KeyValuePair<string, List<TaskCompletionSource<byte[]?>>>>)_signals).Remove(new KeyValuePair<string, List<TaskCompletionSource<byte[]?>>>(valueKey, list));
-                }
-            }
-        }
-    }
-
-    private void OnStored(RedisChannel channel, RedisValue message)
-    {
-        // Every announcement reaches every process, this one's own included: most find nobody waiting.
-        if (_signals.IsEmpty)
-        {
-            return;
-        }
-
-        // The value (up to 64 KB) is copied only for a key this process waits for.
-        var bytes = (ReadOnlyMemory<byte>)message;
-        if (_signals.TryGetValue(AnnouncedKey(bytes, out var valueStart), out var list))
-        {
-            var value = AnnouncedValue(bytes, valueStart);
-            lock (list)
-            {
-                foreach (var signal in list)
-                {
-                    signal.TrySetResult(value);
-                }
-            }
-        }
-    }
-
-
-
-    /// <summary>
-    /// The key of an announcement: a value's key, optionally followed by a newline and the stored
-    /// value (keys hold no newline). <paramref name="valueStart"/> is where the value begins, or -1.
-    /// </summary>
-    internal static string AnnouncedKey(ReadOnlyMemory<byte> message, out int valueStart)
-    {
-        var newline = message.Span.IndexOf((byte)'\n');
-        valueStart = newline < 0 ? -1 : newline + 1;
-        return Encoding.UTF8.GetString(message.Span.Slice(0, newline < 0 ? message.Length : newline).ToArray());
-    }
-
-    /// <summary>The value an announcement carries, copied; null when it carries none.</summary>
-    internal static byte[]? AnnouncedValue(ReadOnlyMemory<byte> message, int valueStart) =>
-        valueStart < 0 ? null : message.Span.Slice(valueStart).ToArray();
-
-    /// <summary>
-    /// Subscribes this process, once, to the channel on which owners announce stored values. If
-    /// subscribing fails, waiters still find the value by polling.
-    /// </summary>
-    private void EnsureSubscribed(IConnectionMultiplexer connection)
-    {
-        if (Volatile.Read(ref _subscribed) == 0 && Interlocked.Exchange(ref _subscribed, 1) == 0)
-        {
-            try
-            {
-                connection.GetSubscriber().Subscribe(_channel, OnStored);
-            }
-            catch (Exception ex) when (IsRedisFailure(ex))
-            {
-                Volatile.Write(ref _subscribed, 0);
-            }
-        }
-    }
-
-    private async ValueTask EnsureSubscribedAsync(IConnectionMultiplexer connection)
-    {
-        if (Volatile.Read(ref _subscribed) == 0 && Interlocked.Exchange(ref _subscribed, 1) == 0)
-        {
-            try
-            {
-                await connection.GetSubscriber().SubscribeAsync(_channel, OnStored).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (IsRedisFailure(ex))
-            {
-                Volatile.Write(ref _subscribed, 0);
-            }
-        }
-    }
-
-    /// <summary>A registration for one stored value; waits return early when the value's owner announces it.</summary>
-    internal readonly struct StoredSignal : IDisposable
-    {
-        private readonly RedisAccessor _accessor;
-        private readonly string _valueKey;
-        private readonly TaskCompletionSource<byte[]?> _signal;
-
-        public StoredSignal(RedisAccessor accessor, string valueKey, TaskCompletionSource<byte[]?> signal)
-        {
-            _accessor = accessor;
-            _valueKey = valueKey;
-            _signal = signal;
-        }
-
-        /// <summary>
-        /// Waits for the announcement, at most <paramref name="timeout"/>; cancelling stops the wait.
-        /// Returns the announced value when the announcement carried it, else null (announced by key
-        /// only, or not announced within the timeout): the caller then looks in Redis.
-        /// </summary>
-        public byte[]? Wait(TimeSpan timeout, CancellationToken cancellationToken) =>
-            _signal.Task.Wait((int)Math.Ceiling(timeout.TotalMilliseconds), cancellationToken) ? _signal.Task.Result : null;
-
-        /// <summary>The asynchronous form of <see cref="Wait"/>.</summary>
-        public async Task<byte[]?> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
-        {
-            var delay = Task.Delay(timeout, cancellationToken);
-            await Task.WhenAny(_signal.Task, delay).ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
-            return _signal.Task.IsCompleted ? _signal.Task.Result : null;
-        }
-
-        /// <summary><see cref="Wait"/> or <see cref="WaitAsync(TimeSpan, CancellationToken)"/>: the engine's one call for both forms.</summary>
-        public ValueTask<byte[]?> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken, bool synchronous) =>
-            synchronous ? new ValueTask<byte[]?>(Wait(timeout, cancellationToken)) : new ValueTask<byte[]?>(WaitAsync(timeout, cancellationToken));
-
-        public void Dispose() => _accessor.Forget(_valueKey, _signal);
-    }
+    /// <inheritdoc cref="StoredAnnouncements.AnnouncedValue"/>
+    internal static byte[]? AnnouncedValue(ReadOnlyMemory<byte> message, int valueStart) => StoredAnnouncements.AnnouncedValue(message, valueStart);
 }
 
 /// <summary>What one attempt at a lock found: the stored value, the lock taken, the lock held by another, or no answer.</summary>

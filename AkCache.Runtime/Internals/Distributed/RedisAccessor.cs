@@ -3,6 +3,7 @@ using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 using AkCache.Internals.Configuration;
+using AkCache.Internals.Messaging;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -49,15 +50,12 @@ internal sealed partial class RedisAccessor : IDisposable
     private readonly ILogger _logger;
     private readonly CircuitBreaker _breaker;
     private readonly RedisConnection _connection;
-    private readonly RedisChannel _channel;
-    private readonly RedisValue _channelName;
+    private readonly CacheChannels _channels;
 
     public RedisAccessor(RedisUrl url, AkCacheOptions options, ILogger logger, TimeProvider time)
     {
         _url = url;
-        var channel = options.Prefix + ":akcache:stored";
-        _channel = RedisChannel.Literal(channel);
-        _channelName = channel;
+        _channels = new CacheChannels(options.Prefix);
         _logger = logger;
         _breaker = new CircuitBreaker(options.BreakDuration, time);
         _connection = new RedisConnection(url, options);
@@ -162,7 +160,7 @@ internal sealed partial class RedisAccessor : IDisposable
 
     public void Dispose()
     {
-        _signals.Clear();
+        _channels.Announcements.Clear();
         _connection.Dispose();
     }
 
