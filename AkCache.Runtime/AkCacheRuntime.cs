@@ -85,6 +85,64 @@ public static class AkCacheRuntime
     /// <summary>Goes back to the settings of the environment, closing the current Redis connection if any.</summary>
     public static void Reset() => Install((RuntimeState?)null);
 
+    /// <summary>
+    /// Removes the stored result of one call, in Redis and in every process's local layer. The call
+    /// itself is not made: <paramref name="call"/> is read for the method and the arguments it names.
+    /// </summary>
+    /// <example><c>AkCacheRuntime.Invalidate(() =&gt; MarketData.History("600519", 30));</c></example>
+    /// <typeparam name="T">What the call returns (a Task for an asynchronous method: it is not awaited).</typeparam>
+    /// <param name="call">A lambda that calls one [Memoize] method. Compute its arguments before the lambda if they come from other memoized calls.</param>
+    /// <returns>True when Redis held a result for the call (or, without Redis, this process did).</returns>
+    /// <exception cref="ArgumentException">The lambda calls no memoized method, or more than one, or arguments that cannot be keyed.</exception>
+    /// <exception cref="InvalidOperationException">Redis could not be reached: this process's entry is gone, but other processes may still serve theirs until it expires.</exception>
+    public static bool Invalidate<T>(Func<T> call)
+    {
+        var (method, key) = Internals.Engine.CallCapture.Single(call, nameof(Invalidate));
+        if (!key.IsValid)
+        {
+            throw new ArgumentException($"AkCache: the call of {method.Identity} given to AkCacheRuntime.Invalidate has arguments that cannot be turned into a key, so it is never cached and there is nothing to invalidate.", nameof(call));
+        }
+
+        return State.Engine.Invalidate(method, key);
+    }
+
+    /// <summary>
+    /// Removes every stored result of one memoized method (all its arguments, all its versions), in
+    /// Redis and in every process's local layer, never with KEYS: it scans each primary's keyspace
+    /// (SCAN MATCH on the method's keys, in steps of 1,000), so it costs time in proportion to the
+    /// whole database, not to the method's entries.
+    /// </summary>
+    /// <example><c>AkCacheRuntime.ClearMethod(() =&gt; MarketData.History("", 0));</c></example>
+    /// <param name="anyCall">A lambda that calls the method; its arguments are ignored.</param>
+    /// <returns>How many keys were deleted in Redis (values, and any lock of a computation under way).</returns>
+    /// <exception cref="ArgumentException">The lambda calls no memoized method, or more than one.</exception>
+    /// <exception cref="InvalidOperationException">Redis, or one primary of a cluster, could not be reached; keys already deleted stay deleted.</exception>
+    public static long ClearMethod<T>(Func<T> anyCall)
+    {
+        var (method, _) = Internals.Engine.CallCapture.Single(anyCall, nameof(ClearMethod));
+        return State.Engine.ClearMethod(method);
+    }
+
+    /// <summary>
+    /// Removes every stored result under the configured prefix, of every method, in Redis and in
+    /// every process's local layer; like <see cref="ClearMethod{T}"/>, by scanning each primary.
+    /// </summary>
+    /// <returns>How many keys were deleted in Redis.</returns>
+    /// <exception cref="InvalidOperationException">Redis, or one primary of a cluster, could not be reached; keys already deleted stay deleted.</exception>
+    public static long ClearAll() => State.Engine.ClearAll();
+
+    /// <summary>What one memoized method did in this process (hits, misses, computations...) and what the local layer holds of it.</summary>
+    /// <param name="anyCall">A lambda that calls the method; its arguments are ignored, and it is not run.</param>
+    /// <exception cref="ArgumentException">The lambda calls no memoized method, or more than one.</exception>
+    public static CacheInfo GetCacheInfo<T>(Func<T> anyCall)
+    {
+        var (method, _) = Internals.Engine.CallCapture.Single(anyCall, nameof(GetCacheInfo));
+        return State.Engine.Info(method);
+    }
+
+    /// <summary>The <see cref="GetCacheInfo{T}"/> of every memoized method this process has called under the settings in force, by method.</summary>
+    public static System.Collections.Generic.IReadOnlyList<CacheInfo> GetCacheInfo() => State.Engine.Info();
+
     /// <summary>A copy of the settings in force.</summary>
     public static AkCacheOptions CurrentOptions => State.Options.Clone();
 

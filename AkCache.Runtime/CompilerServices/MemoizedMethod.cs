@@ -50,6 +50,9 @@ public sealed partial class MemoizedMethod
         _tagLow = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(tag.AsSpan(8));
     }
 
+    /// <summary>This method's counters since the process started: what AkCacheRuntime.GetCacheInfo reports.</summary>
+    internal MethodStatistics Statistics { get; } = new();
+
     /// <summary>False when [Memoize(LocalCache = false)]: the local layer never answers this method's calls first.</summary>
     internal bool LocalCache { get; }
 
@@ -129,7 +132,13 @@ public sealed partial class MemoizedMethod
             return body(arguments);
         }
 
-        return MemoEngine.Completed(state.Engine.CallAsync<TArgs, TResult, SyncBody<TArgs, TResult>>(this, key, arguments, new SyncBody<TArgs, TResult>(body), cancellationToken));
+        var engine = state.Engine;
+        if (engine.TryAnswerLocally(this, key, out var entry, out var now, out TResult value))
+        {
+            return value;
+        }
+
+        return MemoEngine.Completed(engine.CallAsync<TArgs, TResult, SyncBody<TArgs, TResult>>(this, key, arguments, new SyncBody<TArgs, TResult>(body), entry, now, cancellationToken));
     }
 
     /// <summary>The asynchronous form of <see cref="Invoke{TArgs, TResult}"/>: the result is cached, never the task.</summary>
@@ -146,7 +155,13 @@ public sealed partial class MemoizedMethod
             return body(arguments);
         }
 
-        return state.Engine.CallAsync<TArgs, TResult, TaskBody<TArgs, TResult>>(this, key, arguments, new TaskBody<TArgs, TResult>(body), cancellationToken).AsTask();
+        var engine = state.Engine;
+        if (engine.TryAnswerLocally(this, key, out var entry, out var now, out TResult value))
+        {
+            return Task.FromResult(value);
+        }
+
+        return engine.CallAsync<TArgs, TResult, TaskBody<TArgs, TResult>>(this, key, arguments, new TaskBody<TArgs, TResult>(body), entry, now, cancellationToken).AsTask();
     }
 
     /// <summary>The <see cref="ValueTask{TResult}"/> form of <see cref="InvokeAsync{TArgs, TResult}"/>.</summary>
@@ -163,7 +178,13 @@ public sealed partial class MemoizedMethod
             return body(arguments);
         }
 
-        return state.Engine.CallAsync<TArgs, TResult, ValueTaskBody<TArgs, TResult>>(this, key, arguments, new ValueTaskBody<TArgs, TResult>(body), cancellationToken);
+        var engine = state.Engine;
+        if (engine.TryAnswerLocally(this, key, out var entry, out var now, out TResult value))
+        {
+            return new ValueTask<TResult>(value);
+        }
+
+        return engine.CallAsync<TArgs, TResult, ValueTaskBody<TArgs, TResult>>(this, key, arguments, new ValueTaskBody<TArgs, TResult>(body), entry, now, cancellationToken);
     }
 
     internal void ReportUnkeyableArgument(Type declared, Type? actual, Exception ex)
@@ -235,7 +256,9 @@ public sealed partial class MemoizedMethod
             version += "." + serializer.Name;
         }
 
-        return new PerState(state, serializer, $"{state.Options.Prefix}:{Identity}:{version}:");
+        var perState = new PerState(state, serializer, $"{state.Options.Prefix}:{Identity}:{version}:");
+        state.Engine.Register(this, perState.Text);
+        return perState;
     }
 
     private sealed class PerState

@@ -5,13 +5,13 @@ using AkCache.CompilerServices;
 using AkCache.Internals.Configuration;
 using AkCache.Internals.Distributed;
 using AkCache.Internals.Logging;
-using AkCache.Internals.Memory;
+using AkCache.Internals.Local;
 using AkCache.Internals.Timing;
 using Microsoft.Extensions.Logging;
 
 namespace AkCache.Internals;
 
-/// <summary>Everything that one configuration of AkCache owns: its options, logger, memory layer and Redis accessor.</summary>
+/// <summary>Everything that one configuration of AkCache owns: its options, logger, local layer, Redis accessor and engine.</summary>
 internal sealed class RuntimeState : IDisposable
 {
     private readonly ConcurrentDictionary<(MemoizedMethod, WarningKind), bool> _warnings = new();
@@ -23,9 +23,10 @@ internal sealed class RuntimeState : IDisposable
         Redis = redis;
         Time = time;
         Clock = Clock.For(time);
-        Memory = new MemoryLayer(options.MemoryCacheMaxEntries, time);
+        Local = new LocalLayer(options.MemoryCacheMaxEntries, options.MemoryCacheMaxBytes, time);
         Signer = options.SigningKey is { } key ? new Serialization.ValueSigner(key) : null;
-        Engine = new Engine.MemoEngine(this);
+        Engine = new Engine.MemoEngine(this, Local);
+        redis?.Channels.SetTarget(Engine.Coherence);
     }
 
     private long _rejectedSignatures;
@@ -34,7 +35,8 @@ internal sealed class RuntimeState : IDisposable
 
     public ILogger Logger { get; }
 
-    public MemoryLayer Memory { get; }
+    /// <summary>The local layer (L1): bounded by entries and bytes; answers first when coherent, and alone while Redis is unavailable.</summary>
+    public LocalLayer Local { get; }
 
     public Locking.LocalFlights Flights { get; } = new();
 

@@ -4,7 +4,7 @@ using System.Threading.Tasks;
 using AkCache.CompilerServices;
 using AkCache.Internals.Distributed;
 using AkCache.Internals.Locking;
-using AkCache.Internals.Memory;
+using AkCache.Internals.Local;
 
 namespace AkCache.Internals.Engine;
 
@@ -14,14 +14,14 @@ internal sealed partial class MemoEngine
     /// A miss: one computation for the whole process (concurrent callers wait for it), and, through
     /// the Redis lock, for every process sharing the cache.
     /// </summary>
-    /// <remarks>The call's Redis key is null when this call does not use Redis (breaker open, or Redis just failed it).</remarks>
-    private async ValueTask<TResult> ComputeOnceAsync<TArgs, TResult, TBody>(MemoizedMethod method, MemoKey key, TArgs arguments, TBody body, string? redisKey, CancellationToken cancellationToken)
+    private async ValueTask<TResult> ComputeOnceAsync<TArgs, TResult, TBody>(MemoizedMethod method, MemoKey key, TArgs arguments, TBody body, CallContext call, CancellationToken cancellationToken)
         where TBody : struct, IBody<TArgs, TResult>
     {
+        method.Statistics.CountMiss();
         if (FlightScope.IsInside(method, key))
         {
             // A method that calls itself with the same key must not wait for its own flight.
-            return (await ComputeAndStoreAsync<TArgs, TResult, TBody>(method, key, arguments, body, redisKey).ConfigureAwait(false)).Value;
+            return (await ComputeAndStoreAsync<TArgs, TResult, TBody>(method, key, arguments, body, call.RedisKey).ConfigureAwait(false)).Value;
         }
 
         var flight = _state.Flights.Join(method, key, out var owner);
@@ -35,7 +35,12 @@ internal sealed partial class MemoEngine
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 // The owner's own token cancelled its computation; this caller did not ask to stop.
-                return await CallAsync<TArgs, TResult, TBody>(method, key, arguments, body, cancellationToken).ConfigureAwait(false);
+                if (TryAnswerLocally(method, key, out var entry, out var now, out TResult held))
+                {
+                    return held;
+                }
+
+                return await CallAsync<TArgs, TResult, TBody>(method, key, arguments, body, entry, now, cancellationToken).ConfigureAwait(false);
             }
 
             return FromFlight<TResult>(method, key, outcome);
@@ -45,7 +50,7 @@ internal sealed partial class MemoEngine
         {
             using (FlightScope.Enter(method, key))
             {
-                var computed = await ComputeAcrossProcessesAsync<TArgs, TResult, TBody>(method, key, arguments, body, redisKey, cancellationToken).ConfigureAwait(false);
+                var computed = await ComputeAcrossProcessesAsync<TArgs, TResult, TBody>(method, key, arguments, body, call, cancellationToken).ConfigureAwait(false);
                 flight.Succeed(computed.Envelope, computed.Value);
                 return computed.Value;
             }
@@ -66,10 +71,11 @@ internal sealed partial class MemoEngine
     /// wakes this caller (carrying the value when it is small), and looking again regularly notices
     /// a lock whose owner died.
     /// </summary>
-    private async ValueTask<Computed<TResult>> ComputeAcrossProcessesAsync<TArgs, TResult, TBody>(MemoizedMethod method, MemoKey key, TArgs arguments, TBody body, string? redisKey, CancellationToken cancellationToken)
+    private async ValueTask<Computed<TResult>> ComputeAcrossProcessesAsync<TArgs, TResult, TBody>(MemoizedMethod method, MemoKey key, TArgs arguments, TBody body, CallContext call, CancellationToken cancellationToken)
         where TBody : struct, IBody<TArgs, TResult>
     {
         var redis = _state.Redis;
+        var redisKey = call.RedisKey;
         if (redisKey is null || redis is null)
         {
             return await ComputeAndStoreAsync<TArgs, TResult, TBody>(method, key, arguments, body, null).ConfigureAwait(false);
@@ -79,14 +85,24 @@ internal sealed partial class MemoEngine
         var options = _state.Options;
         var deadline = _state.Time.GetUtcNow() + options.LockWaitTimeout;
         var attempt = await redis.TryAcquireLockAsync(redisKey, options.LockTimeToLive, readValue: true, synchronous).ConfigureAwait(false);
+        var waited = false;
         while (true)
         {
             switch (attempt.Status)
             {
                 case LockStatus.Stored:
                     // A previous owner stored it since this caller's first read (or since the last wait).
-                    if (TryReadFromRedis(method, key, attempt.Stored, out TResult found, out var foundBytes))
+                    if (TryReadFromRedis(method, key, attempt.Stored, call, out TResult found, out var foundBytes))
                     {
+                        if (waited)
+                        {
+                            method.Statistics.CountWaitForOtherProcess();
+                        }
+                        else
+                        {
+                            method.Statistics.CountRedisHit();
+                        }
+
                         return new Computed<TResult>(found, foundBytes);
                     }
 
@@ -99,6 +115,7 @@ internal sealed partial class MemoEngine
 
                 case LockStatus.Unavailable:
                     // Redis failed this call (logged, breaker open): compute and keep the result here only.
+                    method.Statistics.CountError();
                     return await ComputeAndStoreAsync<TArgs, TResult, TBody>(method, key, arguments, body, null).ConfigureAwait(false);
             }
 
@@ -111,6 +128,8 @@ internal sealed partial class MemoEngine
                     continue;
                 }
 
+                waited = true;
+
                 var remaining = deadline - _state.Time.GetUtcNow();
                 if (remaining <= TimeSpan.Zero)
                 {
@@ -120,8 +139,9 @@ internal sealed partial class MemoEngine
 
                 // An announcement that carries the value spares this process a round trip.
                 if (await signal.WaitAsync(PollInterval(options, remaining), cancellationToken, synchronous).ConfigureAwait(false) is byte[] announced
-                    && TryReadFromRedis(method, key, announced, out TResult value, out var announcedBytes))
+                    && TryReadFromRedis(method, key, announced, call, out TResult value, out var announcedBytes))
                 {
+                    method.Statistics.CountWaitForOtherProcess();
                     return new Computed<TResult>(value, announcedBytes);
                 }
             }
@@ -132,6 +152,7 @@ internal sealed partial class MemoEngine
     private async ValueTask<Computed<TResult>> ComputeAndStoreAsync<TArgs, TResult, TBody>(MemoizedMethod method, MemoKey key, TArgs arguments, TBody body, string? redisKey)
         where TBody : struct, IBody<TArgs, TResult>
     {
+        method.Statistics.CountComputation();
         var value = await body.Run(arguments).ConfigureAwait(false);
         return new Computed<TResult>(value, await StoreAsync(method, key, value, redisKey, null, body.Synchronous).ConfigureAwait(false));
     }
@@ -145,6 +166,7 @@ internal sealed partial class MemoEngine
         {
             try
             {
+                method.Statistics.CountComputation();
                 var value = await body.Run(arguments).ConfigureAwait(false);
                 var envelope = await StoreAsync(method, key, value, owned.ValueKey, owned, body.Synchronous).ConfigureAwait(false);
                 released = true;
@@ -161,16 +183,13 @@ internal sealed partial class MemoEngine
     }
 
     /// <summary>
-    /// What a caller that waited on another caller's computation in this process returns: the
-    /// shared value of an immutable type, else a copy of its own read from the bytes. A result that
-    /// cannot be cached has no bytes: the waiters then get the owner's object, as they would by
-    /// calling a method that is not memoized at the same moment.
+    /// What a caller that waited on another caller's computation in this process returns: a copy of
+    /// its own, read from the bytes. A result that cannot be cached has no bytes: the waiters then
+    /// get the owner's object, as they would by calling a method that is not memoized at that moment.
     /// </summary>
     private TResult FromFlight<TResult>(MemoizedMethod method, MemoKey key, FlightOutcome outcome)
     {
-        if (!ImmutableResult<TResult>.Value
-            && outcome.Envelope is byte[] envelope
-            && TryReadEnvelope(method, key, envelope, out TResult copy, out _))
+        if (outcome.Envelope is byte[] envelope && TryReadEnvelope(method, key, envelope, out TResult copy, out _))
         {
             return copy;
         }
@@ -179,7 +198,7 @@ internal sealed partial class MemoEngine
     }
 
     /// <summary>
-    /// Stores a result in the memory layer and, when <paramref name="redisKey"/> is set, in Redis;
+    /// Stores a result in the local layer and, when <paramref name="redisKey"/> is set, in Redis;
     /// returns the stored bytes, or null when the result cannot be cached. The owner of the lock
     /// stores, releases and announces in one round trip, and releases even what it cannot cache.
     /// Never throws.
@@ -197,7 +216,7 @@ internal sealed partial class MemoEngine
             return null;
         }
 
-        _state.Memory.Set(method, key, new MemoryLayer.Entry(envelope, expiresAt));
+        _local.Set(method, key, new LocalEntry(envelope, expiresAt) { RedisKey = redisKey });
         if (owned is not null)
         {
             await owned.Accessor.StoreAndReleaseAsync(owned, envelope, method.MaxAge(_state), synchronous).ConfigureAwait(false);

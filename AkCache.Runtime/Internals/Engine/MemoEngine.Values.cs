@@ -1,6 +1,6 @@
 using System;
 using AkCache.CompilerServices;
-using AkCache.Internals.Memory;
+using AkCache.Internals.Local;
 using AkCache.Internals.Serialization;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -9,15 +9,6 @@ namespace AkCache.Internals.Engine;
 
 internal sealed partial class MemoEngine
 {
-    /// <summary>
-    /// The call's Redis key, kept in its memory-layer entry once there is one: a key read again and
-    /// again (a hot key) costs no string after its second read.
-    /// </summary>
-    private string CachedRedisKey(MemoizedMethod method, MemoKey key) =>
-        _state.Memory.TryPeek(method, key, out var entry)
-            ? entry.RedisKey ??= method.RedisKey(_state, key)
-            : method.RedisKey(_state, key);
-
     /// <summary>The envelope to store, or null when the result must not be cached (warned once).</summary>
     private byte[]? Serialize<T>(MemoizedMethod method, MemoKey key, T value, out long expiresAt)
     {
@@ -82,25 +73,13 @@ internal sealed partial class MemoEngine
         _ => "it is not in AkCache's format",
     };
 
-    /// <summary>The memory layer's answer at <paramref name="now"/> (a reading of the runtime's clock), while Redis is unavailable.</summary>
-    private bool TryGetFromMemory<T>(MemoizedMethod method, MemoKey key, long now, out T value)
-    {
-        if (_state.Memory.TryGet(method, key, now, out var entry))
-        {
-            return TryReadEntry(method, key, entry, out value);
-        }
-
-        value = default!;
-        return false;
-    }
-
     /// <summary>
-    /// A memory-layer hit: the value the entry keeps, for an immutable type read from the bytes once;
+    /// A local-layer hit: the value the entry keeps, for an immutable type read from the bytes once;
     /// else a copy of its own for this caller.
     /// </summary>
-    private bool TryReadEntry<T>(MemoizedMethod method, MemoKey key, MemoryLayer.Entry entry, out T value)
+    private bool TryReadEntry<T>(MemoizedMethod method, MemoKey key, LocalEntry entry, out T value)
     {
-        if (!ImmutableResult<T>.Value)
+        if (!Shareable<T>.Value)
         {
             return TryReadEnvelope(method, key, entry.Envelope, out value, out _);
         }
@@ -121,10 +100,10 @@ internal sealed partial class MemoEngine
 
     /// <summary>
     /// Reads a value that came from Redis (a GET, the lock script, an announcement) and keeps its
-    /// bytes in the memory layer; <paramref name="envelope"/> is the kept copy, for the callers
+    /// bytes in the local layer; <paramref name="envelope"/> is the kept copy, for the callers
     /// waiting on this one.
     /// </summary>
-    private bool TryReadFromRedis<T>(MemoizedMethod method, MemoKey key, RedisValue stored, out T value, out byte[] envelope)
+    private bool TryReadFromRedis<T>(MemoizedMethod method, MemoKey key, RedisValue stored, CallContext call, out T value, out byte[] envelope)
     {
         envelope = null!;
         var bytes = (ReadOnlyMemory<byte>)stored;
@@ -141,21 +120,30 @@ internal sealed partial class MemoEngine
             return false;
         }
 
-        envelope = Remember(method, key, bytes, expiresAt);
+        envelope = Remember(method, key, bytes, expiresAt, call);
         return true;
     }
 
-    /// <summary>Keeps what Redis returned in the memory layer, for when Redis becomes unavailable; returns the kept bytes.</summary>
-    private byte[] Remember(MemoizedMethod method, MemoKey key, ReadOnlyMemory<byte> bytes, long expiresAt)
+    /// <summary>
+    /// Keeps what Redis returned in the local layer and returns the kept bytes. The entry the call
+    /// found, if it holds these very bytes, is confirmed instead (trusted again); either happens only
+    /// if no invalidation reached the call since before its first Redis read, so that a value read
+    /// before an invalidation is never kept after it.
+    /// </summary>
+    private byte[] Remember(MemoizedMethod method, MemoKey key, ReadOnlyMemory<byte> bytes, long expiresAt, CallContext call)
     {
-        // The same stored value is already kept (expired here or not: Redis decides while it answers).
-        if (_state.Memory.TryPeek(method, key, out var known) && known.ExpiresAtUnixMs == expiresAt)
+        if (call.Entry is { } known && known.ExpiresAtUnixMs == expiresAt && bytes.Span.SequenceEqual(known.Envelope))
         {
+            if (_local.Sequence(method, key) == call.Sequence)
+            {
+                _local.Confirm(known, call.Epoch);
+            }
+
             return known.Envelope;
         }
 
         var copy = bytes.ToArray();
-        _state.Memory.Set(method, key, new MemoryLayer.Entry(copy, expiresAt));
+        _local.SetUnlessInvalidated(method, key, new LocalEntry(copy, expiresAt) { RedisKey = call.RedisKey }, call.Sequence);
         return copy;
     }
 

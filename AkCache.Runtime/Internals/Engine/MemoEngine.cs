@@ -4,27 +4,41 @@ using System.Threading;
 using System.Threading.Tasks;
 using AkCache.CompilerServices;
 using AkCache.Internals.Distributed;
+using AkCache.Internals.Local;
 
 namespace AkCache.Internals.Engine;
 
 /// <summary>
 /// The pipeline of a memoized call, written once for the synchronous, Task and ValueTask entry
-/// points of <see cref="MemoizedMethod"/>: look up the result (Redis, or the memory layer while
-/// Redis is unavailable), else compute it once for this process (the flights) and for every
-/// process (the Redis lock), and store it. Only the I/O has two forms, chosen by
-/// <see cref="IBody{TArgs, TResult}.Synchronous"/>: a synchronous call runs this core to
-/// completion without ever awaiting an incomplete task.
+/// points of <see cref="MemoizedMethod"/>: the local layer (L1) answers first when it may; else
+/// Redis; else the call is computed once for this process (the flights) and for every process
+/// (the Redis lock), and stored. Only the I/O has two forms, chosen by
+/// <see cref="IBody{TArgs, TResult}.Synchronous"/>: a synchronous call runs this core to completion
+/// without ever awaiting an incomplete task.
 /// </summary>
 /// <remarks>
-/// Per call, the configuration is read once (by the entry point), the breaker asked once
-/// (<see cref="RedisAccessor.TryEnterAt"/>: a call told to skip Redis sends no command at all),
-/// and the Redis key built at most once.
+/// Per call, the configuration is read once (by the entry point), the local layer looked up once
+/// (<see cref="TryAnswerLocally"/>), the breaker asked once (<see cref="RedisAccessor.TryEnterAt"/>:
+/// a call told to skip Redis sends no command at all), and the Redis key built at most once.
 /// </remarks>
 internal sealed partial class MemoEngine
 {
     private readonly RuntimeState _state;
+    private readonly LocalLayer _local;
+    private readonly bool _localFirst;
 
-    public MemoEngine(RuntimeState state) => _state = state;
+    public MemoEngine(RuntimeState state, LocalLayer local)
+    {
+        _state = state;
+        _local = local;
+        _localFirst = state.Options.LocalCache;
+        Methods = new MethodDirectory();
+        Coherence = new LocalCoherence(local, Methods, withoutRedis: state.Redis is null);
+    }
+
+    public MethodDirectory Methods { get; }
+
+    public LocalCoherence Coherence { get; }
 
     /// <summary>The result of a synchronous call, which the core always completes before returning.</summary>
     public static TResult Completed<TResult>(ValueTask<TResult> call)
@@ -33,67 +47,148 @@ internal sealed partial class MemoEngine
         return call.IsCompleted ? call.GetAwaiter().GetResult() : call.AsTask().GetAwaiter().GetResult();
     }
 
+    /// <summary>Makes a method known under this configuration, on its first call: its bound in the local layer, its keys' start for invalidations.</summary>
+    public void Register(MemoizedMethod method, string keyStart)
+    {
+        Methods.Register(keyStart, method);
+        if (method.LocalMaxEntries > 0)
+        {
+            _local.SetMethodLimit(method, method.LocalMaxEntries);
+        }
+    }
+
+    /// <summary>
+    /// The hot path: the local layer's answer, when it holds the call's result and may serve it
+    /// without asking Redis. Otherwise <paramref name="entry"/> is what it holds (or null), for
+    /// <see cref="CallAsync"/>, and <paramref name="now"/> the clock reading of this call.
+    /// </summary>
+    public bool TryAnswerLocally<TResult>(MemoizedMethod method, MemoKey key, out LocalEntry? entry, out long now, out TResult value)
+    {
+        now = _state.Clock.Milliseconds();
+        if (!_local.TryGet(method, key, now, out var found))
+        {
+            entry = null;
+            value = default!;
+            return false;
+        }
+
+        entry = found;
+        if (_localFirst && method.LocalCache && Coherence.AllowsAnswerFirst && _local.IsTrusted(found))
+        {
+            if (TryReadEntry(method, key, found, out value))
+            {
+                method.Statistics.CountLocalHit();
+                return true;
+            }
+
+            _local.Remove(found);
+            entry = null;
+            return false;
+        }
+
+        value = default!;
+        return false;
+    }
+
     /// <summary>Returns the stored result of this call, or computes it once and stores it.</summary>
-    public async ValueTask<TResult> CallAsync<TArgs, TResult, TBody>(MemoizedMethod method, MemoKey key, TArgs arguments, TBody body, CancellationToken cancellationToken)
+    /// <remarks><paramref name="entry"/> and <paramref name="now"/> come from <see cref="TryAnswerLocally"/>.</remarks>
+    public async ValueTask<TResult> CallAsync<TArgs, TResult, TBody>(MemoizedMethod method, MemoKey key, TArgs arguments, TBody body, LocalEntry? entry, long now, CancellationToken cancellationToken)
         where TBody : struct, IBody<TArgs, TResult>
     {
-        var now = _state.Clock.Milliseconds();
         var redis = _state.Redis;
-        string? redisKey = null;
-        if (redis is not null && redis.TryEnterAt(now))
+        if (redis is null || !redis.TryEnterAt(now))
         {
-            redisKey = CachedRedisKey(method, key);
-            RedisRead read;
-            if (body.Synchronous)
+            // No Redis, or the breaker says to skip it: the local layer answers what it holds.
+            if (entry is not null && TryServeWhileDown(method, key, entry, out TResult held))
             {
-                read = redis.Read(redisKey);
-            }
-            else if (redis.TryBeginRead(redisKey, out var pending))
-            {
-                // The usual asynchronous call awaits StackExchange.Redis's task in this one frame.
-                try
-                {
-                    _ = cancellationToken.CanBeCanceled
-                        ? await pending.WithCancellation(cancellationToken).ConfigureAwait(false)
-                        : await pending.ConfigureAwait(false);
-                }
-                catch (Exception) when (!cancellationToken.IsCancellationRequested && pending.IsCompleted)
-                {
-                    // A failed read: EndRead reports it, and the memory layer answers below.
-                }
-
-                read = redis.EndRead(pending);
-            }
-            else
-            {
-                read = await redis.ReadAsync(redisKey, cancellationToken).ConfigureAwait(false);
+                return held;
             }
 
-            switch (read.Status)
-            {
-                case RedisReadStatus.Hit:
-                    if (TryReadFromRedis(method, key, read.Value, out TResult value, out _))
-                    {
-                        return value;
-                    }
-
-                    break;
-                case RedisReadStatus.Unavailable:
-                    // Redis failed this call (logged, breaker open): no more commands for it.
-                    redisKey = null;
-                    if (TryGetFromMemory(method, key, _state.Clock.Milliseconds(), out value))
-                    {
-                        return value;
-                    }
-
-                    break;
-            }
-        }
-        else if (TryGetFromMemory(method, key, now, out TResult fromMemory))
-        {
-            return fromMemory;
+            return await ComputeOnceAsync<TArgs, TResult, TBody>(method, key, arguments, body, new CallContext(entry, 0, 0, null), cancellationToken).ConfigureAwait(false);
         }
 
-        return await ComputeOnceAsync<TArgs, TResult, TBody>(method, key, arguments, body, redisKey, cancellationToken).ConfigureAwait(false);
+        var call = new CallContext(entry, _local.Sequence(method, key), _local.Epoch, entry?.RedisKey ?? RememberedKey(entry, method.RedisKey(_state, key)));
+        RedisRead read;
+        if (body.Synchronous)
+        {
+            read = redis.Read(call.RedisKey!);
+        }
+        else if (redis.TryBeginRead(call.RedisKey!, out var pending))
+        {
+            // The usual asynchronous call awaits StackExchange.Redis's task in this one frame.
+            try
+            {
+                _ = cancellationToken.CanBeCanceled
+                    ? await pending.WithCancellation(cancellationToken).ConfigureAwait(false)
+                    : await pending.ConfigureAwait(false);
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested && pending.IsCompleted)
+            {
+                // A failed read: EndRead reports it, and the local layer answers below.
+            }
+
+            read = redis.EndRead(pending);
+        }
+        else
+        {
+            read = await redis.ReadAsync(call.RedisKey!, cancellationToken).ConfigureAwait(false);
+        }
+
+        switch (read.Status)
+        {
+            case RedisReadStatus.Hit:
+                if (TryReadFromRedis(method, key, read.Value, call, out TResult value, out _))
+                {
+                    method.Statistics.CountRedisHit();
+                    return value;
+                }
+
+                break;
+            case RedisReadStatus.Miss:
+                // Redis no longer holds it (evicted, deleted, flushed): what this process holds is outdated.
+                if (entry is not null)
+                {
+                    _local.Remove(entry);
+                }
+
+                call = new CallContext(null, call.Sequence, call.Epoch, call.RedisKey);
+                break;
+            default:
+                // Redis failed this call (logged, breaker open): no more commands for it.
+                method.Statistics.CountError();
+                call = call.WithoutRedis();
+                if (entry is not null && TryServeWhileDown(method, key, entry, out value))
+                {
+                    return value;
+                }
+
+                break;
+        }
+
+        return await ComputeOnceAsync<TArgs, TResult, TBody>(method, key, arguments, body, call, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string RememberedKey(LocalEntry? entry, string redisKey)
+    {
+        if (entry is not null)
+        {
+            entry.RedisKey = redisKey;
+        }
+
+        return redisKey;
+    }
+
+    /// <summary>The local layer's answer while Redis cannot be asked: trusted or not, for as long as the entry lives.</summary>
+    private bool TryServeWhileDown<TResult>(MemoizedMethod method, MemoKey key, LocalEntry entry, out TResult value)
+    {
+        // A failed Redis attempt may have waited for the operation timeout: the entry may have expired since.
+        if (entry.Deadline > _state.Clock.Milliseconds() && TryReadEntry(method, key, entry, out value))
+        {
+            method.Statistics.CountFallbackHit();
+            return true;
+        }
+
+        value = default!;
+        return false;
     }
 }

@@ -1,0 +1,143 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading.Tasks;
+using AkCache.Internals.Messaging;
+using StackExchange.Redis;
+
+namespace AkCache.Internals.Distributed;
+
+/// <summary>
+/// What a user's invalidations and clears send to Redis. Unlike a memoized call, these report a
+/// failure to their caller: an invalidation that did not reach Redis would leave other processes
+/// serving what the user asked to remove.
+/// </summary>
+internal sealed partial class RedisAccessor
+{
+    /// <summary>How many keys one SCAN step asks for; deletions go out as one pipelined batch per step.</summary>
+    internal const int ScanPageSize = 1000;
+
+    /// <summary>The channels, for the engine: it sets where invalidation messages go.</summary>
+    public CacheChannels Channels => _channels;
+
+    /// <summary>Deletes one key and tells every process; true when Redis held it.</summary>
+    /// <exception cref="InvalidOperationException">Redis could not be reached or refused; the message says why.</exception>
+    public bool DeleteAndAnnounce(string key)
+    {
+        var database = Required();
+        try
+        {
+            var deleted = database.KeyDelete(key);
+            _channels.Publish(database.Multiplexer, InvalidationMessage.ForEntry(key));
+            return deleted;
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            throw Unreachable(ex);
+        }
+    }
+
+    /// <summary>
+    /// Deletes every key matching <paramref name="pattern"/> (a SCAN MATCH glob) on every primary,
+    /// never with KEYS, and tells every process; returns how many keys went. Costs one SCAN of each
+    /// primary's whole keyspace, in steps of <see cref="ScanPageSize"/> keys.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A primary could not be reached, or Redis refused; keys already deleted stay deleted.</exception>
+    public long DeleteMatchingAndAnnounce(string pattern, InvalidationMessage announcement)
+    {
+        var database = Required();
+        var connection = database.Multiplexer;
+        var servers = Primaries(connection);
+        long deleted = 0;
+        try
+        {
+            foreach (var server in servers)
+            {
+                var batch = new List<RedisKey>(ScanPageSize);
+                foreach (var key in server.Keys(database.Database, pattern, ScanPageSize))
+                {
+                    batch.Add(key);
+                    if (batch.Count == ScanPageSize)
+                    {
+                        deleted += DeleteBatch(database, batch);
+                    }
+                }
+
+                deleted += DeleteBatch(database, batch);
+            }
+
+            _channels.Publish(connection, announcement);
+            return deleted;
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            throw Unreachable(ex);
+        }
+    }
+
+    /// <summary>
+    /// One DEL per key, pipelined: keys of one SCAN step lie in many cluster slots, and a multi-key
+    /// DEL would be refused across slots.
+    /// </summary>
+    private static long DeleteBatch(IDatabase database, List<RedisKey> batch)
+    {
+        if (batch.Count == 0)
+        {
+            return 0;
+        }
+
+        var deletions = batch.Select(key => database.KeyDeleteAsync(key)).ToArray();
+        batch.Clear();
+        Task.WaitAll(deletions);
+        return deletions.Count(d => d.Result);
+    }
+
+    /// <summary>The primaries to scan, checked all before anything is deleted: a clear is not started on a cluster with a node out of reach.</summary>
+    private static List<IServer> Primaries(IConnectionMultiplexer connection)
+    {
+        var primaries = new List<IServer>();
+        foreach (var endpoint in connection.GetEndPoints())
+        {
+            var server = connection.GetServer(endpoint);
+            if (!server.IsConnected)
+            {
+                throw new InvalidOperationException($"AkCache: the Redis server at {endpoint} is not connected, so the keys there could not be cleared. Nothing was cleared; try again once it is reachable.");
+            }
+
+            if (!server.IsReplica)
+            {
+                primaries.Add(server);
+            }
+        }
+
+        return primaries;
+    }
+    /// <summary>The connected database, connecting first if no one has.</summary>
+    private IDatabase Required()
+    {
+        var database = _connection.Database;
+        if (database is null)
+        {
+            try
+            {
+                database = _connection.Connect();
+            }
+            catch (Exception ex) when (IsRedisFailure(ex))
+            {
+                throw Unreachable(ex);
+            }
+        }
+
+        return database is { Multiplexer.IsConnected: true }
+            ? database
+            : throw new InvalidOperationException($"AkCache: Redis at {Description} is not connected ({WhyDownOrUnknown(database)}); nothing was invalidated in Redis or in other processes.");
+    }
+
+    private string WhyDownOrUnknown(IDatabase? database) => database is null ? "no connection was made" : WhyDown(database);
+
+    private InvalidOperationException Unreachable(Exception ex)
+    {
+        var inner = ex is AggregateException { InnerExceptions.Count: 1 } single ? single.InnerExceptions[0] : ex;
+        return new InvalidOperationException($"AkCache: Redis at {Description} did not carry out the invalidation ({inner.GetType().Name}: {_url.Scrub(inner.Message)}).", inner);
+    }
+}
