@@ -116,7 +116,7 @@ internal sealed class TrackingConnection
 
         _loggedFailure = kind;
         _logger.LogWarning(
-            "AkCache: invalidation tracking could not start on {EndPoint}: {Reason}; trying again every {Delay} ms or more (logged once until it works).",
+            "AkCache: invalidation tracking could not connect to {EndPoint}: {Reason}; trying again in {Delay} ms and on (logged once until it works).",
             Description,
             reason,
             milliseconds);
