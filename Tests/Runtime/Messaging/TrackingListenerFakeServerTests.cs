@@ -1,13 +1,19 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.IO;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading;
 using AkCache.Internals.Messaging.Tracking;
 using AkCache.Tests.Support;
+using Microsoft.Extensions.Logging;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace AkCache.Tests.Runtime.Messaging;
 
@@ -15,9 +21,20 @@ namespace AkCache.Tests.Runtime.Messaging;
 /// What a real Redis will not do on demand: stay silent, send garbage, or refuse HELLO as Redis 5
 /// does. A scripted server on loopback plays each part.
 /// </summary>
-public sealed class TrackingListenerFakeServerTests
+public sealed class TrackingListenerFakeServerTests : IDisposable
 {
     private readonly ListLoggerFactory _logs = new();
+    private readonly ITestOutputHelper _output;
+
+    public TrackingListenerFakeServerTests(ITestOutputHelper output) => _output = output;
+
+    public void Dispose()
+    {
+        foreach (var (level, message) in _logs.Entries.Where(e => e.Level >= LogLevel.Information))
+        {
+            _output.WriteLine($"{level}: {message}");
+        }
+    }
 
     [Fact]
     public void ASilentConnectionIsLostByTheHeartbeatAndMadeAgain()
@@ -87,6 +104,58 @@ public sealed class TrackingListenerFakeServerTests
         Assert.Empty(sink.Events);
     }
 
+    [Fact]
+    public void OverTlsTheServerCertificateIsCheckedAndPushesArrive()
+    {
+        using var certificate = SelfSigned();
+        using var server = new ScriptedServer
+        {
+            Certificate = certificate,
+            AfterTracking = _ => ">2\r\n$10\r\ninvalidate\r\n*1\r\n$5\r\nk-tls\r\n",
+        };
+        var settings = TrackingListenerTests.Settings(server.Port, "k", "fake");
+        settings.Ssl = true;
+        settings.SslHost = "localhost";
+        settings.CertificateValidation = (_, presented, _, _) => presented?.GetCertHashString() == certificate.GetCertHashString();
+        var sink = new RecordingSink();
+        using var listener = new TrackingListener(settings, sink, _logs.CreateLogger("test"), TimeProvider.System);
+        listener.Start();
+
+        sink.WaitForCount("invalidated k-tls", 1);
+
+        Assert.Equal(new[] { "started", "invalidated k-tls" }, sink.Events);
+    }
+
+    [Fact]
+    public void OverTlsAnUntrustedCertificateIsRefusedAndLoggedOnce()
+    {
+        using var certificate = SelfSigned();
+        using var server = new ScriptedServer { Certificate = certificate };
+        var settings = TrackingListenerTests.Settings(server.Port, "k", "fake");
+        settings.Ssl = true;
+        settings.SslHost = "localhost";
+        var sink = new RecordingSink();
+        using var listener = new TrackingListener(settings, sink, _logs.CreateLogger("test"), TimeProvider.System);
+        listener.Start();
+
+        RawRedis.WaitUntil(() => server.Connections >= 3, "three attempts");
+
+        Assert.Equal(TrackingState.Starting, listener.State);
+        Assert.Empty(sink.Events);
+        Assert.Contains("certificate", Assert.Single(_logs.Warnings), StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static X509Certificate2 SelfSigned()
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName("localhost");
+        request.CertificateExtensions.Add(names.Build());
+        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+        return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pfx), null);
+    }
+
     /// <summary>Answers HELLO and CLIENT TRACKING, then plays a script; counts connections and PINGs.</summary>
     private sealed class ScriptedServer : IDisposable
     {
@@ -110,6 +179,9 @@ public sealed class TrackingListenerFakeServerTests
         public Func<int, bool> AnswersPing { get; init; } = _ => true;
 
         public Func<int, string> AfterTracking { get; init; } = _ => string.Empty;
+
+        /// <summary>When set, every connection is TLS with this certificate.</summary>
+        public X509Certificate2? Certificate { get; init; }
 
         public int Connections
         {
@@ -179,14 +251,15 @@ public sealed class TrackingListenerFakeServerTests
             var buffer = new byte[4096];
             try
             {
+                using var stream = Open(socket);
                 while (true)
                 {
                     while (reader.TryRead() is { } command)
                     {
-                        Answer(socket, connection, command.Items[0].Text!.ToUpperInvariant());
+                        Answer(stream, connection, command.Items[0].Text!.ToUpperInvariant());
                     }
 
-                    var count = socket.Receive(buffer);
+                    var count = stream.Read(buffer, 0, buffer.Length);
                     if (count == 0)
                     {
                         return;
@@ -195,21 +268,34 @@ public sealed class TrackingListenerFakeServerTests
                     reader.Append(buffer.AsSpan(0, count));
                 }
             }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or System.Security.Authentication.AuthenticationException)
             {
-                // The listener closed the connection, or the test is over.
+                // The listener closed the connection or refused the certificate, or the test is over.
             }
         }
 
-        private void Answer(Socket socket, int connection, string command)
+        private Stream Open(Socket socket)
+        {
+            var network = new NetworkStream(socket, ownsSocket: false);
+            if (Certificate is null)
+            {
+                return network;
+            }
+
+            var ssl = new SslStream(network, leaveInnerStreamOpen: false);
+            ssl.AuthenticateAsServer(Certificate);
+            return ssl;
+        }
+
+        private void Answer(Stream stream, int connection, string command)
         {
             switch (command)
             {
                 case "HELLO":
-                    Send(socket, HelloReply);
+                    Send(stream, HelloReply);
                     break;
                 case "CLIENT":
-                    Send(socket, "+OK\r\n" + AfterTracking(connection));
+                    Send(stream, "+OK\r\n" + AfterTracking(connection));
                     break;
                 case "PING":
                     lock (_pings)
@@ -219,13 +305,18 @@ public sealed class TrackingListenerFakeServerTests
 
                     if (AnswersPing(connection))
                     {
-                        Send(socket, "+PONG\r\n");
+                        Send(stream, "+PONG\r\n");
                     }
 
                     break;
             }
         }
 
-        private static void Send(Socket socket, string text) => socket.Send(Encoding.UTF8.GetBytes(text));
+        private static void Send(Stream stream, string text)
+        {
+            var bytes = Encoding.UTF8.GetBytes(text);
+            stream.Write(bytes, 0, bytes.Length);
+            stream.Flush();
+        }
     }
 }

@@ -5,6 +5,7 @@ using AkCache.Tests.Infrastructure;
 using AkCache.Tests.Support;
 using Microsoft.Extensions.Logging;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace AkCache.Tests.Runtime.Messaging;
 
@@ -18,10 +19,21 @@ public sealed class TrackingListenerRecoveryTests : IDisposable
 
     private readonly RedisTestServer _server = RedisTestServer.StartRedisServer();
     private readonly ListLoggerFactory _logs = new();
+    private readonly ITestOutputHelper _output;
     private string? _serverPassword;
     private long _ownConnections;
 
-    public void Dispose() => _server.Dispose();
+    public TrackingListenerRecoveryTests(ITestOutputHelper output) => _output = output;
+
+    public void Dispose()
+    {
+        foreach (var (level, message) in _logs.Entries.Where(e => e.Level >= LogLevel.Information))
+        {
+            _output.WriteLine($"{level}: {message}");
+        }
+
+        _server.Dispose();
+    }
 
     [Fact]
     public void AServerRestartIsLostThenTrackedAgainAndADelAfterItIsDelivered()
