@@ -355,5 +355,5 @@ internal sealed class Resp3Reader
 
     private static string Utf8(ReadOnlySpan<byte> bytes) => bytes.Length == 0 ? string.Empty : Encoding.UTF8.GetString(bytes.ToArray());
 
-    private static Resp3ProtocolException Broken(string what) => new($"The server sent {what}: this is not RESP3.");
+    private static Resp3ProtocolException Broken(string what) => new($"the server sent {what}: this is not RESP3");
 }

@@ -107,6 +107,8 @@ internal sealed class TrackingConnection
 
     private void LogFailure(string kind, string reason, TimeSpan delay)
     {
+        // Exception messages end with a full stop, which the template's own punctuation follows.
+        reason = reason.TrimEnd('.');
         var milliseconds = ((long)delay.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
         if (_loggedFailure == kind)
         {

@@ -149,6 +149,7 @@ internal sealed class TrackingListener : IDisposable
             }
 
             connection.IsTracking = false;
+            reason = reason.TrimEnd('.');
             if (_state != TrackingState.Tracking)
             {
                 _logger.LogDebug("AkCache: invalidation tracking connection to {EndPoint} lost while not tracking: {Reason}.", connection.Description, reason);
