@@ -133,6 +133,12 @@ internal sealed partial class LocalLayer
     }
 
     /// <summary>
+    /// The entry of a call, expired or not, without removing it or marking it hit: for what an
+    /// entry keeps besides the value (its <see cref="LocalEntry.RedisKey"/>).
+    /// </summary>
+    public bool TryPeek(MemoizedMethod method, MemoKey key, out LocalEntry entry) => _entries.TryGetValue(new MethodKey(method, key), out entry);
+
+    /// <summary>
     /// Stores <paramref name="entry"/> for the call, replacing any entry it has, and trims so that
     /// the bounds hold. False, and nothing stored, when the entry is larger than the admission
     /// limit or already expired: then the call's previous entry, older than this result, is

@@ -529,6 +529,40 @@ public sealed class LocalLayerTests
     }
 
     [Fact]
+    public void Peeking_finds_an_expired_entry_leaves_it_in_place_and_does_not_mark_it_hit()
+    {
+        const int bound = 10;
+        var layer = NewLayer(bound);
+        var method = NewMethod();
+        layer.Set(method, Key(1), new LocalEntry(new byte[] { 1 }, Now + 10) { RedisKey = "p:k:{1}" });
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.True(layer.TryPeek(method, Key(1), out var peeked));
+        Assert.Equal("p:k:{1}", peeked.RedisKey);
+        Assert.Equal(1, layer.Count);
+        Assert.False(layer.TryPeek(method, Key(2), out _));
+        Assert.False(layer.TryGet(method, Key(1), Now, out _));
+        Assert.Equal(0, layer.Count);
+
+        // A sweep (the eleventh store) clears the new entries' marks; a peek then does not set one,
+        // so the peeked entry goes first at the next sweep.
+        for (ulong i = 0; i <= bound; i++)
+        {
+            layer.Set(method, Key(100 + i), NewEntry());
+        }
+
+        Assert.Equal(8, layer.Count);
+        var peekedKey = StoredKeys(layer, method).Min();
+        Assert.True(layer.TryPeek(method, Key(peekedKey), out _));
+        for (ulong i = 0; i < 3; i++)
+        {
+            layer.Set(method, Key(200 + i), NewEntry());
+        }
+
+        Assert.DoesNotContain(peekedKey, StoredKeys(layer, method));
+    }
+
+    [Fact]
     public void A_hit_allocates_nothing()
     {
         var layer = NewLayer(100);
