@@ -104,7 +104,7 @@ internal sealed partial class LocalLayer
         // Charged before it can be found, so that any removal finds its charge to take off.
         Interlocked.Increment(ref _count);
         Interlocked.Increment(ref usage.Entries);
-        var size = LocalLayer.EntryOverhead + entry.Envelope.Length;
+        var size = EntryOverhead + entry.Envelope.Length;
         Interlocked.Add(ref _bytes, size);
         Interlocked.Add(ref usage.Bytes, size);
         entry.ChargeValue();

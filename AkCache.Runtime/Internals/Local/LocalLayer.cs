@@ -19,8 +19,12 @@ namespace AkCache.Internals.Local;
 /// estimate of the value. An entry larger than <see cref="AdmissionDivisor"/>th of the byte bound
 /// is not admitted. Past nine tenths of a bound (the high-water mark) a trim is scheduled in the
 /// background; a store that passes the bound itself trims in place. Trims go down to four fifths
-/// of each bound (the low-water mark), so that one trim serves the next fifth of stores. After
-/// every <see cref="Set"/> the entry and byte bounds hold, and so does the method's own bound.</para>
+/// of each bound (the low-water mark), so that one trim serves the next fifth of stores. A store
+/// that passes a bound trims before it returns: after every <see cref="Set"/> the entry and byte
+/// bounds hold, and so does the method's own bound (<see cref="SetMethodLimit"/>), but for stores
+/// still under way on other threads, each of which trims in turn. Keeping a value between stores
+/// can pass the byte bound until the scheduled trim or the next store (a read does not trim in
+/// place).</para>
 /// <para>Eviction is second-chance (CLOCK) in store order: a sweep removes expired entries first,
 /// then the oldest entries not hit since the previous sweep; an entry hit since then (or stored
 /// since then) survives the sweep, with its recency renewed, unless nothing else is left to evict.</para>
