@@ -432,7 +432,7 @@ public sealed class LocalLayerTests
     }
 
     [Fact]
-    public void Removing_a_method_clearing_or_distrusting_refuses_stores_read_before_and_evictions_do_not()
+    public void Removing_a_method_clearing_or_distrusting_refuses_stores_read_before_and_an_expiry_does_not()
     {
         var layer = NewLayer(100);
         var method = NewMethod();
