@@ -26,7 +26,11 @@ internal sealed class RuntimeState : IDisposable
         Local = new LocalLayer(options.MemoryCacheMaxEntries, options.MemoryCacheMaxBytes, time);
         Signer = options.SigningKey is { } key ? new Serialization.ValueSigner(key) : null;
         Engine = new Engine.MemoEngine(this, Local);
-        redis?.Channels.SetTarget(Engine.Coherence);
+        if (redis is not null)
+        {
+            redis.Channels.SetTarget(Engine.Coherence);
+            redis.Connected = connection => Engine.Coherence.Start(connection, redis.Configuration, options.Prefix, redis.Channels, logger, time);
+        }
     }
 
     private long _rejectedSignatures;
@@ -125,6 +129,7 @@ internal sealed class RuntimeState : IDisposable
 
     public void Dispose()
     {
+        Engine.Coherence.Dispose();
         Redis?.Dispose();
         Signer?.Dispose();
     }

@@ -69,6 +69,9 @@ public sealed class RedisErrorReplyTests : IDisposable
             o.RedisUrl = url;
             o.Prefix = _prefix;
             o.LoggerFactory = _log;
+
+            // About what each call does with Redis refusing: the local layer answers only while Redis is unavailable.
+            o.LocalCache = false;
         },
         _time);
 

@@ -120,7 +120,7 @@ internal sealed partial class RedisAccessor
         {
             try
             {
-                database = _connection.Connect();
+                database = AfterConnect(_connection.Connect());
             }
             catch (Exception ex) when (IsRedisFailure(ex))
             {

@@ -207,11 +207,14 @@ internal sealed partial class RedisAccessor : IDisposable
         }
     }
 
+    /// <summary>Called after each successful connect (the first connect of the process, in practice): the engine starts listening for invalidations.</summary>
+    public Action<IConnectionMultiplexer>? Connected { get; set; }
+
     private IDatabase? Connect()
     {
         try
         {
-            return _connection.Connect();
+            return AfterConnect(_connection.Connect());
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
@@ -224,13 +227,23 @@ internal sealed partial class RedisAccessor : IDisposable
     {
         try
         {
-            return await _connection.ConnectAsync().ConfigureAwait(false);
+            return AfterConnect(await _connection.ConnectAsync().ConfigureAwait(false));
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
             ProcessError(ex);
             return null;
         }
+    }
+
+    private IDatabase? AfterConnect(IDatabase? database)
+    {
+        if (database is not null)
+        {
+            Connected?.Invoke(database.Multiplexer);
+        }
+
+        return database;
     }
 
     /// <summary>

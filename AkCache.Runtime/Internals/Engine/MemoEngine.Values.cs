@@ -134,10 +134,7 @@ internal sealed partial class MemoEngine
     {
         if (call.Entry is { } known && known.ExpiresAtUnixMs == expiresAt && bytes.Span.SequenceEqual(known.Envelope))
         {
-            if (_local.Sequence(method, key) == call.Sequence)
-            {
-                _local.Confirm(known, call.Epoch);
-            }
+            _local.ConfirmUnlessInvalidated(method, key, known, call.Epoch, call.Sequence);
 
             return known.Envelope;
         }

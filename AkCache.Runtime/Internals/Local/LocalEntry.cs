@@ -130,6 +130,9 @@ internal sealed class LocalEntry
         return true;
     }
 
+    /// <summary>Makes this entry untrusted whatever the layer's epoch: an invalidation named it. A later confirmation can trust it again.</summary>
+    internal void Distrust() => Volatile.Write(ref _epoch, long.MinValue);
+
     /// <summary>Raises <see cref="Epoch"/> to <paramref name="epoch"/>; never lowers it, so that a late confirmation cannot undo a later one.</summary>
     internal void RaiseEpoch(long epoch)
     {

@@ -35,6 +35,49 @@ internal sealed partial class LocalLayer
     public void Confirm(LocalEntry entry, long epochReadBeforeTheCheck) => entry.RaiseEpoch(epochReadBeforeTheCheck);
 
     /// <summary>
+    /// Makes the call's entry, if any, untrusted without removing it: Redis said its key changed, but
+    /// not to what. The next call checks Redis (and confirms, replaces or drops the entry); while
+    /// Redis cannot be asked, the entry still answers. Counts as an invalidation for
+    /// <see cref="Sequence"/> (before the entry is marked, as <see cref="Remove(MemoizedMethod, MemoKey)"/> does).
+    /// </summary>
+    public bool Distrust(MemoizedMethod method, MemoKey key)
+    {
+        var slot = new MethodKey(method, key);
+        Interlocked.Increment(ref _stripes[StripeOf(slot) * StripeStride]);
+        if (_entries.TryGetValue(slot, out var entry))
+        {
+            entry.Distrust();
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// <see cref="Confirm(LocalEntry, long)"/>, unless an invalidation touched the call since
+    /// <paramref name="sequenceReadBeforeTheCheck"/>. The sequence is checked before and after
+    /// confirming: an invalidation between the two moved it (invalidations count before they mark),
+    /// and the entry is made untrusted again here. False when not confirmed.
+    /// </summary>
+    public bool ConfirmUnlessInvalidated(MemoizedMethod method, MemoKey key, LocalEntry entry, long epochReadBeforeTheCheck, long sequenceReadBeforeTheCheck)
+    {
+        if (Sequence(method, key) != sequenceReadBeforeTheCheck)
+        {
+            return false;
+        }
+
+        Confirm(entry, epochReadBeforeTheCheck);
+        Interlocked.MemoryBarrier();
+        if (Sequence(method, key) == sequenceReadBeforeTheCheck)
+        {
+            return true;
+        }
+
+        entry.Distrust();
+        return false;
+    }
+
+    /// <summary>
     /// A number that changes whenever an invalidation may have touched the call: a removal of any
     /// call in its stripe (<see cref="Stripes"/> stripes by key hash), of its whole method, a
     /// <see cref="Clear"/> or a <see cref="DistrustAll"/>. Read it before reading Redis and pass it to

@@ -46,6 +46,8 @@ internal sealed class RecordingSink : IInvalidationSink
 
     public void OnTrackingStarted() => Record("started");
 
+    public void OnTrackingUnsupported(string reason) => Record("unsupported " + reason);
+
     public void Close()
     {
         lock (_gate)

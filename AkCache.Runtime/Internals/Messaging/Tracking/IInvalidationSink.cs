@@ -25,4 +25,10 @@ internal interface IInvalidationSink
     /// before this moment may have changed unseen and must be checked again.
     /// </summary>
     void OnTrackingStarted();
+
+    /// <summary>
+    /// The server cannot track (Garnet, Redis before 6): raised once, after <see cref="OnTrackingLost"/>
+    /// if tracking had started. Nothing more comes from the listener.
+    /// </summary>
+    void OnTrackingUnsupported(string reason);
 }

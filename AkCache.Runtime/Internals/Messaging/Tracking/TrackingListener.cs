@@ -157,7 +157,9 @@ internal sealed class TrackingListener : IDisposable
             }
 
             _state = TrackingState.Reconnecting;
-            _logger.LogWarning("AkCache: invalidation tracking lost on {EndPoint}: {Reason}; reconnecting.", connection.Description, reason);
+            // Information: the local layer then asks Redis on every call until tracking is back, and
+            // an outage of Redis itself is warned about by the accessor, once.
+            _logger.LogInformation("AkCache: invalidation tracking lost on {EndPoint}: {Reason}; reconnecting, and every call asks Redis until it is back.", connection.Description, reason);
             Call(SinkCall.Lost, $"{connection.Description}: {reason}");
         }
     }
@@ -182,6 +184,8 @@ internal sealed class TrackingListener : IDisposable
             {
                 Call(SinkCall.Lost, _unsupportedReason);
             }
+
+            Call(SinkCall.Unsupported, _unsupportedReason);
         }
 
         // Not under the lock: cancelling closes the other connections' sockets synchronously.
@@ -250,6 +254,9 @@ internal sealed class TrackingListener : IDisposable
                 case SinkCall.Lost:
                     _sink.OnTrackingLost(argument!);
                     break;
+                case SinkCall.Unsupported:
+                    _sink.OnTrackingUnsupported(argument!);
+                    break;
                 default:
                     _sink.OnTrackingStarted();
                     break;
@@ -271,5 +278,6 @@ internal sealed class TrackingListener : IDisposable
         Flushed,
         Lost,
         Started,
+        Unsupported,
     }
 }
