@@ -24,6 +24,11 @@ public static class Program
             return Arguments.Run();
         }
 
+        if (args.Contains("--coherence"))
+        {
+            return Coherence.Run();
+        }
+
         if (args.Contains("--results"))
         {
             if (args.Contains("--memory-only"))
