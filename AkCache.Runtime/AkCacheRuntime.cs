@@ -98,6 +98,12 @@ public static class AkCacheRuntime
     public static bool Invalidate<T>(Func<T> call)
     {
         var (method, key) = Internals.Engine.CallCapture.Single(call, nameof(Invalidate));
+        if (State.Disabled)
+        {
+            // AKCACHE_DISABLED: nothing is cached, so nothing is invalidated; the kill switch must not make callers throw.
+            return false;
+        }
+
         if (!key.IsValid)
         {
             throw new ArgumentException($"AkCache: the call of {method.Identity} given to AkCacheRuntime.Invalidate has arguments that cannot be turned into a key, so it is never cached and there is nothing to invalidate.", nameof(call));
