@@ -25,7 +25,11 @@ public sealed class AkCacheOptions
     public string RedisUrl { get; set; } = DefaultRedisUrl;
 
     /// <summary>The first part of every key AkCache writes, so that one Redis can serve several applications.</summary>
-    /// <value>Default: AKCACHE_PREFIX, else "akcache". Must not be empty or contain whitespace.</value>
+    /// <value>
+    /// Default: AKCACHE_PREFIX, else "akcache". Must not be empty, and must not contain whitespace,
+    /// braces or ':' (AkCache adds the ':' itself: with "app" and "app:billing" on one Redis, clearing
+    /// "app" would also reach every key of "app:billing").
+    /// </value>
     public string Prefix { get; set; } = "akcache";
 
     /// <summary>Time to live, in seconds, of results of methods whose [Memoize] does not set MaxAgeSeconds.</summary>
@@ -233,6 +237,12 @@ public sealed class AkCacheOptions
         if (string.IsNullOrWhiteSpace(Prefix) || HasWhiteSpace(Prefix) || Prefix.IndexOfAny(new[] { '{', '}' }) >= 0)
         {
             throw new ArgumentException($"{nameof(Prefix)} must be a non-empty key prefix without whitespace or braces, not '{Prefix}'.");
+        }
+
+        if (Prefix.IndexOf(':') >= 0)
+        {
+            throw new ArgumentException(
+                $"{nameof(Prefix)} must not contain ':', not '{Prefix}': AkCache writes 'PREFIX:...' keys, so a prefix with ':' lies inside another prefix's keys, and clearing one would delete the other's. Use '-' or '.' instead, e.g. '{Prefix.Replace(':', '-')}'.");
         }
 
         RequirePositive(DefaultMaxAgeSeconds, nameof(DefaultMaxAgeSeconds));

@@ -92,26 +92,33 @@ internal sealed partial class RedisAccessor
         return deletions.Count(d => d.Result);
     }
 
-    /// <summary>The primaries to scan, checked all before anything is deleted: a clear is not started on a cluster with a node out of reach.</summary>
+    /// <summary>
+    /// The primaries to scan, all checked before anything is deleted: a clear is not started while
+    /// a primary is out of reach. A replica that is down does not stop it: it holds no keys of its
+    /// own, and its primary's deletions reach it when it is back.
+    /// </summary>
     private static List<IServer> Primaries(IConnectionMultiplexer connection)
     {
         var primaries = new List<IServer>();
         foreach (var endpoint in connection.GetEndPoints())
         {
             var server = connection.GetServer(endpoint);
-            if (!server.IsConnected)
+            if (server.IsReplica)
             {
-                throw new InvalidOperationException($"AkCache: the Redis server at {endpoint} is not connected, so the keys there could not be cleared. Nothing was cleared; try again once it is reachable.");
+                continue;
             }
 
-            if (!server.IsReplica)
+            if (!server.IsConnected)
             {
-                primaries.Add(server);
+                throw new InvalidOperationException($"AkCache: the Redis primary at {endpoint} is not connected, so the keys there could not be cleared. This process's own entries were removed, but nothing was deleted in Redis and no other process was told; try again once it is reachable.");
             }
+
+            primaries.Add(server);
         }
 
         return primaries;
     }
+
     /// <summary>The connected database, connecting first if no one has.</summary>
     private IDatabase Required()
     {
@@ -130,7 +137,7 @@ internal sealed partial class RedisAccessor
 
         return database is { Multiplexer.IsConnected: true }
             ? database
-            : throw new InvalidOperationException($"AkCache: Redis at {Description} is not connected ({WhyDownOrUnknown(database)}); nothing was invalidated in Redis or in other processes.");
+            : throw new InvalidOperationException($"AkCache: Redis at {Description} is not connected ({WhyDownOrUnknown(database)}). This process's own entries were removed, but nothing was invalidated in Redis and no other process was told; try again once Redis is reachable.");
     }
 
     private string WhyDownOrUnknown(IDatabase? database) => database is null ? "no connection was made" : WhyDown(database);
@@ -138,6 +145,6 @@ internal sealed partial class RedisAccessor
     private InvalidOperationException Unreachable(Exception ex)
     {
         var inner = ex is AggregateException { InnerExceptions.Count: 1 } single ? single.InnerExceptions[0] : ex;
-        return new InvalidOperationException($"AkCache: Redis at {Description} did not carry out the invalidation ({inner.GetType().Name}: {_url.Scrub(inner.Message)}).", inner);
+        return new InvalidOperationException($"AkCache: Redis at {Description} did not carry out the invalidation ({inner.GetType().Name}: {_url.Scrub(inner.Message)}). This process's own entries were removed and keys already deleted in Redis stay deleted, but other processes may not have been told; try again.", inner);
     }
 }

@@ -210,6 +210,25 @@ public sealed class AkCacheOptionsTests
     }
 
     [Theory]
+    [InlineData("app:billing")]
+    [InlineData("app:")]
+    [InlineData(":app")]
+    public void Validate_rejects_a_prefix_with_a_colon_because_clearing_another_prefix_would_reach_it(string prefix)
+    {
+        var options = new AkCacheOptions { Prefix = prefix };
+
+        var error = Assert.Throws<ArgumentException>(options.Validate);
+        Assert.Contains($"must not contain ':', not '{prefix}'", error.Message);
+        Assert.Contains($"'{prefix.Replace(':', '-')}'", error.Message);
+    }
+
+    [Theory]
+    [InlineData("app-billing")]
+    [InlineData("app.billing")]
+    [InlineData("app_billing/v2")]
+    public void Validate_accepts_a_prefix_with_other_separators(string prefix) => new AkCacheOptions { Prefix = prefix }.Validate();
+
+    [Theory]
     [InlineData(0)]
     [InlineData(-1)]
     public void Validate_rejects_a_non_positive_max_age(int seconds)
