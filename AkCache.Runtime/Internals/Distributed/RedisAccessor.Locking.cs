@@ -108,17 +108,21 @@ internal sealed partial class RedisAccessor
     public ValueTask<bool> StoreAndReleaseAsync(OwnedLock owned, byte[]? envelope, TimeSpan timeToLive, bool synchronous) =>
         synchronous ? new ValueTask<bool>(StoreAndRelease(owned, envelope, timeToLive)) : StoreAndReleaseAsync(owned, envelope, timeToLive);
 
-    /// <summary>Renews the lock while its owner computes; false once the lock is no longer this token's, or Redis did not answer.</summary>
-    public async Task<bool> ExtendLockAsync(OwnedLock owned, TimeSpan timeToLive)
+    /// <summary>
+    /// Renews the lock while its owner computes. A renewal's failure is reported like any other
+    /// command's, but its success does not close the breaker: the watchdog runs on a timer, outside
+    /// the rule that one caller probes Redis once a break is over.
+    /// </summary>
+    public async Task<LockRenewal> ExtendLockAsync(OwnedLock owned, TimeSpan timeToLive)
     {
         var database = _connection.Database;
         if (database is null)
         {
-            return false;
+            return LockRenewal.NoAnswer;
         }
 
-        var (ran, renewed) = await TryRunAsync(database, (owned, timeToLive), static (db, s) => db.ScriptEvaluateAsync(LuaScripts.Extend, new RedisKey[] { s.owned.Keys[1] }, new RedisValue[] { s.owned.Token, (long)s.timeToLive.TotalMilliseconds }), default).ConfigureAwait(false);
-        return ran && (long)renewed == 1;
+        var (ran, renewed) = await TryRunAsync(database, (owned, timeToLive), static (db, s) => db.ScriptEvaluateAsync(LuaScripts.Extend, new RedisKey[] { s.owned.Keys[1] }, new RedisValue[] { s.owned.Token, (long)s.timeToLive.TotalMilliseconds }), default, successClosesTheBreaker: false).ConfigureAwait(false);
+        return !ran ? LockRenewal.NoAnswer : (long)renewed == 1 ? LockRenewal.Renewed : LockRenewal.Lost;
     }
 
     /// <summary>Registers interest in <paramref name="valueKey"/> being stored; dispose the result to stop listening.</summary>
@@ -185,13 +189,16 @@ internal sealed class OwnedLock
     {
         Accessor = accessor;
         ValueKey = valueKey;
-        Keys = new RedisKey[] { valueKey, valueKey + ":lock", valueKey + ":awaited" };
+        Keys = new RedisKey[] { valueKey, LockKeyOf(valueKey), valueKey + ":awaited" };
         Token = Guid.NewGuid().ToString("N");
     }
 
     public RedisAccessor Accessor { get; }
 
     public string ValueKey { get; }
+
+    /// <summary>The lock's key for a value's key: the same hash tag, so the same cluster slot.</summary>
+    public static string LockKeyOf(string valueKey) => valueKey + ":lock";
 
     /// <summary>The value's key, the lock's, and the marker that someone awaits the value (all in one cluster slot).</summary>
     public RedisKey[] Keys { get; }
@@ -207,16 +214,57 @@ internal sealed class OwnedLock
             : new RedisValue[] { Token, channel, envelope, (long)timeToLive.TotalMilliseconds, RedisAccessor.MaxAnnouncedValueBytes };
 }
 
-/// <summary>Keeps an owned lock alive while its owner computes, however long that takes.</summary>
+/// <summary>What one renewal of a lock found.</summary>
+internal enum LockRenewal
+{
+    Renewed,
+
+    /// <summary>The lock is no longer this token's: it expired, was taken over, or was deleted by an invalidation.</summary>
+    Lost,
+
+    /// <summary>Redis did not answer (reported as a failure); the next renewal tries again.</summary>
+    NoAnswer,
+}
+
+/// <summary>
+/// Keeps an owned lock alive while its owner computes, however long that takes; stops renewing
+/// once the lock is lost (another process may hold it by then, and renewing would do nothing).
+/// </summary>
 internal sealed class LockWatchdog : IDisposable
 {
     private readonly Timer _timer;
+    private readonly OwnedLock _owned;
+    private readonly TimeSpan _timeToLive;
+    private int _stopped;
 
     public LockWatchdog(OwnedLock owned, TimeSpan timeToLive)
     {
+        _owned = owned;
+        _timeToLive = timeToLive;
         var period = TimeSpan.FromTicks(Math.Max(timeToLive.Ticks / 3, TimeSpan.FromMilliseconds(50).Ticks));
-        _timer = new Timer(_ => _ = owned.Accessor.ExtendLockAsync(owned, timeToLive), null, period, period);
+        _timer = new Timer(static state => _ = ((LockWatchdog)state!).RenewAsync(), this, period, period);
     }
 
-    public void Dispose() => _timer.Dispose();
+    /// <summary>True once a renewal found the lock no longer this token's.</summary>
+    public bool LockLost { get; private set; }
+
+    public void Dispose()
+    {
+        Volatile.Write(ref _stopped, 1);
+        _timer.Dispose();
+    }
+
+    private async Task RenewAsync()
+    {
+        if (Volatile.Read(ref _stopped) == 1)
+        {
+            return;
+        }
+
+        if (await _owned.Accessor.ExtendLockAsync(_owned, _timeToLive).ConfigureAwait(false) == LockRenewal.Lost)
+        {
+            LockLost = true;
+            Dispose();
+        }
+    }
 }

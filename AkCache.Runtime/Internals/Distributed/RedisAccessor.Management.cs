@@ -20,14 +20,21 @@ internal sealed partial class RedisAccessor
     /// <summary>The channels, for the engine: it sets where invalidation messages go.</summary>
     public CacheChannels Channels => _channels;
 
-    /// <summary>Deletes one key and tells every process; true when Redis held it.</summary>
+    /// <summary>
+    /// Deletes one value, and the lock of a computation of it under way, and tells every process;
+    /// true when Redis held the value. Without its lock, that computation's owner does not store
+    /// what it computed from before the invalidation (Scripts/store-and-release.lua).
+    /// </summary>
     /// <exception cref="InvalidOperationException">Redis could not be reached or refused; the message says why.</exception>
     public bool DeleteAndAnnounce(string key)
     {
         var database = Required();
         try
         {
+            // Sent first, on the same connection: by the time the value is gone, so is the lock.
+            var lockDeleted = database.KeyDeleteAsync(OwnedLock.LockKeyOf(key));
             var deleted = database.KeyDelete(key);
+            lockDeleted.GetAwaiter().GetResult();
             _channels.Publish(database.Multiplexer, InvalidationMessage.ForEntry(key));
             return deleted;
         }

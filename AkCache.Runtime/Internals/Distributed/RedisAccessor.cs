@@ -63,6 +63,9 @@ internal sealed partial class RedisAccessor : IDisposable
 
     internal ConfigurationOptions Configuration => _connection.Configuration;
 
+    /// <summary>The breaker, for tests of what may open or close it.</summary>
+    internal CircuitBreaker Breaker => _breaker;
+
     public string Description => _url.SafeDescription;
 
     /// <summary>
@@ -270,8 +273,12 @@ internal sealed partial class RedisAccessor : IDisposable
     }
 
     /// <inheritdoc cref="TryRun"/>
-    /// <remarks>A cancellation by the caller's own <paramref name="cancellationToken"/> is not a failure of Redis: it propagates.</remarks>
-    private async ValueTask<(bool Ran, TResult Result)> TryRunAsync<TState, TResult>(IDatabase database, TState state, Func<IDatabase, TState, Task<TResult>> command, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A cancellation by the caller's own <paramref name="cancellationToken"/> is not a failure of Redis: it propagates.
+    /// <paramref name="successClosesTheBreaker"/> is false for a command that runs on its own schedule
+    /// (the lock's watchdog): its success proves Redis answers, but the breaker is closed only by the calls it lets through.
+    /// </remarks>
+    private async ValueTask<(bool Ran, TResult Result)> TryRunAsync<TState, TResult>(IDatabase database, TState state, Func<IDatabase, TState, Task<TResult>> command, CancellationToken cancellationToken, bool successClosesTheBreaker = true)
     {
         TResult result;
         try
@@ -284,7 +291,11 @@ internal sealed partial class RedisAccessor : IDisposable
             return (false, default!);
         }
 
-        RecordSuccess();
+        if (successClosesTheBreaker)
+        {
+            RecordSuccess();
+        }
+
         return (true, result);
     }
 

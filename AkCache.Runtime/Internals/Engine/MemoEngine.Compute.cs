@@ -153,8 +153,9 @@ internal sealed partial class MemoEngine
         where TBody : struct, IBody<TArgs, TResult>
     {
         method.Statistics.CountComputation();
+        var before = new Sequences(_local, method, key);
         var value = await body.Run(arguments).ConfigureAwait(false);
-        return new Computed<TResult>(value, await StoreAsync(method, key, value, redisKey, null, body.Synchronous).ConfigureAwait(false));
+        return new Computed<TResult>(value, await StoreAsync(method, key, value, redisKey, null, before, body.Synchronous).ConfigureAwait(false));
     }
 
     /// <summary>The lock's owner computes and stores; its lock is released, and the other processes woken, whatever happens.</summary>
@@ -167,8 +168,9 @@ internal sealed partial class MemoEngine
             try
             {
                 method.Statistics.CountComputation();
+                var before = new Sequences(_local, method, key);
                 var value = await body.Run(arguments).ConfigureAwait(false);
-                var envelope = await StoreAsync(method, key, value, owned.ValueKey, owned, body.Synchronous).ConfigureAwait(false);
+                var envelope = await StoreAsync(method, key, value, owned.ValueKey, owned, before, body.Synchronous).ConfigureAwait(false);
                 released = true;
                 return new Computed<TResult>(value, envelope);
             }
@@ -203,7 +205,13 @@ internal sealed partial class MemoEngine
     /// stores, releases and announces in one round trip, and releases even what it cannot cache.
     /// Never throws.
     /// </summary>
-    private async ValueTask<byte[]?> StoreAsync<T>(MemoizedMethod method, MemoKey key, T value, string? redisKey, OwnedLock? owned, bool synchronous)
+    /// <remarks>
+    /// <paramref name="before"/>: the call's sequences read before the body ran: if an invalidation reached this process since,
+    /// the result was computed from what the user asked to remove, and is returned to its callers
+    /// but stored nowhere (if only the trust epoch moved, it is stored in Redis, not here). In Redis,
+    /// the owner's store script sees the same through the lock, which an invalidation deletes.
+    /// </remarks>
+    private async ValueTask<byte[]?> StoreAsync<T>(MemoizedMethod method, MemoKey key, T value, string? redisKey, OwnedLock? owned, Sequences before, bool synchronous)
     {
         var envelope = Serialize(method, key, value, out var expiresAt);
         if (envelope is null)
@@ -216,12 +224,13 @@ internal sealed partial class MemoEngine
             return null;
         }
 
-        _local.Set(method, key, new LocalEntry(envelope, expiresAt) { RedisKey = redisKey });
+        _local.SetUnlessInvalidated(method, key, new LocalEntry(envelope, expiresAt) { RedisKey = redisKey }, before.Full);
+        var current = _local.InvalidationSequence(method, key) == before.Invalidations;
         if (owned is not null)
         {
-            await owned.Accessor.StoreAndReleaseAsync(owned, envelope, method.MaxAge(_state), synchronous).ConfigureAwait(false);
+            await owned.Accessor.StoreAndReleaseAsync(owned, current ? envelope : null, method.MaxAge(_state), synchronous).ConfigureAwait(false);
         }
-        else if (redisKey is not null && _state.Redis is { } redis)
+        else if (current && redisKey is not null && _state.Redis is { } redis)
         {
             await redis.TrySetAsync(redisKey, envelope, method.MaxAge(_state), synchronous).ConfigureAwait(false);
         }
@@ -237,5 +246,21 @@ internal sealed partial class MemoEngine
     {
         var poll = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMilliseconds(250).Ticks, options.LockTimeToLive.Ticks / 4));
         return poll < remaining ? poll : remaining;
+    }
+
+    /// <summary>A call's two sequences (<see cref="LocalLayer.Sequence"/>, <see cref="LocalLayer.InvalidationSequence"/>), read together before a computation.</summary>
+    private readonly struct Sequences
+    {
+        public Sequences(LocalLayer local, MemoizedMethod method, MemoKey key)
+        {
+            Invalidations = local.InvalidationSequence(method, key);
+            Full = local.Sequence(method, key);
+        }
+
+        /// <summary>Decides whether the result is kept in the local layer.</summary>
+        public long Full { get; }
+
+        /// <summary>Decides whether the result is written to Redis.</summary>
+        public long Invalidations { get; }
     }
 }

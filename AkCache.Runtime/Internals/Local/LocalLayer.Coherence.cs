@@ -97,6 +97,21 @@ internal sealed partial class LocalLayer
     }
 
     /// <summary>
+    /// <see cref="Sequence"/> without the trust epoch: it changes only when an invalidation, a clear
+    /// of the method or of everything, or a change seen by tracking may have touched the call, not
+    /// when tracking starts or stops. Read before a computation: if it moved by the time the result
+    /// is ready, the result may have been computed from what someone asked to remove, and is not
+    /// written to Redis (a start of tracking alone, on the first connect, must not stop that write).
+    /// </summary>
+    public long InvalidationSequence(MemoizedMethod method, MemoKey key)
+    {
+        var slot = new MethodKey(method, key);
+        return Volatile.Read(ref _stripes[StripeOf(slot) * StripeStride])
+            + Volatile.Read(ref UsageOf(method).Generation)
+            + Volatile.Read(ref _clearGeneration);
+    }
+
+    /// <summary>
     /// <see cref="Set"/>, unless an invalidation touched the call since <paramref name="sequenceReadBeforeTheRedisRead"/>
     /// was read (<see cref="Sequence"/>): a value read from Redis before an invalidation arrived is
     /// never left stored after it. False when not stored.

@@ -225,18 +225,73 @@ public sealed class RedisAccessorLockingTests : IDisposable
     }
 
     [Fact]
-    public void A_store_by_a_token_that_lost_the_lock_leaves_the_new_owners_lock()
+    public void A_store_by_a_token_that_lost_the_lock_stores_nothing_and_leaves_the_new_owners_lock()
     {
         var heard = Announcements();
         Assert.Equal(LockStatus.Acquired, Acquire(_accessor, _valueKey, LockTimeToLive, readValue: true, out _, out var owned));
 
-        // The lock expired while its owner computed, and another process took it.
+        // The lock expired while its owner computed, and another process took it: that one's value counts.
         _redis.StringSet(_lockKey, "new owner", LockTimeToLive);
         Assert.True(_accessor.StoreAndRelease(owned!, Envelope, ValueTimeToLive));
 
         Assert.Equal("new owner", _redis.StringGet(_lockKey));
-        Assert.Equal(Envelope, (byte[]?)_redis.StringGet(_valueKey));
-        WaitFor(() => heard.Contains(_valueKey), "the store was not announced on the channel");
+        Assert.False(_redis.KeyExists(_valueKey));
+        WaitFor(() => heard.Contains(_valueKey), "the release was not announced on the channel");
+    }
+
+    [Fact]
+    public void A_store_after_the_value_was_invalidated_during_the_computation_stores_nothing()
+    {
+        var heard = Announcements();
+        Assert.Equal(LockStatus.Acquired, Acquire(_accessor, _valueKey, LockTimeToLive, readValue: true, out _, out var owned));
+
+        // Invalidate deletes the value and the lock of the computation under way.
+        _accessor.DeleteAndAnnounce(_valueKey);
+        Assert.False(_redis.KeyExists(_lockKey));
+        Assert.True(_accessor.StoreAndRelease(owned!, Envelope, ValueTimeToLive));
+
+        Assert.False(_redis.KeyExists(_valueKey));
+        Assert.False(_redis.KeyExists(_lockKey));
+        WaitFor(() => heard.Contains(_valueKey), "the release was not announced on the channel");
+    }
+
+    [Fact]
+    public async Task A_renewal_extends_the_lock_but_does_not_close_an_open_breaker()
+    {
+        Assert.Equal(LockStatus.Acquired, Acquire(_accessor, _valueKey, TimeSpan.FromSeconds(2), readValue: true, out _, out var owned));
+        Assert.True(_accessor.Breaker.RecordFailure());
+
+        Assert.Equal(LockRenewal.Renewed, await _accessor.ExtendLockAsync(owned!, LockTimeToLive));
+
+        Assert.InRange(_redis.KeyTimeToLive(_lockKey)!.Value, TimeSpan.FromSeconds(3), LockTimeToLive);
+        Assert.False(_accessor.Breaker.IsClosed);
+    }
+
+    [Fact]
+    public async Task A_renewal_of_a_lock_that_is_gone_or_another_owners_reports_it_lost_and_changes_nothing()
+    {
+        Assert.Equal(LockStatus.Acquired, Acquire(_accessor, _valueKey, LockTimeToLive, readValue: true, out _, out var owned));
+        _redis.KeyDelete(_lockKey);
+        Assert.Equal(LockRenewal.Lost, await _accessor.ExtendLockAsync(owned!, LockTimeToLive));
+        Assert.False(_redis.KeyExists(_lockKey));
+
+        _redis.StringSet(_lockKey, "new owner", TimeSpan.FromSeconds(2));
+        Assert.Equal(LockRenewal.Lost, await _accessor.ExtendLockAsync(owned!, LockTimeToLive));
+        Assert.InRange(_redis.KeyTimeToLive(_lockKey)!.Value, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(2));
+    }
+
+    [Fact]
+    public void The_watchdog_stops_renewing_once_the_lock_is_lost()
+    {
+        var timeToLive = TimeSpan.FromMilliseconds(300);
+        Assert.Equal(LockStatus.Acquired, Acquire(_accessor, _valueKey, timeToLive, readValue: true, out _, out var owned));
+        using var watchdog = new LockWatchdog(owned!, timeToLive);
+        _redis.KeyDelete(_lockKey);
+        WaitFor(() => watchdog.LockLost, "the watchdog did not notice that the lock was lost");
+
+        // The same token again, briefly: a watchdog still renewing would keep it alive for ever.
+        _redis.StringSet(_lockKey, owned!.Token, TimeSpan.FromMilliseconds(400));
+        WaitFor(() => !_redis.KeyExists(_lockKey), "the watchdog renewed a lock it had lost");
     }
 
     [Fact]
