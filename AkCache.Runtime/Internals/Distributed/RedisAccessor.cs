@@ -210,8 +210,12 @@ internal sealed partial class RedisAccessor : IDisposable
         }
     }
 
-    /// <summary>Called after each successful connect (the first connect of the process, in practice): the engine starts listening for invalidations.</summary>
-    public Action<IConnectionMultiplexer>? Connected { get; set; }
+    /// <summary>
+    /// Called after each successful connect (the first connect of the process, in practice), with
+    /// whether the call that connected is synchronous: the engine starts listening for invalidations,
+    /// without blocking an asynchronous caller.
+    /// </summary>
+    public Func<IConnectionMultiplexer, bool, ValueTask>? Connected { get; set; }
 
     private IDatabase? Connect()
     {
@@ -230,7 +234,13 @@ internal sealed partial class RedisAccessor : IDisposable
     {
         try
         {
-            return AfterConnect(await _connection.ConnectAsync().ConfigureAwait(false));
+            var database = await _connection.ConnectAsync().ConfigureAwait(false);
+            if (database is not null && Connected is { } connected)
+            {
+                await connected(database.Multiplexer, false).ConfigureAwait(false);
+            }
+
+            return database;
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
@@ -239,11 +249,20 @@ internal sealed partial class RedisAccessor : IDisposable
         }
     }
 
+    /// <summary>The synchronous side of <see cref="Connected"/>: a synchronous start completes before it returns.</summary>
     private IDatabase? AfterConnect(IDatabase? database)
     {
-        if (database is not null)
+        if (database is not null && Connected is { } connected)
         {
-            Connected?.Invoke(database.Multiplexer);
+            var started = connected(database.Multiplexer, true);
+            if (started.IsCompleted)
+            {
+                started.GetAwaiter().GetResult();
+            }
+            else
+            {
+                _ = started.AsTask();
+            }
         }
 
         return database;

@@ -16,8 +16,9 @@ internal interface IInvalidationTarget
 /// announce stored values (<see cref="StoredAnnouncements"/>), and "PREFIX:akcache:invalidate", on
 /// which invalidations and clears reach every process (<see cref="InvalidationMessage"/>). The
 /// process subscribes once, on its first connection; StackExchange.Redis subscribes again after a
-/// reconnect. If subscribing fails, waiters still find values by polling, and the local layer
-/// learns of invalidations from Redis's tracking where the server has it.
+/// reconnect. If subscribing fails, waiters still find values by polling, the local layer learns of
+/// invalidations from Redis's tracking where the server has it, and where it has not, the local
+/// layer does not answer first until a probe of its own comes back through the channel.
 /// </summary>
 internal sealed class CacheChannels
 {
@@ -25,6 +26,8 @@ internal sealed class CacheChannels
     private readonly RedisChannel _invalidations;
     private IInvalidationTarget? _target;
     private long _ignored;
+    private const int StoredSubscribed = 1;
+    private const int InvalidationsSubscribed = 2;
     private int _subscribed;
 
     public CacheChannels(string prefix)
@@ -43,51 +46,159 @@ internal sealed class CacheChannels
     /// <summary>Messages on the invalidation channel that were not AkCache's, or not in this build's format: ignored.</summary>
     public long MessagesIgnored => Interlocked.Read(ref _ignored);
 
-    /// <summary>True once the subscription was made (StackExchange.Redis keeps it across reconnects).</summary>
-    public bool IsSubscribed => Volatile.Read(ref _subscribed) == 1;
+    /// <summary>True once both subscriptions were made (StackExchange.Redis keeps them across reconnects).</summary>
+    public bool IsSubscribed => Volatile.Read(ref _subscribed) == (StoredSubscribed | InvalidationsSubscribed);
 
     /// <summary>Where invalidation messages go; set once by the engine before the first connection.</summary>
     public void SetTarget(IInvalidationTarget target) => _target = target;
 
-    /// <summary>Subscribes this process to both channels, once.</summary>
+    /// <summary>
+    /// Subscribes this process to both channels, each once: a channel that could not be subscribed
+    /// to (a failure, an ACL without it) is tried again at the next call, and one that was is never
+    /// subscribed to twice (its handler would run twice per message).
+    /// </summary>
     public void EnsureSubscribed(IConnectionMultiplexer connection)
     {
-        if (Volatile.Read(ref _subscribed) == 0 && Interlocked.Exchange(ref _subscribed, 1) == 0)
+        if (IsSubscribed)
         {
-            try
-            {
-                var subscriber = connection.GetSubscriber();
-                subscriber.Subscribe(_stored, OnStored);
-                subscriber.Subscribe(_invalidations, OnInvalidation);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                Volatile.Write(ref _subscribed, 0);
-            }
+            return;
         }
+
+        var subscriber = connection.GetSubscriber();
+        TrySubscribe(StoredSubscribed, () => subscriber.Subscribe(_stored, OnStored));
+        TrySubscribe(InvalidationsSubscribed, () => subscriber.Subscribe(_invalidations, OnInvalidation));
     }
 
     /// <inheritdoc cref="EnsureSubscribed"/>
     public async ValueTask EnsureSubscribedAsync(IConnectionMultiplexer connection)
     {
-        if (Volatile.Read(ref _subscribed) == 0 && Interlocked.Exchange(ref _subscribed, 1) == 0)
+        if (IsSubscribed)
         {
-            try
-            {
-                var subscriber = connection.GetSubscriber();
-                await subscriber.SubscribeAsync(_stored, OnStored).ConfigureAwait(false);
-                await subscriber.SubscribeAsync(_invalidations, OnInvalidation).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                Volatile.Write(ref _subscribed, 0);
-            }
+            return;
+        }
+
+        var subscriber = connection.GetSubscriber();
+        await TrySubscribeAsync(StoredSubscribed, () => subscriber.SubscribeAsync(_stored, OnStored)).ConfigureAwait(false);
+        await TrySubscribeAsync(InvalidationsSubscribed, () => subscriber.SubscribeAsync(_invalidations, OnInvalidation)).ConfigureAwait(false);
+    }
+
+    /// <summary><see cref="EnsureSubscribed"/> or <see cref="EnsureSubscribedAsync(IConnectionMultiplexer)"/>.</summary>
+    public ValueTask EnsureSubscribedAsync(IConnectionMultiplexer connection, bool synchronous)
+    {
+        if (!synchronous)
+        {
+            return EnsureSubscribedAsync(connection);
+        }
+
+        EnsureSubscribed(connection);
+        return default;
+    }
+
+    /// <summary>
+    /// True while the invalidation channel's subscription has its connection: the subscription was
+    /// made, and the server StackExchange.Redis keeps it on is connected.
+    /// </summary>
+    public bool InvalidationsConnected(IConnectionMultiplexer connection)
+    {
+        if ((Volatile.Read(ref _subscribed) & InvalidationsSubscribed) == 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            return connection.GetSubscriber().IsConnected(_invalidations);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return false;
         }
     }
 
     /// <summary>Publishes an invalidation to every process (this one's included); returns how many subscribers received it.</summary>
     public long Publish(IConnectionMultiplexer connection, InvalidationMessage message) =>
         connection.GetSubscriber().Publish(_invalidations, message.ToBytes());
+
+    /// <summary>Publishes a probe without waiting; a failure is no news (the next probe goes out on schedule).</summary>
+    public void PublishProbe(IConnectionMultiplexer connection, string token)
+    {
+        try
+        {
+            _ = connection.GetSubscriber().PublishAsync(_invalidations, InvalidationMessage.ForProbe(token).ToBytes()).ContinueWith(
+                static t => _ = t.Exception,
+                CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Not connected: the next probe tries again.
+        }
+    }
+
+    private void TrySubscribe(int channel, Action subscribe)
+    {
+        if ((Volatile.Read(ref _subscribed) & channel) != 0 || !Claim(channel))
+        {
+            return;
+        }
+
+        try
+        {
+            subscribe();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Release(channel);
+        }
+    }
+
+    private async ValueTask TrySubscribeAsync(int channel, Func<Task> subscribe)
+    {
+        if ((Volatile.Read(ref _subscribed) & channel) != 0 || !Claim(channel))
+        {
+            return;
+        }
+
+        try
+        {
+            await subscribe().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Release(channel);
+        }
+    }
+
+    /// <summary>Sets the channel's bit; true for the one caller that set it (and so subscribes).</summary>
+    private bool Claim(int channel)
+    {
+        while (true)
+        {
+            var seen = Volatile.Read(ref _subscribed);
+            if ((seen & channel) != 0)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _subscribed, seen | channel, seen) == seen)
+            {
+                return true;
+            }
+        }
+    }
+
+    private void Release(int channel)
+    {
+        while (true)
+        {
+            var seen = Volatile.Read(ref _subscribed);
+            if (Interlocked.CompareExchange(ref _subscribed, seen & ~channel, seen) == seen)
+            {
+                return;
+            }
+        }
+    }
 
     private void OnStored(RedisChannel channel, RedisValue message) => Announcements.OnAnnouncement((ReadOnlyMemory<byte>)message);
 

@@ -13,6 +13,13 @@ internal enum InvalidationScope
 
     /// <summary>Every result under the prefix.</summary>
     All,
+
+    /// <summary>
+    /// No invalidation: a process checking that its own subscription receives the channel (where the
+    /// server has no tracking, the channel is all that keeps its local layer coherent). The target is
+    /// that process's token; every other process ignores the message.
+    /// </summary>
+    Probe,
 }
 
 /// <summary>
@@ -20,7 +27,7 @@ internal enum InvalidationScope
 /// every process drops the entries concerned from its local layer (Redis's own tracking tells of
 /// deletions too, but not on servers without it, such as Garnet). The wire format, written and read
 /// only here, is UTF-8 text: <c>akcache/1 entry KEY</c>, <c>akcache/1 method KEYSTART</c> or
-/// <c>akcache/1 all</c>. A message in any other form, or of another version, is not AkCache's
+/// <c>akcache/1 all</c>, and <c>akcache/1 probe TOKEN</c> (<see cref="InvalidationScope.Probe"/>). A message in any other form, or of another version, is not AkCache's
 /// (or not this build's): it is ignored and counted, never acted upon.
 /// </summary>
 internal readonly struct InvalidationMessage
@@ -44,14 +51,17 @@ internal readonly struct InvalidationMessage
 
     public static InvalidationMessage ForAll() => new(InvalidationScope.All, "");
 
+    public static InvalidationMessage ForProbe(string token) => new(InvalidationScope.Probe, token);
+
     public byte[] ToBytes() => Encoding.UTF8.GetBytes(Scope switch
     {
         InvalidationScope.Entry => Header + "entry " + Target,
         InvalidationScope.Method => Header + "method " + Target,
+        InvalidationScope.Probe => Header + "probe " + Target,
         _ => Header + "all",
     });
 
-    /// <summary>Reads a message; false for anything that is not exactly one of the three forms.</summary>
+    /// <summary>Reads a message; false for anything that is not exactly one of the four forms.</summary>
     public static bool TryParse(ReadOnlySpan<byte> bytes, out InvalidationMessage message)
     {
         message = default;
@@ -86,6 +96,12 @@ internal readonly struct InvalidationMessage
         if (TryTarget(rest, "method ", out var start))
         {
             message = ForMethod(start);
+            return true;
+        }
+
+        if (TryTarget(rest, "probe ", out var token))
+        {
+            message = ForProbe(token);
             return true;
         }
 

@@ -33,7 +33,7 @@ public sealed class TrackingListenerGarnetTests : IDisposable
 
         _output.WriteLine($"{_garnet.Description}: {listener.UnsupportedReason}");
         Assert.Contains(reply.Text!, listener.UnsupportedReason, StringComparison.Ordinal);
-        Assert.Contains("does not support CLIENT TRACKING", listener.UnsupportedReason, StringComparison.Ordinal);
+        Assert.Contains("cannot use CLIENT TRACKING", listener.UnsupportedReason, StringComparison.Ordinal);
         var warning = Assert.Single(_logs.Warnings);
         Assert.Contains(reply.Text!, warning, StringComparison.Ordinal);
 

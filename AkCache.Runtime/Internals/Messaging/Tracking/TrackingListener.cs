@@ -175,9 +175,9 @@ internal sealed class TrackingListener : IDisposable
 
             var wasTracking = _state == TrackingState.Tracking;
             _state = TrackingState.Unsupported;
-            _unsupportedReason = $"the server does not support CLIENT TRACKING (Garnet, or Redis before 6): on {connection.Description}, {reply}";
+            _unsupportedReason = $"AkCache cannot use CLIENT TRACKING (Garnet, Redis before 6, or an ACL user without +client|tracking): on {connection.Description}, {reply}";
             _logger.LogWarning(
-                "AkCache: {EndPoint} does not support CLIENT TRACKING (Garnet, or Redis before 6): {Reply}; invalidation tracking stays off.",
+                "AkCache: {EndPoint} cannot use CLIENT TRACKING (Garnet, Redis before 6, or an ACL user without +client|tracking): {Reply}; invalidation tracking stays off, and the local layer learns only of AkCache's own invalidations (docs/local-cache.md).",
                 connection.Description,
                 reply);
             if (wasTracking)

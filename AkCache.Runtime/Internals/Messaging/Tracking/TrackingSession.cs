@@ -216,7 +216,17 @@ internal sealed class TrackingSession : IDisposable
             tracking.AddRange(new[] { "PREFIX", _settings.Prefix });
         }
 
-        Check("CLIENT TRACKING", await CommandAsync(tracking).ConfigureAwait(false));
+        var trackingReply = await CommandAsync(tracking).ConfigureAwait(false);
+        if (trackingReply.IsError && (trackingReply.Text ?? string.Empty).StartsWith("NOPERM", StringComparison.OrdinalIgnoreCase))
+        {
+            // HELLO authenticated: the user exists, but its ACL forbids tracking. Asking again would
+            // repeat the answer; the local layer then relies on AkCache's own channel, as on Garnet.
+            throw new TrackingHandshakeException(
+                TrackingFailureKind.Unsupported,
+                $"CLIENT TRACKING was answered '{_settings.Scrub(trackingReply.Text ?? string.Empty)}': the ACL user may not use it (grant it +client|tracking)");
+        }
+
+        Check("CLIENT TRACKING", trackingReply);
     }
 
     private void Check(string command, Resp3Value reply)
