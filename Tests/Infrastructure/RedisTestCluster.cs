@@ -25,25 +25,18 @@ public sealed class RedisTestCluster : IDisposable
     private readonly List<Process> _nodes = new();
     private readonly string _directory = Directory.CreateTempSubdirectory("akcache-cluster-").FullName;
 
+    private readonly string _redisServer;
+    private readonly string _redisCli;
+    private readonly List<int> _addedPorts = new();
+
     private RedisTestCluster(string redisServer, string redisCli)
     {
+        _redisServer = redisServer;
+        _redisCli = redisCli;
         Ports = ChooseFreePorts(NodeCount, CandidatePort, CanBind);
         foreach (var port in Ports)
         {
-            var folder = Path.Combine(_directory, port.ToString(CultureInfo.InvariantCulture));
-            Directory.CreateDirectory(folder);
-            var start = new ProcessStartInfo(redisServer) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in new[]
-            {
-                "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--cluster-enabled", "yes",
-                "--cluster-config-file", Path.Combine(folder, "nodes.conf"), "--save", "", "--appendonly", "no", "--dir", folder,
-                "--logfile", Path.Combine(folder, "redis.log"),
-            })
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            _nodes.Add(Process.Start(start)!);
+            StartNode(port);
         }
 
         WaitUntil(() => Ports.All(Accepts), "the cluster nodes to accept connections");
@@ -56,7 +49,62 @@ public sealed class RedisTestCluster : IDisposable
         WaitUntil(() => Ports.All(p => Run(redisCli, new[] { "-p", p.ToString(CultureInfo.InvariantCulture), "cluster", "info" }).Output.Contains("cluster_state:ok")), "cluster_state:ok on every node");
     }
 
+    /// <summary>The three masters the cluster was created with.</summary>
     public IReadOnlyList<int> Ports { get; }
+
+    /// <summary>Masters added since (<see cref="AddMaster"/>).</summary>
+    public IReadOnlyList<int> AddedPorts => _addedPorts;
+
+    /// <summary>
+    /// Starts one more node and joins it to the cluster as a master without slots
+    /// (redis-cli --cluster add-node); returns its port.
+    /// </summary>
+    public int AddMaster()
+    {
+        var port = ChooseFreePorts(1, CandidatePort, p => !Ports.Contains(p) && !_addedPorts.Contains(p) && CanBind(p)).Single();
+        StartNode(port);
+        WaitUntil(() => Accepts(port), "the new node to accept connections");
+        var add = Run(_redisCli, new[] { "--cluster", "add-node", "127.0.0.1:" + port, "127.0.0.1:" + Ports[0] });
+        if (add.ExitCode != 0)
+        {
+            throw new InvalidOperationException("redis-cli --cluster add-node failed:\n" + add.Output);
+        }
+
+        _addedPorts.Add(port);
+        var id = NodeId(port);
+        WaitUntil(() => Ports.All(p => Cli(p, "cluster", "nodes").Contains(id, StringComparison.Ordinal)), "every node to know the new one");
+        return port;
+    }
+
+    /// <summary>
+    /// Gives one slot that holds no keys to the master on <paramref name="targetPort"/>, as a
+    /// resharding does (IMPORTING, MIGRATING, then NODE on every master), and waits until every
+    /// master agrees.
+    /// </summary>
+    public void MoveEmptySlot(int slot, int targetPort)
+    {
+        var all = Ports.Concat(_addedPorts).ToList();
+        var text = slot.ToString(CultureInfo.InvariantCulture);
+        var sourcePort = OwnerPort(Ports[0], slot);
+        if (Cli(sourcePort, "cluster", "countkeysinslot", text).Trim() != "0")
+        {
+            throw new InvalidOperationException($"Slot {slot} holds keys; only an empty slot is moved here.");
+        }
+
+        var targetId = NodeId(targetPort);
+        Cli(targetPort, "cluster", "setslot", text, "importing", NodeId(sourcePort));
+        Cli(sourcePort, "cluster", "setslot", text, "migrating", targetId);
+        foreach (var port in all)
+        {
+            Cli(port, "cluster", "setslot", text, "node", targetId);
+        }
+
+        WaitUntil(() => all.All(p => OwnerPort(p, slot) == targetPort), $"every node to give slot {slot} to {targetPort}");
+        WaitUntil(() => all.All(p => Cli(p, "cluster", "info").Contains("cluster_state:ok", StringComparison.Ordinal)), "cluster_state:ok on every node");
+    }
+
+    /// <summary>CLUSTER KEYSLOT of a key, asked of the first node.</summary>
+    public int KeySlot(string key) => int.Parse(Cli(Ports[0], "cluster", "keyslot", key).Trim(), CultureInfo.InvariantCulture);
 
     /// <summary>One URL per master, comma-separated, as AKCACHE_REDIS_URL takes a cluster.</summary>
     public string Url => string.Join(",", Ports.Select(p => "redis://127.0.0.1:" + p));
@@ -142,6 +190,56 @@ public sealed class RedisTestCluster : IDisposable
         catch (IOException)
         {
         }
+    }
+
+    private void StartNode(int port)
+    {
+        var folder = Path.Combine(_directory, port.ToString(CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(folder);
+        var start = new ProcessStartInfo(_redisServer) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[]
+        {
+            "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--cluster-enabled", "yes",
+            "--cluster-config-file", Path.Combine(folder, "nodes.conf"), "--save", "", "--appendonly", "no", "--dir", folder,
+            "--logfile", Path.Combine(folder, "redis.log"),
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        _nodes.Add(Process.Start(start)!);
+    }
+
+    private string Cli(int port, params string[] command) =>
+        Run(_redisCli, new[] { "-p", port.ToString(CultureInfo.InvariantCulture) }.Concat(command)).Output;
+
+    private string NodeId(int port) => Cli(port, "cluster", "myid").Trim();
+
+    /// <summary>The port of the master that the node on <paramref name="askedPort"/> says owns <paramref name="slot"/>, or 0.</summary>
+    private int OwnerPort(int askedPort, int slot)
+    {
+        foreach (var line in Cli(askedPort, "cluster", "nodes").Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length < 9 || !fields[2].Contains("master", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            foreach (var range in fields.Skip(8).Where(r => !r.StartsWith('[')))
+            {
+                var bounds = range.Split('-');
+                var low = int.Parse(bounds[0], CultureInfo.InvariantCulture);
+                var high = bounds.Length > 1 ? int.Parse(bounds[1], CultureInfo.InvariantCulture) : low;
+                if (slot >= low && slot <= high)
+                {
+                    var address = fields[1].Split('@')[0];
+                    return int.Parse(address[(address.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
+                }
+            }
+        }
+
+        return 0;
     }
 
     private static (int ExitCode, string Output) Run(string file, IEnumerable<string> arguments)

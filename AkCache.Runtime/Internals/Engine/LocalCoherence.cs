@@ -104,6 +104,18 @@ internal sealed class LocalCoherence : IInvalidationTarget, IDisposable
     /// <summary>How many times, without tracking, a probe came back and the local layer answered first again.</summary>
     public long ChannelConfirmations => Interlocked.Read(ref _channelConfirmations);
 
+    /// <summary>The primaries the current listener tracks, as "host:port".</summary>
+    internal System.Collections.Generic.IReadOnlyList<string> TrackedEndPoints
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _listenedEndPoints;
+            }
+        }
+    }
+
     /// <summary>How many times the tracking listener was made again for a new set of primaries.</summary>
     public long ListenerRebuilds => Interlocked.Read(ref _listenerRebuilds);
 
