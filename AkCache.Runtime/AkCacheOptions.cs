@@ -44,7 +44,7 @@ public sealed class AkCacheOptions
     /// <value>Default: 2 seconds.</value>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>How long one Redis read or write may take before the call gives up on Redis and uses the memory cache.</summary>
+    /// <summary>How long one Redis read or write may take before the call gives up on Redis and uses the local layer (L1).</summary>
     /// <value>Default: 500 milliseconds.</value>
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 

@@ -20,12 +20,12 @@ public static class AkCacheRuntime
     /// <summary>
     /// Replaces the settings: <paramref name="configure"/> receives options read from the
     /// environment and changes what it wants. The previous Redis connection, if any, is closed, and
-    /// the in-process memory cache starts empty.
+    /// the local layer (L1) starts empty.
     /// </summary>
     /// <remarks>
     /// A malformed AKCACHE_* variable never makes this throw: what code sets wins over it; one that
     /// code leaves alone is logged once as an error and keeps its default, or, for the Redis URL,
-    /// prefix, signing key and serializer, leaves this process on its memory cache alone (as without
+    /// prefix, signing key and serializer, leaves this process on its local layer alone (as without
     /// a call here).
     /// </remarks>
     /// <exception cref="ArgumentException">A setting made by <paramref name="configure"/> is invalid (the message never holds a password).</exception>

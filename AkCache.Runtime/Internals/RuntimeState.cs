@@ -92,7 +92,7 @@ internal sealed class RuntimeState : IDisposable
     /// <summary>
     /// Reads the environment. A bad variable must not break the application's methods: each one is
     /// logged once as an error and keeps its default; a bad Redis URL or prefix leaves AkCache on the
-    /// in-process memory cache alone.
+    /// local layer (L1) alone.
     /// </summary>
     public static RuntimeState FromEnvironment()
     {

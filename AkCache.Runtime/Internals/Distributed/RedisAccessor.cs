@@ -333,7 +333,7 @@ internal sealed partial class RedisAccessor : IDisposable
         if (_breaker.RecordFailure())
         {
             _logger.LogWarning(
-                "AkCache: Redis at {Redis} is unavailable ({Reason}). Memoized methods keep returning correct results from this process's memory cache and will use Redis again once it answers.",
+                "AkCache: Redis at {Redis} is unavailable ({Reason}). Memoized methods keep returning correct results from this process's local layer (L1) and will use Redis again once it answers.",
                 Description,
                 reason);
         }

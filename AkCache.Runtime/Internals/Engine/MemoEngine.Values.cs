@@ -32,7 +32,7 @@ internal sealed partial class MemoEngine
     /// <summary>
     /// Reads a value from an envelope. <paramref name="fromRedis"/>: true for bytes read from Redis
     /// or from another process's announcement, whose signature is checked when a signing key is
-    /// configured; false for this process's own bytes (its memory layer, a computation it shared),
+    /// configured; false for this process's own bytes (its local layer, a computation it shared),
     /// already checked or written here.
     /// </summary>
     private bool TryReadEnvelope<T>(MemoizedMethod method, MemoKey key, ReadOnlyMemory<byte> bytes, out T value, out long expiresAt, bool fromRedis = false)

@@ -58,7 +58,7 @@ internal static class Immutability
     };
 
     /// <summary>
-    /// System.Tuple is not sealed, but its items are readonly fields and the value the memory layer
+    /// System.Tuple is not sealed, but its items are readonly fields and the value the local layer
     /// shares is the one the serializer reads back, which MessagePack's tuple formatter always builds
     /// as exactly this Tuple (no subclass state survives a write). So a tuple is judged by its fields
     /// only; a user's subclass of Tuple is a different type and goes through the class rule.
