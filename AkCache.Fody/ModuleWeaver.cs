@@ -23,6 +23,7 @@ public partial class ModuleWeaver : BaseModuleWeaver
         }
 
         var candidates = FindCandidates(settings);
+        CheckManagementCalls(candidates);
         if (candidates.Count > 0)
         {
             Weave(candidates, new ReferenceFinder(this));

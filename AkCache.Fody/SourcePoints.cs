@@ -4,7 +4,7 @@ using Mono.Cecil.Cil;
 
 namespace AkCache.Fody;
 
-/// <summary>Where a build error about a method points: its first line of code.</summary>
+/// <summary>Where a build error points: a method's first line of code, or the line of one instruction.</summary>
 internal static class SourcePoints
 {
     private static readonly string[] StateMachineAttributes =
@@ -20,6 +20,20 @@ internal static class SourcePoints
     /// </summary>
     public static SequencePoint? First(MethodDefinition method) =>
         FirstVisible(method) ?? FirstVisible(StateMachineMoveNext(method));
+
+    /// <summary>The line that holds <paramref name="instruction"/>: the last visible sequence point at or before it; null without symbols.</summary>
+    public static SequencePoint? At(MethodDefinition method, Instruction instruction)
+    {
+        for (var current = instruction; current is not null; current = current.Previous)
+        {
+            if (method.DebugInformation.GetSequencePoint(current) is { IsHidden: false } point)
+            {
+                return point;
+            }
+        }
+
+        return null;
+    }
 
     private static SequencePoint? FirstVisible(MethodDefinition? method) =>
         method?.DebugInformation.SequencePoints.FirstOrDefault(p => !p.IsHidden);

@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using AkCache.Fody;
+using AkCache.Tests.Support;
 using Fody;
 using Xunit;
 
@@ -14,6 +15,8 @@ public sealed class BuildErrorTests
     private static readonly Lazy<TestResult> Woven = new(() => new ModuleWeaver().ExecuteTestRun("AssemblyWithErrors.dll", runPeVerify: false));
 
     private static readonly string[] SourceLines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "AssemblyWithErrors", "Unsupported.cs"));
+
+    private static readonly string[] ManagementLines = File.ReadAllLines(Path.Combine(ProcessRunner.RepositoryRoot(), "AssemblyWithErrors", "ManagementTargets.cs"));
 
     [Theory]
     [InlineData("Instance", "AkCache: cannot memoize 'AssemblyWithErrors.Unsupported.Instance(int)': it is an instance method, and its result may depend on the instance. Make it static, or remove [Memoize].")]
@@ -86,8 +89,8 @@ public sealed class BuildErrorTests
     [Fact]
     public void Every_unsupported_method_is_reported_and_only_the_storable_ones_are_woven()
     {
-        Assert.Equal(36 + 6, Woven.Value.Errors.Count);
-        Assert.Contains(Woven.Value.Messages, m => m.Text == "AkCache: memoized 5 methods in AssemblyWithErrors");
+        Assert.Equal(36 + 6 + 8, Woven.Value.Errors.Count);
+        Assert.Contains(Woven.Value.Messages, m => m.Text == "AkCache: memoized 6 methods in AssemblyWithErrors");
     }
 
     /// <summary>
@@ -123,4 +126,41 @@ public sealed class BuildErrorTests
         Assert.Contains(Woven.Value.Assembly.GetReferencedAssemblies(), a => a.Name == "AkCache.Attributes");
     }
 
+    /// <summary>
+    /// AkCacheRuntime.Invalidate, ClearMethod and GetCacheInfo given a lambda or method group that
+    /// can reach no memoized method: the build says so at the call, instead of an ArgumentException
+    /// when it runs. Every such call is reported, two in one method included.
+    /// </summary>
+    [Theory]
+    [InlineData("InvalidatesPrice", "AkCache: AkCacheRuntime.Invalidate targets 'AssemblyWithErrors.ManagementTargets.Price(int)', which is not memoized: only a call of a [Memoize] method can be invalidated. Add [Memoize] to it, or call Invalidate with a memoized method.")]
+    [InlineData("ClearsLabel", "AkCache: AkCacheRuntime.ClearMethod targets 'AssemblyWithErrors.ManagementTargets.Label(string, int)', which is not memoized: only the entries of a [Memoize] method can be cleared. Add [Memoize] to it, or pass ClearMethod a call of a memoized method.")]
+    [InlineData("InfoOfDoubled", "AkCache: AkCacheRuntime.GetCacheInfo targets 'AssemblyWithErrors.ManagementTargets.Doubled(int)', which is not memoized: only a [Memoize] method has cache information. Add [Memoize] to it, or pass GetCacheInfo a call of a memoized method.")]
+    [InlineData("InvalidatesMethodGroup", "AkCache: AkCacheRuntime.Invalidate targets 'AssemblyWithErrors.ManagementTargets.Constant()', which is not memoized: only a call of a [Memoize] method can be invalidated. Add [Memoize] to it, or call Invalidate with a memoized method.")]
+    [InlineData("InvalidatesCapturedArgument", "AkCache: AkCacheRuntime.Invalidate targets 'AssemblyWithErrors.ManagementTargets.Price(int)', which is not memoized: only a call of a [Memoize] method can be invalidated. Add [Memoize] to it, or call Invalidate with a memoized method.")]
+    [InlineData("ClearsConstant", "AkCache: the lambda given to AkCacheRuntime.ClearMethod calls no memoized method: only the entries of a [Memoize] method can be cleared. Pass a call of a [Memoize] method, such as () => MarketData.History(\"600519\", 30).")]
+    [InlineData("InvalidatesThenClears first", "AkCache: AkCacheRuntime.Invalidate targets 'AssemblyWithErrors.ManagementTargets.Price(int)', which is not memoized: only a call of a [Memoize] method can be invalidated. Add [Memoize] to it, or call Invalidate with a memoized method.")]
+    [InlineData("InvalidatesThenClears second", "AkCache: AkCacheRuntime.ClearMethod targets 'AssemblyWithErrors.ManagementTargets.Price(int)', which is not memoized: only the entries of a [Memoize] method can be cleared. Add [Memoize] to it, or pass ClearMethod a call of a memoized method.")]
+    public void Management_call_of_a_method_that_is_not_memoized_is_a_build_error_at_the_call(string marker, string expected)
+    {
+        var line = Array.FindIndex(ManagementLines, l => l.EndsWith($"// error: {marker}", StringComparison.Ordinal)) + 1;
+        Assert.True(line > 0, $"no line marked '// error: {marker}'");
+        var error = Assert.Single(ManagementErrors(), e => e.SequencePoint!.StartLine == line);
+        Assert.Equal(expected, error.Text);
+    }
+
+    /// <summary>
+    /// A lambda on a memoized method, with an argument computed by a helper, and one whose calls the
+    /// weaver cannot follow into library code, are no errors: only the eight marked calls are.
+    /// </summary>
+    [Fact]
+    public void Only_the_marked_management_calls_are_build_errors()
+    {
+        var marked = ManagementLines.Count(l => l.Contains("// error: "));
+        Assert.Equal(8, marked);
+        Assert.Equal(marked, ManagementErrors().Count());
+        Assert.Equal(marked, ManagementErrors().Select(e => e.SequencePoint!.StartLine).Distinct().Count());
+    }
+
+    private static System.Collections.Generic.IEnumerable<SequencePointMessage> ManagementErrors() =>
+        Woven.Value.Errors.Where(e => e.SequencePoint?.Document.Url.EndsWith("ManagementTargets.cs", StringComparison.Ordinal) == true);
 }
