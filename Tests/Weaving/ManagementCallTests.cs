@@ -42,12 +42,8 @@ public sealed class ManagementCallTests : MemoizeTestBase
     [Fact]
     public void A_helper_that_calls_the_memoized_method_leads_to_it()
     {
-        var add = WovenAssembly.Method<Func<int, int, int>>("Basic.Add");
         var info = WovenAssembly.Method<Func<CacheInfo>>("CacheManagement.InfoOfAddThroughHelper");
-        Assert.Equal(13, add(3, 10));
-
         Assert.Equal("AssemblyToProcess.Basic.Add(System.Int32,System.Int32)", info().Method);
-        Assert.Equal(1, info().Computations);
     }
 
     [Fact]
