@@ -92,6 +92,28 @@ public sealed class ChannelOnlyCoherenceTests : MemoizeTestBase
         WaitUntil(() => _greet("Ada") == "Hello, Ada" && WovenAssembly.Calls("Greet") == 2, "the invalidation after the reconnect is seen");
     }
 
+    [SkippableFact]
+    public void Without_tracking_a_channel_that_stops_delivering_without_a_disconnect_stops_answering_first_within_the_lease()
+    {
+        UseUserWithoutTracking("&*");
+        CachedAndServedLocally("Ada");
+        var confirmations = Coherence.ChannelConfirmations;
+
+        // A frozen server: every connection stays open, and nothing published is delivered (PUBLISH waits).
+        var server = _admin.GetServer(Server.Endpoint);
+        server.Execute("CLIENT", "PAUSE", "8000", "WRITE");
+        try
+        {
+            WaitUntil(() => !Coherence.AllowsAnswerFirst, "the local layer stops answering first once its probe no longer comes back");
+        }
+        finally
+        {
+            server.Execute("CLIENT", "UNPAUSE");
+        }
+
+        WaitUntil(() => Coherence.ChannelConfirmations > confirmations && Coherence.AllowsAnswerFirst, "a probe came back after the pause");
+    }
+
     [Fact]
     public void A_configuration_disposed_before_its_first_connect_finished_starts_no_tracking()
     {

@@ -236,6 +236,7 @@ internal sealed class LockWatchdog : IDisposable
     private readonly OwnedLock _owned;
     private readonly TimeSpan _timeToLive;
     private int _stopped;
+    private int _lost;
 
     public LockWatchdog(OwnedLock owned, TimeSpan timeToLive)
     {
@@ -246,7 +247,7 @@ internal sealed class LockWatchdog : IDisposable
     }
 
     /// <summary>True once a renewal found the lock no longer this token's.</summary>
-    public bool LockLost { get; private set; }
+    public bool LockLost => Volatile.Read(ref _lost) == 1;
 
     public void Dispose()
     {
@@ -263,7 +264,7 @@ internal sealed class LockWatchdog : IDisposable
 
         if (await _owned.Accessor.ExtendLockAsync(_owned, _timeToLive).ConfigureAwait(false) == LockRenewal.Lost)
         {
-            LockLost = true;
+            Volatile.Write(ref _lost, 1);
             Dispose();
         }
     }

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -38,6 +39,12 @@ internal sealed class LocalCoherence : IInvalidationTarget, IDisposable
     /// </summary>
     internal static readonly TimeSpan MaintenanceInterval = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>Without tracking, how often a coherent process sends its probe again (each process's probe reaches every process).</summary>
+    internal static readonly TimeSpan LeaseRenewal = TimeSpan.FromSeconds(1);
+
+    /// <summary>Without tracking, how long a coherent process waits for its probe to come back before it stops answering first.</summary>
+    internal static readonly TimeSpan LeaseTimeout = TimeSpan.FromSeconds(3);
+
     private const int NotCoherent = 0;
     private const int Tracking = 1;
     private const int ChannelOnly = 2;
@@ -56,6 +63,8 @@ internal sealed class LocalCoherence : IInvalidationTarget, IDisposable
     private TimeProvider _time = TimeProvider.System;
     private Timer? _maintenance;
     private string _probe = NewProbeToken();
+    private long _lastProbeSent;
+    private long _lastProbeReturned;
     private bool _disposed;
     private int _mode;
     private int _trackingUnsupported;
@@ -297,7 +306,13 @@ internal sealed class LocalCoherence : IInvalidationTarget, IDisposable
         }
     }
 
-    /// <summary>Without tracking: publishes this process's probe while the local layer is not coherent; its return through the subscription makes it so.</summary>
+    /// <summary>
+    /// Without tracking: while the local layer is not coherent, publishes this process's probe,
+    /// whose return through the subscription makes it so; while it is, renews that as a lease every
+    /// <see cref="LeaseRenewal"/>, and gives it up when no probe came back for <see cref="LeaseTimeout"/>:
+    /// a subscription that dies without the client noticing (a silent network failure, a frozen
+    /// server) then stops the local layer answering first within that time.
+    /// </summary>
     private void Probe()
     {
         IConnectionMultiplexer? connection;
@@ -305,14 +320,29 @@ internal sealed class LocalCoherence : IInvalidationTarget, IDisposable
         string token;
         lock (_gate)
         {
-            if (_disposed || Volatile.Read(ref _mode) != NotCoherent || _connection is null || _channels is null)
+            if (_disposed || _connection is null || _channels is null)
             {
                 return;
+            }
+
+            var now = Stopwatch.GetTimestamp();
+            if (Volatile.Read(ref _mode) == ChannelOnly)
+            {
+                if (Elapsed(_lastProbeReturned, now) > LeaseTimeout)
+                {
+                    _logger?.LogInformation("AkCache: this process's probe did not come back through AkCache's invalidation channel within {Seconds} s; every call asks Redis until it does.", LeaseTimeout.TotalSeconds);
+                    LoseChannel();
+                }
+                else if (Elapsed(_lastProbeSent, now) < LeaseRenewal)
+                {
+                    return;
+                }
             }
 
             connection = _connection;
             channels = _channels;
             token = _probe;
+            _lastProbeSent = now;
         }
 
         if (!channels.InvalidationsConnected(connection))
@@ -325,11 +355,19 @@ internal sealed class LocalCoherence : IInvalidationTarget, IDisposable
         channels.PublishProbe(connection, token);
     }
 
+    private static TimeSpan Elapsed(long from, long to) => TimeSpan.FromTicks((long)((to - from) * (double)TimeSpan.TicksPerSecond / Stopwatch.Frequency));
+
     private void OnProbe(string token)
     {
         lock (_gate)
         {
-            if (_disposed || Volatile.Read(ref _trackingUnsupported) == 0 || token != _probe || Volatile.Read(ref _mode) != NotCoherent)
+            if (_disposed || Volatile.Read(ref _trackingUnsupported) == 0 || token != _probe)
+            {
+                return;
+            }
+
+            _lastProbeReturned = Stopwatch.GetTimestamp();
+            if (Volatile.Read(ref _mode) != NotCoherent)
             {
                 return;
             }

@@ -206,10 +206,12 @@ internal sealed partial class MemoEngine
     /// Never throws.
     /// </summary>
     /// <remarks>
-    /// <paramref name="before"/>: the call's sequences read before the body ran: if an invalidation reached this process since,
-    /// the result was computed from what the user asked to remove, and is returned to its callers
-    /// but stored nowhere (if only the trust epoch moved, it is stored in Redis, not here). In Redis,
-    /// the owner's store script sees the same through the lock, which an invalidation deletes.
+    /// <paramref name="before"/>: the call's sequences read before the body ran. The result is kept
+    /// here only if nothing may have changed the call's value since (an invalidation, a change
+    /// tracking reported in its stripe, a loss of trust): else the next call asks Redis. In Redis,
+    /// the lock's owner stores only if it still owns the lock, which an invalidation deletes (the
+    /// script checks); a caller without the lock writes only if no user's invalidation reached this
+    /// process since (one from another process that is still on its way is not seen).
     /// </remarks>
     private async ValueTask<byte[]?> StoreAsync<T>(MemoizedMethod method, MemoKey key, T value, string? redisKey, OwnedLock? owned, Sequences before, bool synchronous)
     {
@@ -225,12 +227,12 @@ internal sealed partial class MemoEngine
         }
 
         _local.SetUnlessInvalidated(method, key, new LocalEntry(envelope, expiresAt) { RedisKey = redisKey }, before.Full);
-        var current = _local.InvalidationSequence(method, key) == before.Invalidations;
         if (owned is not null)
         {
-            await owned.Accessor.StoreAndReleaseAsync(owned, current ? envelope : null, method.MaxAge(_state), synchronous).ConfigureAwait(false);
+            // The script stores only if this token still owns the lock, which an invalidation deletes.
+            await owned.Accessor.StoreAndReleaseAsync(owned, envelope, method.MaxAge(_state), synchronous).ConfigureAwait(false);
         }
-        else if (current && redisKey is not null && _state.Redis is { } redis)
+        else if (_local.InvalidationSequence() == before.Invalidations && redisKey is not null && _state.Redis is { } redis)
         {
             await redis.TrySetAsync(redisKey, envelope, method.MaxAge(_state), synchronous).ConfigureAwait(false);
         }
@@ -248,19 +250,19 @@ internal sealed partial class MemoEngine
         return poll < remaining ? poll : remaining;
     }
 
-    /// <summary>A call's two sequences (<see cref="LocalLayer.Sequence"/>, <see cref="LocalLayer.InvalidationSequence"/>), read together before a computation.</summary>
+    /// <summary>The two sequences (<see cref="LocalLayer.Sequence"/>, <see cref="LocalLayer.InvalidationSequence"/>) read before a computation.</summary>
     private readonly struct Sequences
     {
         public Sequences(LocalLayer local, MemoizedMethod method, MemoKey key)
         {
-            Invalidations = local.InvalidationSequence(method, key);
+            Invalidations = local.InvalidationSequence();
             Full = local.Sequence(method, key);
         }
 
         /// <summary>Decides whether the result is kept in the local layer.</summary>
         public long Full { get; }
 
-        /// <summary>Decides whether the result is written to Redis.</summary>
+        /// <summary>Decides whether a caller without the lock writes the result to Redis.</summary>
         public long Invalidations { get; }
     }
 }

@@ -97,19 +97,15 @@ internal sealed partial class LocalLayer
     }
 
     /// <summary>
-    /// <see cref="Sequence"/> without the trust epoch: it changes only when an invalidation, a clear
-    /// of the method or of everything, or a change seen by tracking may have touched the call, not
-    /// when tracking starts or stops. Read before a computation: if it moved by the time the result
-    /// is ready, the result may have been computed from what someone asked to remove, and is not
-    /// written to Redis (a start of tracking alone, on the first connect, must not stop that write).
+    /// A number that changes whenever a user's invalidation, clear of a method or clear of
+    /// everything reaches this layer, whichever call it names; not when tracking reports a change
+    /// (this process's own writes included) or trust is lost. Read before a computation that holds
+    /// no Redis lock: if it moved by the time the result is ready, the result may have been computed
+    /// from what the user asked to remove, and is not written to Redis. Invalidations are rare, so
+    /// one number for all calls costs little; tracking's reports are frequent, and counting them
+    /// would skip writes of unrelated results.
     /// </summary>
-    public long InvalidationSequence(MemoizedMethod method, MemoKey key)
-    {
-        var slot = new MethodKey(method, key);
-        return Volatile.Read(ref _stripes[StripeOf(slot) * StripeStride])
-            + Volatile.Read(ref UsageOf(method).Generation)
-            + Volatile.Read(ref _clearGeneration);
-    }
+    public long InvalidationSequence() => Volatile.Read(ref _removals);
 
     /// <summary>
     /// <see cref="Set"/>, unless an invalidation touched the call since <paramref name="sequenceReadBeforeTheRedisRead"/>

@@ -63,6 +63,9 @@ internal sealed partial class LocalLayer
     private long _epoch;
     private long _clearGeneration;
 
+    /// <summary>Every removal a user asked for (an entry, a method, everything), in any method: see <see cref="InvalidationSequence"/>.</summary>
+    private long _removals;
+
     /// <param name="maxEntries">The entry bound, never exceeded after a <see cref="Set"/>.</param>
     /// <param name="maxBytes">The byte bound (sizes as in <see cref="LocalEntry.Size"/>), never exceeded after a <see cref="Set"/>.</param>
     /// <param name="time">The clock of expiries.</param>
@@ -159,8 +162,9 @@ internal sealed partial class LocalLayer
     {
         var slot = new MethodKey(method, key);
 
-        // The count goes up before the entry goes: a store that reads the count after the removal
+        // The counts go up before the entry goes: a store that reads them after the removal
         // then sees it (see SetUnlessInvalidated).
+        Interlocked.Increment(ref _removals);
         Interlocked.Increment(ref _stripes[StripeOf(slot) * StripeStride]);
         return RemoveSlot(slot);
     }
@@ -179,6 +183,7 @@ internal sealed partial class LocalLayer
     /// </summary>
     public int RemoveMethod(MemoizedMethod method)
     {
+        Interlocked.Increment(ref _removals);
         Interlocked.Increment(ref UsageOf(method).Generation);
         var removed = 0;
         foreach (var pair in _entries)
@@ -195,6 +200,7 @@ internal sealed partial class LocalLayer
     /// <summary>Removes every entry and returns how many; counts an invalidation for every call of every method.</summary>
     public int Clear()
     {
+        Interlocked.Increment(ref _removals);
         Interlocked.Increment(ref _clearGeneration);
         var removed = 0;
         foreach (var pair in _entries)

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
@@ -26,9 +27,15 @@ internal sealed class CacheChannels
     private readonly RedisChannel _invalidations;
     private IInvalidationTarget? _target;
     private long _ignored;
+    /// <summary>How long after a failed subscription the next attempt waits.</summary>
+    internal static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(5);
+
     private const int StoredSubscribed = 1;
     private const int InvalidationsSubscribed = 2;
     private int _subscribed;
+    private long _retryAt;
+    private readonly Action<RedisChannel, RedisValue> _onStored;
+    private readonly Action<RedisChannel, RedisValue> _onInvalidation;
 
     public CacheChannels(string prefix)
     {
@@ -36,6 +43,10 @@ internal sealed class CacheChannels
         _stored = RedisChannel.Literal(stored);
         StoredChannelName = stored;
         _invalidations = RedisChannel.Literal(prefix + ":akcache:invalidate");
+
+        // One delegate each, so that a failed subscription's handler can be removed again.
+        _onStored = OnStored;
+        _onInvalidation = OnInvalidation;
     }
 
     /// <summary>The stored channel's name, as the store script publishes on it.</summary>
@@ -64,9 +75,14 @@ internal sealed class CacheChannels
             return;
         }
 
+        if (IsBackingOff())
+        {
+            return;
+        }
+
         var subscriber = connection.GetSubscriber();
-        TrySubscribe(StoredSubscribed, () => subscriber.Subscribe(_stored, OnStored));
-        TrySubscribe(InvalidationsSubscribed, () => subscriber.Subscribe(_invalidations, OnInvalidation));
+        TrySubscribe(StoredSubscribed, () => subscriber.Subscribe(_stored, _onStored), () => subscriber.Unsubscribe(_stored, _onStored, CommandFlags.FireAndForget));
+        TrySubscribe(InvalidationsSubscribed, () => subscriber.Subscribe(_invalidations, _onInvalidation), () => subscriber.Unsubscribe(_invalidations, _onInvalidation, CommandFlags.FireAndForget));
     }
 
     /// <inheritdoc cref="EnsureSubscribed"/>
@@ -77,9 +93,14 @@ internal sealed class CacheChannels
             return;
         }
 
+        if (IsBackingOff())
+        {
+            return;
+        }
+
         var subscriber = connection.GetSubscriber();
-        await TrySubscribeAsync(StoredSubscribed, () => subscriber.SubscribeAsync(_stored, OnStored)).ConfigureAwait(false);
-        await TrySubscribeAsync(InvalidationsSubscribed, () => subscriber.SubscribeAsync(_invalidations, OnInvalidation)).ConfigureAwait(false);
+        await TrySubscribeAsync(StoredSubscribed, () => subscriber.SubscribeAsync(_stored, _onStored), () => subscriber.Unsubscribe(_stored, _onStored, CommandFlags.FireAndForget)).ConfigureAwait(false);
+        await TrySubscribeAsync(InvalidationsSubscribed, () => subscriber.SubscribeAsync(_invalidations, _onInvalidation), () => subscriber.Unsubscribe(_invalidations, _onInvalidation, CommandFlags.FireAndForget)).ConfigureAwait(false);
     }
 
     /// <summary><see cref="EnsureSubscribed"/> or <see cref="EnsureSubscribedAsync(IConnectionMultiplexer)"/>.</summary>
@@ -136,7 +157,13 @@ internal sealed class CacheChannels
         }
     }
 
-    private void TrySubscribe(int channel, Action subscribe)
+    /// <summary>
+    /// Subscribes one channel unless it is. StackExchange.Redis keeps a handler whose SUBSCRIBE
+    /// failed, so a failure removes it again (else every retry would add one more handler); and
+    /// after a failure nothing is tried for <see cref="RetryDelay"/>, so that a channel an ACL
+    /// forbids does not cost a refused round trip on every miss.
+    /// </summary>
+    private void TrySubscribe(int channel, Action subscribe, Action unsubscribe)
     {
         if ((Volatile.Read(ref _subscribed) & channel) != 0 || !Claim(channel))
         {
@@ -149,11 +176,11 @@ internal sealed class CacheChannels
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            Release(channel);
+            Failed(channel, unsubscribe);
         }
     }
 
-    private async ValueTask TrySubscribeAsync(int channel, Func<Task> subscribe)
+    private async ValueTask TrySubscribeAsync(int channel, Func<Task> subscribe, Action unsubscribe)
     {
         if ((Volatile.Read(ref _subscribed) & channel) != 0 || !Claim(channel))
         {
@@ -166,9 +193,26 @@ internal sealed class CacheChannels
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            Release(channel);
+            Failed(channel, unsubscribe);
         }
     }
+
+    private void Failed(int channel, Action unsubscribe)
+    {
+        try
+        {
+            unsubscribe();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Not connected: the handler goes with the next successful subscription's bookkeeping, or never runs.
+        }
+
+        Volatile.Write(ref _retryAt, Stopwatch.GetTimestamp() + (long)(RetryDelay.TotalSeconds * Stopwatch.Frequency));
+        Release(channel);
+    }
+
+    private bool IsBackingOff() => Stopwatch.GetTimestamp() < Volatile.Read(ref _retryAt);
 
     /// <summary>Sets the channel's bit; true for the one caller that set it (and so subscribes).</summary>
     private bool Claim(int channel)
