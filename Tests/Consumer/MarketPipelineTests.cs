@@ -17,10 +17,31 @@ namespace AkCache.Tests.Consumer;
 public sealed class MarketPipelineTests : IClassFixture<MarketPipelineTests.BuiltSample>, IDisposable
 {
     private const int Tasks = 3;
-    private const int CallsPerTask = 5;
 
-    // Two lists, and the histories of watchlist symbols 1-3, 2-4 and 3-5: five symbols.
-    private const int DistinctArgumentSets = 2 + 5;
+    // What each task's code calls, by helper (samples/MarketPipeline/PipelinePlan.cs): per symbol the
+    // history once for its days, once per daily row and once for its summary; per row the industry and
+    // the sector ranking; the concept boards once.
+    private const int SymbolsPerTask = 3;
+    private const int ReportDays = 5;
+    private static readonly Dictionary<string, int> CallsPerTaskByHelper = new()
+    {
+        ["HistoryAsync"] = SymbolsPerTask * (ReportDays + 2),
+        ["IndustryOf"] = SymbolsPerTask * ReportDays,
+        ["SectorFundFlowCodes"] = SymbolsPerTask * ReportDays,
+        ["ConceptCodes"] = 1,
+    };
+
+    private static readonly int CallsPerTask = CallsPerTaskByHelper.Values.Sum();
+
+    // The tasks report on watchlist symbols 1-3, 2-4 and 3-5: five symbols, so five histories and five
+    // industries, and the two lists.
+    private static readonly Dictionary<string, int> DistinctArgumentSetsByHelper = new()
+    {
+        ["HistoryAsync"] = 5,
+        ["IndustryOf"] = 5,
+        ["SectorFundFlowCodes"] = 1,
+        ["ConceptCodes"] = 1,
+    };
 
     private readonly BuiltSample _sample;
     private readonly RedisTestServer _server = RedisTestServer.Start();
@@ -34,7 +55,7 @@ public sealed class MarketPipelineTests : IClassFixture<MarketPipelineTests.Buil
     public void Dispose() => _server.Dispose();
 
     [Fact]
-    public void Tasks_started_together_call_the_API_once_per_distinct_argument_set()
+    public void Tasks_started_together_call_the_API_once_per_distinct_argument_set_and_answer_repeated_calls_locally()
     {
         var run = ProcessRunner.Run(
             "dotnet",
@@ -44,25 +65,62 @@ public sealed class MarketPipelineTests : IClassFixture<MarketPipelineTests.Buil
             TimeSpan.FromMinutes(2));
 
         Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.DoesNotContain("FAILED", run.Output);
+        var distinct = DistinctArgumentSetsByHelper.Values.Sum();
+
+        // Progress: every task's start and end, in both runs, before the tables.
+        foreach (var task in Enumerable.Range(1, Tasks))
+        {
+            Assert.Equal(2, Regex.Matches(run.Output, $@"(?m)^  task {task} started \(pid \d+").Count);
+            Assert.Equal(2, Regex.Matches(run.Output, $@"(?m)^  task {task} done in [\d.]+ s: {CallsPerTask} calls").Count);
+        }
+
+        // Per task: every call answered one way (L1, Redis, a wait, a computation), and without the cache every call computed.
         var rows = TaskRows(run.Output);
         Assert.Equal(Enumerable.Range(1, Tasks), rows.Keys.Order());
-        Assert.All(rows.Values, row => Assert.Equal(CallsPerTask, row.FromCache + row.Computed));
+        Assert.All(rows.Values, row =>
+        {
+            Assert.Equal(CallsPerTask, row.Calls);
+            Assert.Equal(row.Calls, row.FromL1 + row.FromRedis + row.Waited + row.Computed);
+            Assert.Equal(CallsPerTask, row.ComputedWithoutCache);
+        });
+        Assert.Equal(distinct, rows.Values.Sum(row => row.Computed));
+        Assert.True(rows.Values.Sum(row => row.FromL1) > 0, "no call was answered by a task's local layer:\n" + run.Output);
 
-        var withCache = Regex.Match(run.Output, @"^API calls with AkCache: +(\d+) = (\d+) distinct argument sets", RegexOptions.Multiline);
+        // Per helper, over all tasks: computations equal the API's own count of requests, one per distinct argument set.
+        var helpers = HelperRows(run.Output);
+        Assert.Equal(CallsPerTaskByHelper.Keys.Order(), helpers.Keys.Order());
+        foreach (var (helper, row) in helpers)
+        {
+            Assert.Equal(Tasks * CallsPerTaskByHelper[helper], row.Calls);
+            Assert.Equal(row.Calls, row.FromL1 + row.FromRedis + row.Waited + row.Computed);
+            Assert.Equal(DistinctArgumentSetsByHelper[helper], row.Computed);
+            Assert.Equal(row.Computed, row.ApiRequests);
+        }
+
+        var withCache = Regex.Match(run.Output, @"^API requests with AkCache: +(\d+) = (\d+) distinct argument sets", RegexOptions.Multiline);
         Assert.True(withCache.Success, run.ToString());
-        Assert.Equal(DistinctArgumentSets, Number(withCache.Groups[2]));
-        Assert.Equal(DistinctArgumentSets, Number(withCache.Groups[1]));
-        Assert.Equal(DistinctArgumentSets, rows.Values.Sum(row => row.Computed));
-        Assert.Matches($@"(?m)^API calls without cache: +{Tasks * CallsPerTask} = ", run.Output);
-        Assert.DoesNotContain("FAILED", run.Output);
+        Assert.Equal(distinct, Number(withCache.Groups[2]));
+        Assert.Equal(distinct, Number(withCache.Groups[1]));
+        Assert.Matches($@"(?m)^API requests without cache: +{Tasks * CallsPerTask} = {Tasks} tasks x {CallsPerTask} calls", run.Output);
+        Assert.Matches($@"(?m)^Results: +{2 * Tasks} of {2 * Tasks} task reports equal the report computed directly", run.Output);
     }
 
-    /// <summary>The table's task lines: "   2  000858 601318 600036      1.52 s   4   1   2.40 s".</summary>
-    private static Dictionary<int, (int FromCache, int Computed)> TaskRows(string output) =>
-        Regex.Matches(output, @"^ *(\d+)  (?:\d{6} ){2}\d{6} +[\d.]+ s +(\d+) +(\d+) +[\d.]+ s\s*$", RegexOptions.Multiline)
-            .ToDictionary(m => Number(m.Groups[1]), m => (Number(m.Groups[2]), Number(m.Groups[3])));
+    /// <summary>The table's task lines: "   2  000858 601318 600036   3.62 s     52       42           7       3         0     21.36 s        52".</summary>
+    private static Dictionary<int, TaskRow> TaskRows(string output) =>
+        Regex.Matches(output, @"^ *(\d+)  (?:\d{6} ){2}\d{6} +[\d.]+ s +(\d+) +(\d+) +(\d+) +(\d+) +(\d+) +[\d.]+ s +(\d+)\s*$", RegexOptions.Multiline)
+            .ToDictionary(m => Number(m.Groups[1]), m => new TaskRow(Number(m.Groups[2]), Number(m.Groups[3]), Number(m.Groups[4]), Number(m.Groups[5]), Number(m.Groups[6]), Number(m.Groups[7])));
+
+    /// <summary>The lines of the table by helper: "  HistoryAsync            168      136          24       2         6             6".</summary>
+    private static Dictionary<string, HelperRow> HelperRows(string output) =>
+        Regex.Matches(output, @"^  (HistoryAsync|IndustryOf|SectorFundFlowCodes|ConceptCodes) +(\d+) +(\d+) +(\d+) +(\d+) +(\d+) +(\d+)\s*$", RegexOptions.Multiline)
+            .ToDictionary(m => m.Groups[1].Value, m => new HelperRow(Number(m.Groups[2]), Number(m.Groups[3]), Number(m.Groups[4]), Number(m.Groups[5]), Number(m.Groups[6]), Number(m.Groups[7])));
 
     private static int Number(Group group) => int.Parse(group.Value, CultureInfo.InvariantCulture);
+
+    private sealed record TaskRow(int Calls, int FromL1, int FromRedis, int Waited, int Computed, int ComputedWithoutCache);
+
+    private sealed record HelperRow(int Calls, int FromL1, int FromRedis, int Waited, int Computed, int ApiRequests);
 
     /// <summary>Builds samples/MarketPipeline once, in Release, with `dotnet build` as a user would.</summary>
     public sealed class BuiltSample

@@ -1,10 +1,10 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
 using System.Net.Http;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Threading;
 using System.Threading.Tasks;
 using AkCache;
 
@@ -14,26 +14,30 @@ public sealed record Bar(DateTime Day, decimal Close);
 
 /// <summary>
 /// Data helpers shaped like akshare's, each one a call to the slow market-data API. [Memoize]
-/// shares their results between the pipeline's task processes through Redis.
+/// shares their results between the pipeline's task processes through Redis, and each process
+/// keeps what it read in its local layer for the calls that repeat.
 /// </summary>
 public static class AkShare
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly ConcurrentDictionary<string, int> s_bodyRuns = new(StringComparer.Ordinal);
     private static HttpClient? s_api;
-    private static int s_computed;
-
-    /// <summary>How many calls in this process ran a body, and so called the API; the other calls were cache hits.</summary>
-    public static int Computed => Volatile.Read(ref s_computed);
 
     private static HttpClient Api => s_api ?? throw new InvalidOperationException("Call AkShare.UseApi first.");
 
     public static void UseApi(Uri baseAddress) => s_api = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(1) };
 
+    /// <summary>
+    /// How many times each helper's body ran in this process, by helper name: counted by the helpers
+    /// themselves, so that the demo can check AkCache's own statistics against them.
+    /// </summary>
+    public static IReadOnlyDictionary<string, int> BodyRuns => new Dictionary<string, int>(s_bodyRuns, StringComparer.Ordinal);
+
     /// <summary>Sector codes ranked by today's net fund inflow (akshare: stock_sector_fund_flow_rank).</summary>
     [Memoize(MaxAgeSeconds = 600)]
     public static List<string> SectorFundFlowCodes(string sectorType)
     {
-        Interlocked.Increment(ref s_computed);
+        CountBodyRun(nameof(SectorFundFlowCodes));
         return Get<List<string>>("sector-fund-flow?sector_type=" + Uri.EscapeDataString(sectorType));
     }
 
@@ -41,18 +45,28 @@ public static class AkShare
     [Memoize(MaxAgeSeconds = 3600)]
     public static List<string> ConceptCodes()
     {
-        Interlocked.Increment(ref s_computed);
+        CountBodyRun(nameof(ConceptCodes));
         return Get<List<string>>("concepts");
+    }
+
+    /// <summary>The industry board of one symbol (akshare: stock_individual_info_em, its 行业 field).</summary>
+    [Memoize(MaxAgeSeconds = 86400)]
+    public static string IndustryOf(string symbol)
+    {
+        CountBodyRun(nameof(IndustryOf));
+        return Get<string>("industry?symbol=" + Uri.EscapeDataString(symbol));
     }
 
     /// <summary>Daily closes of one symbol over its last <paramref name="days"/> trading days (akshare: stock_zh_a_hist).</summary>
     [Memoize(MaxAgeSeconds = 3600)]
     public static async Task<Bar[]> HistoryAsync(string symbol, int days)
     {
-        Interlocked.Increment(ref s_computed);
+        CountBodyRun(nameof(HistoryAsync));
         var bars = await Api.GetFromJsonAsync<Bar[]>($"history?symbol={Uri.EscapeDataString(symbol)}&days={days}", Json).ConfigureAwait(false);
         return bars ?? throw new InvalidDataException($"The API returned no history for {symbol}.");
     }
+
+    private static void CountBodyRun(string helper) => s_bodyRuns.AddOrUpdate(helper, 1, (_, runs) => runs + 1);
 
     private static T Get<T>(string request)
     {

@@ -1,15 +1,17 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
-using System.Globalization;
 using System.Linq;
-using System.Security.Cryptography;
-using System.Text;
 using System.Threading.Tasks;
+using AkCache;
 
 namespace MarketPipeline;
 
-/// <summary>One task of the pipeline, in its own process, as an Airflow worker runs it.</summary>
+/// <summary>
+/// One task of the pipeline, in its own process, as an Airflow worker runs it: a daily report on a
+/// few symbols. Its code calls the helpers where it needs their data, as task code does: in loops,
+/// again in later steps, without passing results around to save calls. AkCache makes that cheap.
+/// </summary>
 internal static class PipelineTask
 {
     public const string ReadyLine = "ready";
@@ -23,57 +25,62 @@ internal static class PipelineTask
         Console.In.ReadLine();
 
         var clock = Stopwatch.StartNew();
-        var sectors = AkShare.SectorFundFlowCodes(PipelinePlan.SectorType);
-        var concepts = AkShare.ConceptCodes();
-        var histories = new List<Bar[]>();
-        foreach (var symbol in PipelinePlan.SymbolsFor(task))
-        {
-            histories.Add(await AkShare.HistoryAsync(symbol, PipelinePlan.HistoryDays));
-        }
-
+        var report = await BuildReportAsync(PipelinePlan.SymbolsFor(task));
         clock.Stop();
-        var summary = new TaskSummary(task, clock.ElapsedMilliseconds, PipelinePlan.CallsPerTask, AkShare.Computed, Digest(sectors, concepts, histories));
-        Console.WriteLine(summary.ToLine());
+        Console.WriteLine(new TaskSummary(task, clock.ElapsedMilliseconds, report.Digest(), HelperCounts.OfThisProcess()).ToLine());
         return 0;
     }
 
-    /// <summary>A short hash of everything the task fetched: the runner checks that the cache changed no result.</summary>
-    private static string Digest(List<string> sectors, List<string> concepts, List<Bar[]> histories)
+    private static async Task<TaskReport> BuildReportAsync(IReadOnlyList<string> symbols)
     {
-        var text = new StringBuilder();
-        text.AppendJoin(',', sectors).Append('|').AppendJoin(',', concepts);
-        foreach (var bar in histories.SelectMany(h => h))
+        var rows = new List<DailyRow>();
+        foreach (var symbol in symbols)
         {
-            text.Append('|').Append(bar.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append('=').Append(bar.Close.ToString(CultureInfo.InvariantCulture));
+            var days = (await AkShare.HistoryAsync(symbol, PipelinePlan.HistoryDays)).TakeLast(PipelinePlan.ReportDays).Select(bar => bar.Day);
+            foreach (var day in days)
+            {
+                rows.Add(await DailyRowAsync(symbol, day));
+            }
         }
 
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..12];
+        var summaries = new List<SymbolSummary>();
+        foreach (var symbol in symbols)
+        {
+            var history = await AkShare.HistoryAsync(symbol, PipelinePlan.HistoryDays);
+            summaries.Add(TaskReport.Summarize(symbol, history, rows));
+        }
+
+        return new TaskReport(rows, summaries, AkShare.ConceptCodes());
+    }
+
+    private static async Task<DailyRow> DailyRowAsync(string symbol, DateTime day)
+    {
+        var history = await AkShare.HistoryAsync(symbol, PipelinePlan.HistoryDays);
+        var industry = AkShare.IndustryOf(symbol);
+        var ranking = AkShare.SectorFundFlowCodes(PipelinePlan.SectorType);
+        return TaskReport.Row(symbol, day, history, industry, ranking);
     }
 }
 
-/// <summary>The one line a task prints when it is done; the runner parses it.</summary>
-internal sealed record TaskSummary(int Task, long ElapsedMilliseconds, int Calls, int Computed, string Digest)
+/// <summary>What one helper did in one task process: AkCache's statistics, and the helper's own count of its body's runs.</summary>
+internal sealed record HelperCounts(long LocalHits, long RedisHits, long FallbackHits, long Misses, long Computations, long Waits, long Errors, int LocalEntries, long LocalBytes, int BodyRuns)
 {
-    private const string Tag = "task-summary";
+    /// <summary>Every call is answered exactly one way, when the calls of a process do not overlap (as a task's do not).</summary>
+    public long Answered => LocalHits + RedisHits + FallbackHits + Waits + Computations;
 
-    public int Hits => Calls - Computed;
-
-    public string ToLine() => string.Create(CultureInfo.InvariantCulture, $"{Tag} task={Task} elapsed-ms={ElapsedMilliseconds} calls={Calls} computed={Computed} digest={Digest}");
-
-    public static TaskSummary? TryParse(string line)
+    /// <summary>Each helper's <see cref="AkCacheRuntime.GetCacheInfo{T}"/> in this process; the arguments in the lambdas are ignored.</summary>
+    public static IReadOnlyDictionary<string, HelperCounts> OfThisProcess()
     {
-        var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length != 6 || parts[0] != Tag)
+        var runs = AkShare.BodyRuns;
+        return new Dictionary<string, HelperCounts>
         {
-            return null;
-        }
-
-        var fields = parts.Skip(1).Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
-        return new TaskSummary(
-            int.Parse(fields["task"], CultureInfo.InvariantCulture),
-            long.Parse(fields["elapsed-ms"], CultureInfo.InvariantCulture),
-            int.Parse(fields["calls"], CultureInfo.InvariantCulture),
-            int.Parse(fields["computed"], CultureInfo.InvariantCulture),
-            fields["digest"]);
+            [nameof(AkShare.HistoryAsync)] = From(AkCacheRuntime.GetCacheInfo(() => AkShare.HistoryAsync("", 0)), runs, nameof(AkShare.HistoryAsync)),
+            [nameof(AkShare.IndustryOf)] = From(AkCacheRuntime.GetCacheInfo(() => AkShare.IndustryOf("")), runs, nameof(AkShare.IndustryOf)),
+            [nameof(AkShare.SectorFundFlowCodes)] = From(AkCacheRuntime.GetCacheInfo(() => AkShare.SectorFundFlowCodes("")), runs, nameof(AkShare.SectorFundFlowCodes)),
+            [nameof(AkShare.ConceptCodes)] = From(AkCacheRuntime.GetCacheInfo(() => AkShare.ConceptCodes()), runs, nameof(AkShare.ConceptCodes)),
+        };
     }
+
+    private static HelperCounts From(CacheInfo info, IReadOnlyDictionary<string, int> runs, string helper) =>
+        new(info.LocalHits, info.RedisHits, info.FallbackHits, info.Misses, info.Computations, info.WaitsForOtherProcesses, info.Errors, info.LocalEntries, info.LocalBytes, runs.GetValueOrDefault(helper));
 }

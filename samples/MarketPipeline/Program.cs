@@ -7,8 +7,10 @@ using MarketPipeline;
 //   dotnet run --project samples/MarketPipeline -c Release -- --tasks 3          fewer (or more) tasks
 //   dotnet run --project samples/MarketPipeline -c Release -- --no-baseline      only the run with AkCache
 //   MarketPipeline task <number> <api url>                                       one task (the runner starts these; it begins at a line on standard input)
-// Redis: AKCACHE_REDIS_URL or REDIS_URL when set; otherwise an embedded Garnet server on a free loopback port.
-// Exit code 0 when the run with AkCache called the API once per distinct argument set, 1 otherwise.
+// Redis: AKCACHE_REDIS_URL or REDIS_URL when set; else a redis-server started on a free loopback port (and stopped) when one is on PATH;
+// else an embedded Garnet server.
+// Exit code 0 when the run with AkCache called the API once per distinct argument set, AkCache's statistics account for every call,
+// and every task's report equals the one computed directly from the API's data; 1 otherwise.
 const string Usage = "usage: MarketPipeline [--tasks N] [--no-baseline]   (1 <= N <= 64, default 8)";
 
 if (args.Length == 3 && args[0] == "task")

@@ -17,12 +17,10 @@ namespace MarketPipeline;
 /// </summary>
 internal sealed class SimulatedMarketApi : IDisposable
 {
-    public static readonly TimeSpan Latency = TimeSpan.FromMilliseconds(500);
-    public const int ConcurrentRequests = 2;
+    public static readonly TimeSpan Latency = TimeSpan.FromMilliseconds(200);
+    public const int ConcurrentRequests = 4;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private static readonly string[] IndustrySectors = { "BK0475", "BK0438", "BK1036", "BK0481", "BK0727" };
-    private static readonly string[] ConceptBoards = { "BK0815", "BK0493", "BK1173", "BK0989", "BK1090" };
 
     private readonly HttpListener _listener = new();
     private readonly SemaphoreSlim _slots = new(ConcurrentRequests);
@@ -107,19 +105,10 @@ internal sealed class SimulatedMarketApi : IDisposable
 
     private static object? Answer(string path, NameValueCollection query) => path switch
     {
-        "/sector-fund-flow" when query["sector_type"] == "industry" => IndustrySectors,
-        "/concepts" => ConceptBoards,
-        "/history" when query["symbol"] is { } symbol && int.TryParse(query["days"], CultureInfo.InvariantCulture, out var days) => History(symbol, days),
+        "/sector-fund-flow" when query["sector_type"] == "industry" => SimulatedMarketData.IndustrySectors,
+        "/concepts" => SimulatedMarketData.ConceptBoards,
+        "/industry" when query["symbol"] is { } symbol => SimulatedMarketData.IndustryOf(symbol),
+        "/history" when query["symbol"] is { } symbol && int.TryParse(query["days"], CultureInfo.InvariantCulture, out var days) => SimulatedMarketData.History(symbol, days),
         _ => null,
     };
-
-    /// <summary>Made-up but stable closes: the same symbol and days always give the same bars.</summary>
-    private static Bar[] History(string symbol, int days)
-    {
-        var seed = symbol.Aggregate(17, (hash, c) => unchecked((hash * 31) + c)) & int.MaxValue;
-        var start = new DateTime(2026, 1, 5, 0, 0, 0, DateTimeKind.Utc);
-        return Enumerable.Range(0, days)
-            .Select(i => new Bar(start.AddDays(i), 10m + ((seed % 90) + (((seed >> 3) + (i * 7)) % 13)) / 4m))
-            .ToArray();
-    }
 }

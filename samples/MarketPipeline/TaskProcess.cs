@@ -13,6 +13,7 @@ internal sealed class TaskProcess : IDisposable
 {
     private readonly Process _process;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<TaskSummary?> _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentQueue<string> _errors = new();
 
     private TaskProcess(int task, Process process)
@@ -23,10 +24,15 @@ internal sealed class TaskProcess : IDisposable
 
     public int Task { get; }
 
+    public int ProcessId => _process.Id;
+
     /// <summary>Completes when the task is started and waits for <see cref="Go"/>.</summary>
     public Task Ready => _ready.Task;
 
-    public TaskSummary? Summary { get; private set; }
+    /// <summary>Completes with the task's summary when it prints it, or with null when its output ends without one.</summary>
+    public Task<TaskSummary?> Finished => _finished.Task;
+
+    public TaskSummary? Summary => _finished.Task.IsCompletedSuccessfully ? _finished.Task.Result : null;
 
     /// <summary>The <see cref="Stopwatch"/> timestamp at which the summary arrived.</summary>
     public long FinishedAt { get; private set; }
@@ -93,6 +99,7 @@ internal sealed class TaskProcess : IDisposable
         if (line is null)
         {
             _ready.TrySetException(new InvalidOperationException($"Task {Task} exited before it was ready."));
+            _finished.TrySetResult(null);
         }
         else if (line == PipelineTask.ReadyLine)
         {
@@ -101,7 +108,12 @@ internal sealed class TaskProcess : IDisposable
         else if (TaskSummary.TryParse(line) is { } summary)
         {
             FinishedAt = Stopwatch.GetTimestamp();
-            Summary = summary;
+            _finished.TrySetResult(summary);
+        }
+        else if (!string.IsNullOrWhiteSpace(line))
+        {
+            // A task prints nothing else: whatever it is, the report shows it.
+            _errors.Enqueue("(standard output) " + line);
         }
     }
 }
