@@ -103,7 +103,7 @@ public sealed class MarketPipelineTests : IClassFixture<MarketPipelineTests.Buil
         Assert.Equal(distinct, Number(withCache.Groups[2]));
         Assert.Equal(distinct, Number(withCache.Groups[1]));
         Assert.Matches($@"(?m)^API requests without cache: +{Tasks * CallsPerTask} = {Tasks} tasks x {CallsPerTask} calls", run.Output);
-        Assert.Matches($@"(?m)^Results: +{2 * Tasks} of {2 * Tasks} task reports equal the report computed directly", run.Output);
+        Assert.Matches($@"(?m)^Results: +{2 * Tasks} of {2 * Tasks} task reports equal the ones computed directly from the API", run.Output);
     }
 
     /// <summary>The table's task lines: "   2  000858 601318 600036   3.62 s     52       42           7       3         0     21.36 s        52".</summary>

@@ -114,10 +114,9 @@ internal sealed class Report
     private void PrintTotals()
     {
         var calls = _tasks * PipelinePlan.CallsPerTask;
-        var kinds = string.Join(", ", PipelinePlan.Helpers.Select(h => $"{_distinct[h].Count} {h}"));
         Console.WriteLine(_cached.ApiCalls == _distinctCount
-            ? $"API requests with AkCache:  {_cached.ApiCalls,4} = {_distinctCount} distinct argument sets ({kinds}): each one fetched once"
-            : $"API requests with AkCache:  {_cached.ApiCalls,4}, but there are {_distinctCount} distinct argument sets ({kinds})");
+            ? $"API requests with AkCache:  {_cached.ApiCalls,4} = {_distinctCount} distinct argument sets, each one fetched once"
+            : $"API requests with AkCache:  {_cached.ApiCalls,4}, but there are {_distinctCount} distinct argument sets");
         Console.WriteLine(_uncached is null
             ? "API requests without cache:    - (skipped: --no-baseline)"
             : $"API requests without cache: {_uncached.ApiCalls,4} = {_tasks} tasks x {PipelinePlan.CallsPerTask} calls");
@@ -128,7 +127,7 @@ internal sealed class Report
         var computed = _cached.Sum(s => s.Computations);
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"Calls with AkCache:         {calls,4}: {local} ({Percent(local, calls)}) answered by the task's own local layer, {redis} ({Percent(redis, calls)}) read from Redis, {waits} waited for another task's computation, {computed} computed"));
+            $"Calls with AkCache:         {calls,4}: {local} ({Percent(local, calls)}) from the task's own L1, {redis} ({Percent(redis, calls)}) from Redis, {waits} waited for another task, {computed} computed"));
         if (_uncached is not null)
         {
             var speedup = _uncached.WallTime.TotalSeconds / Math.Max(_cached.WallTime.TotalSeconds, 0.001);
@@ -137,12 +136,14 @@ internal sealed class Report
 
         var reports = Batches().Sum(b => b.Tasks.Count(t => t.Summary is not null && t.Summary.Digest == Expected(t.Task)));
         var all = Batches().Sum(b => b.Tasks.Count);
-        Console.WriteLine($"Results:                    {reports} of {all} task reports equal the report computed directly from the API's data, without HTTP or cache");
+        Console.WriteLine($"Results:                    {reports} of {all} task reports equal the ones computed directly from the API's data");
         Console.WriteLine();
-        Console.WriteLine("A task's first call of an argument set finds nothing in its process: it reads Redis, or, if no task");
-        Console.WriteLine("has stored it yet, one task computes it under a Redis lock while the others that need it wait and are");
-        Console.WriteLine("woken when it is stored. Every later call in that task is answered by its local layer (L1) without a");
-        Console.WriteLine("round trip. So each argument set reaches the API once in all, however often the tasks call for it.");
+        Console.WriteLine("A task's first call of an argument set finds nothing in its own L1: it reads Redis or, if no task has");
+        Console.WriteLine("stored the value yet, one task computes it under a Redis lock while the others that need it wait and are");
+        Console.WriteLine("woken when it is stored. Later calls are answered by the task's L1 without a round trip, but for a few: a");
+        Console.WriteLine("server with key tracking (redis-server 6 and later) tells every process of a write, the writer's too, and");
+        Console.WriteLine("the next call confirms its copy with one read. So each argument set reaches the API once in all, however");
+        Console.WriteLine("often the tasks call for it.");
     }
 
     /// <summary>A warning every task printed (Garnet's missing key tracking) is shown once, with the tasks that printed it.</summary>
