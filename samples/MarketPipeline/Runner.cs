@@ -65,7 +65,7 @@ internal static class Runner
                 process.Go();
             }
 
-            await ReportAsTheyFinishAsync(processes, api, startedAt);
+            await ReportAsTheyFinishAsync(processes, api, startedAt).WaitAsync(TaskTimeout);
             await Task.WhenAll(processes.Select(p => p.ExitAsync())).WaitAsync(TaskTimeout);
             var finishedAt = processes.Max(p => p.Summary is null ? Stopwatch.GetTimestamp() : p.FinishedAt);
             var batch = new Batch(
