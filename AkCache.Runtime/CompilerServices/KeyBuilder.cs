@@ -13,37 +13,40 @@ namespace AkCache.CompilerServices;
 /// woven code; not meant to be used directly.
 /// </summary>
 /// <remarks>
-/// The buffer is taken from a per-thread slot and given back by <see cref="Complete"/>. A nested
-/// call on the same thread (an argument whose serialization calls a memoized method) finds the slot
-/// empty and gets a buffer of its own.
+/// <para>The first <see cref="InlineCapacity"/> bytes are written inside the builder itself, so that
+/// the key of a few fixed-width arguments (the common case: ints, longs, a Guid, a short string)
+/// touches no buffer and no per-thread slot: it is hashed from the stack.</para>
+/// <para>Past that the bytes move to a buffer taken from a per-thread slot and given back by
+/// <see cref="Complete"/>. A nested call on the same thread (an argument whose serialization calls a
+/// memoized method) finds the slot empty and gets a buffer of its own.</para>
+/// <para>Either way the bytes, and so the key, are the same: the canonical form of docs/keys.md.</para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public struct KeyBuilder
 {
+    /// <summary>The bytes kept inside the builder before it takes a buffer.</summary>
+    internal const int InlineCapacity = 32;
+
     private const int RetainedBufferLimit = 64 * 1024;
 
     [ThreadStatic]
     private static byte[]? t_buffer;
 
     private readonly MemoizedMethod _method;
+
+    /// <summary>Null while the bytes fit in <see cref="_inline"/>.</summary>
     private byte[]? _buffer;
     private int _length;
     private bool _failed;
+    private InlineBytes _inline;
 
     internal KeyBuilder(MemoizedMethod method, bool active)
     {
         _method = method;
+        _buffer = null;
         _length = 0;
         _failed = !active;
-        if (active)
-        {
-            _buffer = t_buffer ?? new byte[256];
-            t_buffer = null;
-        }
-        else
-        {
-            _buffer = null;
-        }
+        _inline = default;
     }
 
     /// <summary>A builder of its own for one element of an unordered collection; errors propagate to the outer Add.</summary>
@@ -55,9 +58,11 @@ public struct KeyBuilder
         _buffer = buffer;
         _length = 0;
         _failed = !active;
+        _inline = default;
     }
 
     /// <summary>Adds the next argument.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add<T>(T value)
     {
         if (_failed)
@@ -83,22 +88,15 @@ public struct KeyBuilder
     }
 
     /// <summary>Hashes what was added; an invalid key when an argument could not be written.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public MemoKey Complete()
     {
-        var buffer = _buffer;
-        _buffer = null;
-        if (buffer is null)
+        if (_buffer is null)
         {
-            return default;
+            return _failed ? default : HashInline();
         }
 
-        var key = _failed ? default : Hash(buffer, _length);
-        if (_method is not null && buffer.Length <= RetainedBufferLimit)
-        {
-            t_buffer = buffer;
-        }
-
-        return key;
+        return CompleteBuffered();
     }
 
     /// <summary>
@@ -125,7 +123,7 @@ public struct KeyBuilder
     /// <summary>Hashes what was written so far and starts again, keeping the buffer.</summary>
     internal MemoKey HashAndRestart()
     {
-        var key = Hash(_buffer!, _length);
+        var key = _buffer is null ? HashInline() : Hash(_buffer.AsSpan(0, _length));
         _length = 0;
         return key;
     }
@@ -133,9 +131,20 @@ public struct KeyBuilder
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void WriteByte(byte value)
     {
-        var buffer = _buffer!;
         var length = _length;
-        if ((uint)length >= (uint)buffer.Length)
+        var buffer = _buffer;
+        if (buffer is null)
+        {
+            if ((uint)length < InlineCapacity)
+            {
+                Unsafe.Add(ref Unsafe.As<InlineBytes, byte>(ref _inline), length) = value;
+                _length = length + 1;
+                return;
+            }
+
+            buffer = Spill(1);
+        }
+        else if ((uint)length >= (uint)buffer.Length)
         {
             buffer = Grow(1);
         }
@@ -147,28 +156,52 @@ public struct KeyBuilder
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void WriteInt32(int value)
     {
-        var buffer = _buffer!;
         var length = _length;
-        if (length > buffer.Length - sizeof(int))
+        var buffer = _buffer;
+        var littleEndian = BitConverter.IsLittleEndian ? value : BinaryPrimitives.ReverseEndianness(value);
+        if (buffer is null)
+        {
+            if (length <= InlineCapacity - sizeof(int))
+            {
+                Unsafe.WriteUnaligned(ref Unsafe.Add(ref Unsafe.As<InlineBytes, byte>(ref _inline), length), littleEndian);
+                _length = length + sizeof(int);
+                return;
+            }
+
+            buffer = Spill(sizeof(int));
+        }
+        else if (length > buffer.Length - sizeof(int))
         {
             buffer = Grow(sizeof(int));
         }
 
-        Unsafe.WriteUnaligned(ref buffer[length], BitConverter.IsLittleEndian ? value : BinaryPrimitives.ReverseEndianness(value));
+        Unsafe.WriteUnaligned(ref buffer[length], littleEndian);
         _length = length + sizeof(int);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void WriteInt64(long value)
     {
-        var buffer = _buffer!;
         var length = _length;
-        if (length > buffer.Length - sizeof(long))
+        var buffer = _buffer;
+        var littleEndian = BitConverter.IsLittleEndian ? value : BinaryPrimitives.ReverseEndianness(value);
+        if (buffer is null)
+        {
+            if (length <= InlineCapacity - sizeof(long))
+            {
+                Unsafe.WriteUnaligned(ref Unsafe.Add(ref Unsafe.As<InlineBytes, byte>(ref _inline), length), littleEndian);
+                _length = length + sizeof(long);
+                return;
+            }
+
+            buffer = Spill(sizeof(long));
+        }
+        else if (length > buffer.Length - sizeof(long))
         {
             buffer = Grow(sizeof(long));
         }
 
-        Unsafe.WriteUnaligned(ref buffer[length], BitConverter.IsLittleEndian ? value : BinaryPrimitives.ReverseEndianness(value));
+        Unsafe.WriteUnaligned(ref buffer[length], littleEndian);
         _length = length + sizeof(long);
     }
 
@@ -183,20 +216,35 @@ public struct KeyBuilder
     }
 
     /// <summary>The bytes alone: the caller has written the length.</summary>
-    internal void WriteRaw(ReadOnlySpan<byte> bytes) => bytes.CopyTo(Reserve(bytes.Length));
+    internal void WriteRaw(ReadOnlySpan<byte> bytes)
+    {
+        var length = _length;
+        if (_buffer is null && bytes.Length <= InlineCapacity - length)
+        {
+            if (bytes.Length > 0)
+            {
+                Unsafe.CopyBlockUnaligned(ref Unsafe.Add(ref Unsafe.As<InlineBytes, byte>(ref _inline), length), ref MemoryMarshal.GetReference(bytes), (uint)bytes.Length);
+            }
+
+            _length = length + bytes.Length;
+            return;
+        }
+
+        bytes.CopyTo(Reserve(bytes.Length));
+    }
 
     /// <summary>The length, then the UTF-16 code units, little endian.</summary>
     internal void WriteString(string value)
     {
         WriteInt32(value.Length);
-        var target = Reserve(value.Length * 2);
         if (BitConverter.IsLittleEndian)
         {
             // In memory a string already is its code units, little endian here: one copy.
-            MemoryMarshal.AsBytes(value.AsSpan()).CopyTo(target);
+            WriteRaw(MemoryMarshal.AsBytes(value.AsSpan()));
             return;
         }
 
+        var target = Reserve(value.Length * 2);
         for (var i = 0; i < value.Length; i++)
         {
             BinaryPrimitives.WriteUInt16LittleEndian(target.Slice(i * 2), value[i]);
@@ -216,6 +264,12 @@ public struct KeyBuilder
     /// <summary>Room for a length that <see cref="WriteLengthSince"/> fills in; returns where it is.</summary>
     internal int ReserveLength()
     {
+        // In the buffer, where WriteLengthSince and LendBuffer work.
+        if (_buffer is null)
+        {
+            Spill(sizeof(int));
+        }
+
         var at = _length;
         WriteInt32(0);
         return at;
@@ -229,16 +283,41 @@ public struct KeyBuilder
     /// The buffer, as an IBufferWriter that appends to what was written; give it back with
     /// <see cref="TakeBackBuffer"/>, also when the writer throws, since it may have grown the buffer.
     /// </summary>
-    internal KeyBufferWriter LendBuffer() => KeyBufferWriter.Rent(_buffer!, _length);
+    internal KeyBufferWriter LendBuffer() => KeyBufferWriter.Rent(_buffer ?? Spill(0), _length);
 
     internal void TakeBackBuffer(KeyBufferWriter writer) => _buffer = writer.Return(out _length);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static MemoKey Hash(byte[] buffer, int length)
+    private static MemoKey Hash(ReadOnlySpan<byte> bytes)
     {
         Span<byte> hash = stackalloc byte[16];
-        XxHash128.Hash(buffer.AsSpan(0, length), hash);
+        XxHash128.Hash(bytes, hash);
         return new MemoKey(BinaryPrimitives.ReadUInt64BigEndian(hash), BinaryPrimitives.ReadUInt64BigEndian(hash.Slice(8)));
+    }
+
+    /// <summary>The hash of the bytes kept inside the builder (copied to the stack: a span cannot point into a struct on netstandard2.0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly MemoKey HashInline()
+    {
+        Span<byte> bytes = stackalloc byte[InlineCapacity];
+        var inline = _inline;
+        MemoryMarshal.Write(bytes, ref inline);
+        return Hash(bytes.Slice(0, _length));
+    }
+
+    /// <summary><see cref="Complete"/> once the bytes outgrew the builder: the buffer goes back to this thread's slot.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private MemoKey CompleteBuffered()
+    {
+        var buffer = _buffer!;
+        _buffer = null;
+        var key = _failed ? default : Hash(buffer.AsSpan(0, _length));
+        if (_method is not null && buffer.Length <= RetainedBufferLimit)
+        {
+            t_buffer = buffer;
+        }
+
+        return key;
     }
 
     /// <summary>ArgumentWriter&lt;T&gt;'s writer for the fixed-width primitives, which <see cref="TryWritePrimitive{T}"/> defines.</summary>
@@ -335,7 +414,7 @@ public struct KeyBuilder
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Span<byte> Reserve(int count)
     {
-        var buffer = _buffer!;
+        var buffer = _buffer ?? Spill(count);
         var length = _length;
         if (length > buffer.Length - count)
         {
@@ -346,6 +425,32 @@ public struct KeyBuilder
         return buffer.AsSpan(length, count);
     }
 
+    /// <summary>
+    /// Moves the bytes kept inside the builder to a buffer with room for <paramref name="count"/>
+    /// more: this thread's idle one if it has one (a builder of the woven code), else a new one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private byte[] Spill(int count)
+    {
+        byte[]? buffer = null;
+        if (_method is not null)
+        {
+            buffer = t_buffer;
+            t_buffer = null;
+        }
+
+        var needed = Math.Max(_length + count, InlineCapacity);
+        if (buffer is null || buffer.Length < needed)
+        {
+            buffer = new byte[Math.Max(256, needed)];
+        }
+
+        var inline = _inline;
+        MemoryMarshal.Write(buffer.AsSpan(), ref inline);
+        _buffer = buffer;
+        return buffer;
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private byte[] Grow(int count)
     {
@@ -354,5 +459,15 @@ public struct KeyBuilder
         buffer.AsSpan(0, _length).CopyTo(grown);
         _buffer = grown;
         return grown;
+    }
+
+    /// <summary>The builder's own room for the first bytes of a key: <see cref="InlineCapacity"/> bytes, no references.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct InlineBytes
+    {
+        private ulong _0;
+        private ulong _1;
+        private ulong _2;
+        private ulong _3;
     }
 }

@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using AkCache.Internals;
 using AkCache.Internals.Engine;
+using AkCache.Internals.Local;
 using AkCache.Internals.Serialization;
 using Microsoft.Extensions.Logging;
 
@@ -35,6 +36,9 @@ public sealed partial class MemoizedMethod
     private readonly ulong _tagLow;
     private readonly string? _serializerName;
     private PerState? _perState;
+
+    /// <summary>The last configuration under which this method's calls were keyed (see <see cref="IsKeyedUnder"/>).</summary>
+    private RuntimeState? _keyedUnder;
 
     private MemoizedMethod(string identity, string version, int maxAgeSeconds, string? serializerName, int localSetting)
     {
@@ -108,10 +112,11 @@ public sealed partial class MemoizedMethod
     }
 
     /// <summary>Starts the key of one call.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public KeyBuilder BeginKey()
     {
         var state = AkCacheRuntime.State;
-        return new(this, !state.Disabled && For(state).Serializer is not null);
+        return new(this, ReferenceEquals(_keyedUnder, state) || IsKeyedUnder(state));
     }
 
     /// <summary>Returns the stored result of this call, or runs <paramref name="body"/> once and stores what it returns.</summary>
@@ -119,6 +124,11 @@ public sealed partial class MemoizedMethod
     /// <param name="arguments">Every argument of the call, passed on to <paramref name="body"/>.</param>
     /// <param name="body">The original method body.</param>
     /// <param name="cancellationToken">The caller's token, if the method has one; it bounds the caller's waiting.</param>
+    /// <remarks>
+    /// The local layer's hit is inlined here (and so into the woven stub); the rest of the call is
+    /// a method of its own, so that the hit's frame stays small.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TResult Invoke<TArgs, TResult>(MemoKey key, TArgs arguments, Func<TArgs, TResult> body, CancellationToken cancellationToken)
     {
         if (CallCapture.IsRunning && CallCapture.TryRecord(this, key))
@@ -138,10 +148,12 @@ public sealed partial class MemoizedMethod
             return value;
         }
 
-        return MemoEngine.Completed(engine.CallAsync<TArgs, TResult, SyncBody<TArgs, TResult>>(this, key, arguments, new SyncBody<TArgs, TResult>(body), entry, now, cancellationToken));
+        return Call(engine, key, arguments, body, entry, now, cancellationToken);
     }
 
     /// <summary>The asynchronous form of <see cref="Invoke{TArgs, TResult}"/>: the result is cached, never the task.</summary>
+    /// <remarks>A local hit of an immutable value returns the same completed task every time: it allocates nothing.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Task<TResult> InvokeAsync<TArgs, TResult>(MemoKey key, TArgs arguments, Func<TArgs, Task<TResult>> body, CancellationToken cancellationToken)
     {
         if (CallCapture.IsRunning && CallCapture.TryRecord(this, key))
@@ -156,15 +168,16 @@ public sealed partial class MemoizedMethod
         }
 
         var engine = state.Engine;
-        if (engine.TryAnswerLocally(this, key, out var entry, out var now, out TResult value))
+        if (engine.TryAnswerLocallyAsTask(this, key, out var entry, out var now, out Task<TResult> task))
         {
-            return Task.FromResult(value);
+            return task;
         }
 
-        return engine.CallAsync<TArgs, TResult, TaskBody<TArgs, TResult>>(this, key, arguments, new TaskBody<TArgs, TResult>(body), entry, now, cancellationToken).AsTask();
+        return CallAsync(engine, key, arguments, body, entry, now, cancellationToken);
     }
 
     /// <summary>The <see cref="ValueTask{TResult}"/> form of <see cref="InvokeAsync{TArgs, TResult}"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ValueTask<TResult> InvokeValueTaskAsync<TArgs, TResult>(MemoKey key, TArgs arguments, Func<TArgs, ValueTask<TResult>> body, CancellationToken cancellationToken)
     {
         if (CallCapture.IsRunning && CallCapture.TryRecord(this, key))
@@ -186,6 +199,15 @@ public sealed partial class MemoizedMethod
 
         return engine.CallAsync<TArgs, TResult, ValueTaskBody<TArgs, TResult>>(this, key, arguments, new ValueTaskBody<TArgs, TResult>(body), entry, now, cancellationToken);
     }
+
+    /// <summary><see cref="Invoke{TArgs, TResult}"/> past the local layer: <paramref name="entry"/> and <paramref name="now"/> are what it found.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private TResult Call<TArgs, TResult>(MemoEngine engine, MemoKey key, TArgs arguments, Func<TArgs, TResult> body, LocalEntry? entry, long now, CancellationToken cancellationToken) =>
+        MemoEngine.Completed(engine.CallAsync<TArgs, TResult, SyncBody<TArgs, TResult>>(this, key, arguments, new SyncBody<TArgs, TResult>(body), entry, now, cancellationToken));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Task<TResult> CallAsync<TArgs, TResult>(MemoEngine engine, MemoKey key, TArgs arguments, Func<TArgs, Task<TResult>> body, LocalEntry? entry, long now, CancellationToken cancellationToken) =>
+        engine.CallAsync<TArgs, TResult, TaskBody<TArgs, TResult>>(this, key, arguments, new TaskBody<TArgs, TResult>(body), entry, now, cancellationToken).AsTask();
 
     internal void ReportUnkeyableArgument(Type declared, Type? actual, Exception ex)
     {
@@ -228,6 +250,23 @@ public sealed partial class MemoizedMethod
     /// arguments (whose argument hash is the same) spread over the slots too.
     /// </summary>
     internal MemoKey Tag(MemoKey key) => new(key.High ^ _tagHigh, key.Low ^ _tagLow);
+
+    /// <summary>
+    /// Whether calls are keyed (and so cached) under <paramref name="state"/>: AkCache is enabled and
+    /// the method's serializer is registered. A yes is remembered, so that <see cref="BeginKey"/> asks
+    /// one reference comparison of every later call under the same configuration.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool IsKeyedUnder(RuntimeState state)
+    {
+        if (state.Disabled || For(state).Serializer is null)
+        {
+            return false;
+        }
+
+        _keyedUnder = state;
+        return true;
+    }
 
     /// <summary>What this method derives from one configuration, once: its serializer and its keys' prefix.</summary>
     private PerState For(RuntimeState state)

@@ -1,10 +1,13 @@
 using System;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using AkCache.CompilerServices;
 using AkCache.Internals.Distributed;
 using AkCache.Internals.Local;
+using AkCache.Internals.Serialization;
+using AkCache.Internals.Timing;
 
 namespace AkCache.Internals.Engine;
 
@@ -25,12 +28,14 @@ internal sealed partial class MemoEngine
 {
     private readonly RuntimeState _state;
     private readonly LocalLayer _local;
+    private readonly Clock _clock;
     private readonly bool _localFirst;
 
     public MemoEngine(RuntimeState state, LocalLayer local)
     {
         _state = state;
         _local = local;
+        _clock = state.Clock;
         _localFirst = state.Options.LocalCache;
         Methods = new MethodDirectory();
         Coherence = new LocalCoherence(local, Methods, withoutRedis: state.Redis is null);
@@ -62,9 +67,16 @@ internal sealed partial class MemoEngine
     /// without asking Redis. Otherwise <paramref name="entry"/> is what it holds (or null), for
     /// <see cref="CallAsync"/>, and <paramref name="now"/> the clock reading of this call.
     /// </summary>
+    /// <remarks>
+    /// Inlined into the entry points: a hit of an immutable value already read is the clock, one
+    /// lookup, the trust checks and a count, with no call; everything else (the first read of an
+    /// entry, a mutable type read per hit, an entry that may not answer first) is
+    /// <see cref="AnswerFromEntry{TResult}"/>'s.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryAnswerLocally<TResult>(MemoizedMethod method, MemoKey key, out LocalEntry? entry, out long now, out TResult value)
     {
-        now = _state.Clock.Milliseconds();
+        now = _clock.Milliseconds();
         if (!_local.TryGet(method, key, now, out var found))
         {
             entry = null;
@@ -73,7 +85,51 @@ internal sealed partial class MemoEngine
         }
 
         entry = found;
-        if (_localFirst && method.LocalCache && Coherence.AllowsAnswerFirst && _local.IsTrusted(found))
+        if (Shareable<TResult>.Value && found.TryGetValue(out value) && MayAnswerFirst(method, found))
+        {
+            method.Statistics.CountLocalHit();
+            return true;
+        }
+
+        return AnswerFromEntry(method, key, ref entry, out value);
+    }
+
+    /// <summary>
+    /// <see cref="TryAnswerLocally"/> for the Task entry point: on a hit of an immutable value, the
+    /// completed task kept beside it (made on the first such hit), so that a hit allocates nothing.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryAnswerLocallyAsTask<TResult>(MemoizedMethod method, MemoKey key, out LocalEntry? entry, out long now, out Task<TResult> task)
+    {
+        now = _clock.Milliseconds();
+        if (!_local.TryGet(method, key, now, out var found))
+        {
+            entry = null;
+            task = null!;
+            return false;
+        }
+
+        entry = found;
+        if (Shareable<TResult>.Value && found.TryGetTask(out task) && MayAnswerFirst(method, found))
+        {
+            method.Statistics.CountLocalHit();
+            return true;
+        }
+
+        return AnswerTaskFromEntry(method, key, ref entry, out task);
+    }
+
+    /// <summary>Whether a found entry may answer before Redis is asked (docs/local-cache.md): the layer answers first, and the entry is trusted.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool MayAnswerFirst(MemoizedMethod method, LocalEntry entry) =>
+        _localFirst && method.LocalCache && Coherence.AllowsAnswerFirst && _local.IsTrusted(entry);
+
+    /// <summary>The rest of <see cref="TryAnswerLocally"/>, once an unexpired entry is found: reads it if it may answer first, else leaves it to <see cref="CallAsync"/>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool AnswerFromEntry<TResult>(MemoizedMethod method, MemoKey key, ref LocalEntry? entry, out TResult value)
+    {
+        var found = entry!;
+        if (MayAnswerFirst(method, found))
         {
             if (TryReadEntry(method, key, found, out value))
             {
@@ -88,6 +144,20 @@ internal sealed partial class MemoEngine
 
         value = default!;
         return false;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool AnswerTaskFromEntry<TResult>(MemoizedMethod method, MemoKey key, ref LocalEntry? entry, out Task<TResult> task)
+    {
+        if (!AnswerFromEntry(method, key, ref entry, out TResult value))
+        {
+            task = null!;
+            return false;
+        }
+
+        // A mutable value is a copy per hit, so a task of its own; an immutable one keeps its task.
+        task = Shareable<TResult>.Value ? entry!.KeepTask(value) : Task.FromResult(value);
+        return true;
     }
 
     /// <summary>Returns the stored result of this call, or computes it once and stores it.</summary>
@@ -182,7 +252,7 @@ internal sealed partial class MemoEngine
     private bool TryServeWhileDown<TResult>(MemoizedMethod method, MemoKey key, LocalEntry entry, out TResult value)
     {
         // A failed Redis attempt may have waited for the operation timeout: the entry may have expired since.
-        if (entry.Deadline > _state.Clock.Milliseconds() && TryReadEntry(method, key, entry, out value))
+        if (entry.Deadline > _clock.Milliseconds() && TryReadEntry(method, key, entry, out value))
         {
             method.Statistics.CountFallbackHit();
             return true;

@@ -1,4 +1,5 @@
 using System.Threading;
+using System.Threading.Tasks;
 using AkCache.CompilerServices;
 
 namespace AkCache.Internals.Local;
@@ -23,6 +24,7 @@ internal sealed class LocalEntry
     private static readonly object NullValue = new();
 
     private object? _value;
+    private object? _task;
     private long _charge = Unstored;
     private int _claimed;
     private int _valueCharged;
@@ -93,6 +95,33 @@ internal sealed class LocalEntry
                 value = default!;
                 return false;
         }
+    }
+
+    /// <summary>The completed task kept by <see cref="KeepTask{T}"/>, if any.</summary>
+    public bool TryGetTask<T>(out Task<T> task)
+    {
+        if (Volatile.Read(ref _task) is Task<T> kept)
+        {
+            task = kept;
+            return true;
+        }
+
+        task = null!;
+        return false;
+    }
+
+    /// <summary>
+    /// A completed task of <paramref name="value"/>, the kept value, made once and returned by every
+    /// later <see cref="TryGetTask{T}"/>: so that a Task hit of an immutable value allocates nothing.
+    /// Only for immutable types, as <see cref="KeepValue{T}"/>. Not counted in <see cref="Size"/> (a
+    /// completed task is a few dozen bytes besides the value it holds).
+    /// </summary>
+    public Task<T> KeepTask<T>(T value)
+    {
+        var made = Task.FromResult(value);
+
+        // The first task kept stays, so that every hit returns the same instance.
+        return Interlocked.CompareExchange(ref _task, made, null) as Task<T> ?? made;
     }
 
     /// <summary>
