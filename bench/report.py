@@ -3,7 +3,8 @@
 
 Usage: report.py RESULTS_DIR MARKDOWN PNG
   RESULTS_DIR  what bench/run.sh wrote: bdn/results/*-report-full.json (BenchmarkDotNet),
-               latency.json, stampede.json, redis-down.json, build-time.json, environment.json
+               latency.json, stampede.json, redis-down.json, build-time.json, environment.json,
+               local-hit.json (item 11's interleaved driver; optional)
   MARKDOWN     the file whose part between the '<!-- results:begin -->' and '<!-- results:end -->'
                markers is replaced (created with just that part if it does not exist)
   PNG          the chart of the ratios
@@ -275,6 +276,62 @@ def item10(out, bdn, values, chart_pairs):
     chart_pairs.append(("10 DataTable miss ÷ raw GET + SET", row("MissAkCache")["median_ns"] / row("MissRaw")["median_ns"]))
 
 
+def item11(out, bdn, local, targets, chart_pairs):
+    """Item 11: the local layer's hit with Redis up (issue 12), BenchmarkDotNet and the interleaved driver."""
+    def row(type_, method):
+        return bdn[(type_, method, "")]
+
+    out.append("### 11. The local layer's hit with Redis up: `int Add(int a, int b)`")
+    out.append("")
+    memo = row("LocalHit", "HandWrittenExpiringMemo")
+    limit = row("LocalHit", "HandWrittenLimit")
+    methods = ["AkCacheLocalHit", "AkCacheKeyAlone", "AkCacheLookupAlone", "AkCacheTaskHit", "AkCacheValueTaskHit",
+               "HandWrittenExpiringMemo", "HandWrittenLimit", "FusionCachePrecomputedKey", "HybridCachePrecomputedKey"]
+    interleaved = {r["Name"]: r for r in local["Rows"]} if local else {}
+    names = {"AkCacheLocalHit": "AkCache, local hit (Redis up)", "AkCacheKeyAlone": "of which: the key alone",
+             "AkCacheLookupAlone": "of which: the lookup alone", "AkCacheTaskHit": "AkCache async (Task), local hit",
+             "AkCacheValueTaskHit": "AkCache async (ValueTask), local hit", "HandWrittenExpiringMemo": local["Baseline"] if local else "",
+             "HandWrittenLimit": "hand-written limit: XxHash128 + ConcurrentDictionary",
+             "FusionCachePrecomputedKey": "FusionCache GetOrSet, precomputed key", "HybridCachePrecomputedKey": "HybridCache GetOrCreate, precomputed key"}
+    rows11 = []
+    for m in methods:
+        if ("LocalHit", m, "") not in bdn:
+            continue
+        r = row("LocalHit", m)
+        i = interleaved.get(names[m])
+        rows11.append([r["title"], fmt_time(r["median_ns"]), fmt_bytes(r["bytes"]), fmt_ratio(r["median_ns"] / memo["median_ns"]), fmt_ratio(r["median_ns"] / limit["median_ns"]),
+                       fmt_time(i["MedianNs"]) if i else "–", f"{fmt_ratio(i['RatioToMemo'])} ({fmt_ratio(i['RatioToMemoP10'])} to {fmt_ratio(i['RatioToMemoP90'])})" if i else "–",
+                       fmt_ratio(i["RatioToLimit"]) if i else "–"])
+    out.append(table(["", "BDN time", "allocated", "÷ expiring memo", "÷ limit", "interleaved time", "÷ expiring memo (p10 to p90 of rounds)", "÷ limit"], rows11))
+    out.append("")
+    if local:
+        out.append(f"Interleaved: `AkCache.Benchmarks local-hit`, {local['Rounds']} rounds of blocks of about {local['BlockMilliseconds']:.0f} ms per contender, "
+                   f"timed with the {local['Clock']}, the empty delegate's {local['EmptyDelegateNs']:.2f} ns taken off; each round's ratio is to the memo of the same round.")
+        out.append("")
+    hit = row("LocalHit", "AkCacheLocalHit")
+    r11 = hit["median_ns"] / memo["median_ns"]
+    targets.add(11, "local hit ≤ 1.5 × the hand-written expiring memo (BenchmarkDotNet)", fmt_ratio(r11), "1.5×", r11 / 1.5, r11 <= 1.5)
+    if local and names["AkCacheLocalHit"] in interleaved:
+        r11i = interleaved[names["AkCacheLocalHit"]]["RatioToMemo"]
+        targets.add(11, "local hit ≤ 1.5 × the hand-written expiring memo (interleaved)", fmt_ratio(r11i), "1.5×", r11i / 1.5, r11i <= 1.5)
+    allocated = max(row("LocalHit", m)["bytes"] or 0 for m in ["AkCacheLocalHit", "AkCacheTaskHit", "AkCacheValueTaskHit"] if ("LocalHit", m, "") in bdn)
+    targets.add(11, "0 B per local hit (sync, Task, ValueTask)", fmt_bytes(allocated), "0 B", None, allocated == 0)
+    peers = min(row("LocalHit", m)["median_ns"] for m in ["FusionCachePrecomputedKey", "HybridCachePrecomputedKey"])
+    targets.add(11, "faster than FusionCache's and HybridCache's memory hits", fmt_time(hit["median_ns"]), fmt_time(peers), hit["median_ns"] / peers, hit["median_ns"] < peers)
+    chart_pairs.append(("11 local hit ÷ expiring memo", r11))
+    if has_bdn(bdn, "LocalHitRecord"):
+        ak = row("LocalHitRecord", "AkCacheLocalHitRecord")
+        hy = row("LocalHitRecord", "HybridCacheRecord")
+        out.append(table(["mutable 1 KB record (a copy per hit)", "time", "allocated", "÷ HybridCache"], [
+            [ak["title"], fmt_time(ak["median_ns"]), fmt_bytes(ak["bytes"]), fmt_ratio(ak["median_ns"] / hy["median_ns"])],
+            [hy["title"], fmt_time(hy["median_ns"]), fmt_bytes(hy["bytes"]), "1.00×"],
+        ]))
+        out.append("")
+        rr = ak["median_ns"] / hy["median_ns"]
+        targets.add(11, "local hit of a mutable 1 KB record faster than HybridCache's", fmt_ratio(rr), "1.0×", rr, rr < 1)
+        chart_pairs.append(("11 mutable record hit ÷ HybridCache", rr))
+
+
 def serializers(out, bdn):
     """The serializers alone (no Redis), where items 2, 4 and 10 spend their time besides the round trip."""
     def row(method):
@@ -356,8 +413,11 @@ def partial(results, markdown_path):
         done.append("10")
     if has_bdn(bdn, "Serializers"):
         serializers(out, bdn)
+    if has_bdn(bdn, "LocalHit"):
+        item11(out, bdn, load_optional(results, "local-hit"), targets, chart_pairs)
+        done.append("11")
     if not done:
-        sys.exit(f"{results} holds no results of items 2, 3 or 10.")
+        sys.exit(f"{results} holds no results of items 2, 3, 10 or 11.")
     if targets.items:
         targets_table(out, targets)
     out.append("AkCache time ÷ the other's, from this re-run: " + "; ".join(f"{n}: {fmt_ratio(v)}" for n, v in chart_pairs) + ".")
@@ -536,6 +596,10 @@ def main():
         item10(out, bdn, values, chart_pairs)
     if has_bdn(bdn, "Serializers"):
         serializers(out, bdn)
+
+    # Item 11 (absent from runs before it existed)
+    if has_bdn(bdn, "LocalHit"):
+        item11(out, bdn, load_optional(results, "local-hit"), targets, chart_pairs)
 
     # Targets
     targets_table(out, targets)

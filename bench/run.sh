@@ -5,7 +5,7 @@
 #   bash bench/run.sh                 the full run: about 15 minutes on 2 cores
 #   bash bench/run.sh --quick         short runs that check that everything works; the figures mean nothing,
 #                                     and the report goes to bench/results/ instead of docs/
-#   bash bench/run.sh --only 2,10     re-runs some items only (2, 3 and 10 can be chosen; --quick combines):
+#   bash bench/run.sh --only 2,10     re-runs some items only (2, 3, 10 and 11 can be chosen; --quick combines):
 #                                     their report replaces the part of docs/benchmarks.md between
 #                                     '<!-- rerun:begin -->' and '<!-- rerun:end -->', labelled with its own
 #                                     commit, and leaves the full run's part and chart alone
@@ -35,7 +35,7 @@ done
 wants() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
 if [ -n "$only" ]; then
   for item in ${only//,/ }; do
-    case "$item" in 2|3|10) ;; *) echo "error: --only takes items 2, 3 and 10; run the full script for the others" >&2; exit 2 ;; esac
+    case "$item" in 2|3|10|11) ;; *) echo "error: --only takes items 2, 3, 10 and 11; run the full script for the others" >&2; exit 2 ;; esac
   done
 fi
 
@@ -126,12 +126,14 @@ export AKCACHE_BENCH_RESULTS="$results"
 cd "$build_root"
 
 if [ -z "$only" ]; then
-  echo "== items 1-6, 8 and 10, and the serializers alone: BenchmarkDotNet"
+  echo "== items 1-6, 8, 10 and 11, and the serializers alone: BenchmarkDotNet"
   "$exe" --filter '*' $quick
   echo "== items 2 and 3: stopwatch percentiles, interleaved, and redis-benchmark -c 1"
   "$exe" latency $quick
   echo "== item 10: bytes stored, DataTable hit and miss interleaved"
   "$exe" values $quick
+  echo "== item 11: the local layer's hit, interleaved"
+  "$exe" local-hit $quick
   echo "== item 7: cold stampede across 8 processes"
   "$exe" stampede $quick
   echo "== item 8: Redis down"
@@ -143,6 +145,7 @@ else
   if wants 2; then filters+=('*RedisHit*' '*Serializers*'); fi
   if wants 3; then filters+=('*ConcurrentHit*'); fi
   if wants 10; then filters+=('*DataTableValue*'); if ! wants 2; then filters+=('*Serializers*'); fi; fi
+  if wants 11; then filters+=('*LocalHit*'); fi
   echo "== items $only: BenchmarkDotNet (${filters[*]})"
   "$exe" --filter "${filters[@]}" $quick
   if wants 2 || wants 3; then
@@ -152,6 +155,10 @@ else
   if wants 2 || wants 10; then
     echo "== items 2 and 10: bytes stored, DataTable hit and miss interleaved"
     "$exe" values $quick
+  fi
+  if wants 11; then
+    echo "== item 11: the local layer's hit, interleaved"
+    "$exe" local-hit $quick
   fi
 fi
 

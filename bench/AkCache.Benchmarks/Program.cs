@@ -8,6 +8,7 @@ using AkCache.Benchmarks.Infrastructure;
 //   AkCache.Benchmarks latency [--quick]      item 2's p50/p99 (stopwatch loop) and redis-benchmark -c 1 floor
 //   AkCache.Benchmarks stampede [--quick]     item 7: a cold stampede across 8 processes
 //   AkCache.Benchmarks values [--quick]       item 10 (DataTable): bytes stored, and hit and miss timed interleaved
+//   AkCache.Benchmarks local-hit [--quick]    item 11: the local layer's hit against the memos and peers, interleaved
 //   AkCache.Benchmarks redis-down [--quick]   item 8: per-call percentiles once Redis is down (starts and stops its own redis-server)
 //   AkCache.Benchmarks build-time [--quick]   item 9: the build time that weaving 1,000 memoized methods adds
 // --quick: short runs that only check that everything works; their figures mean nothing.
@@ -44,6 +45,7 @@ try
         "latency" => LatencyDriver.Run(quick, results),
         "stampede" => StampedeDriver.Run(quick, results),
         "values" => ValuesDriver.Run(quick, results),
+        "local-hit" => LocalHitDriver.Run(quick, results),
         _ => Usage(mode),
     };
 }
@@ -60,6 +62,6 @@ finally
 
 static int Usage(string mode)
 {
-    Console.Error.WriteLine($"Unknown mode '{mode}': use latency, stampede, values, redis-down, build-time, or BenchmarkDotNet arguments.");
+    Console.Error.WriteLine($"Unknown mode '{mode}': use latency, stampede, values, local-hit, redis-down, build-time, or BenchmarkDotNet arguments.");
     return 2;
 }

@@ -20,6 +20,14 @@ public static class Memoized
         return Plain.Add(a, b);
     }
 
+    /// <summary>Item 11: <see cref="Add"/> through the Task entry point.</summary>
+    [Memoize]
+    public static Task<int> AddTask(int a, int b) => Task.FromResult(Plain.Add(a, b));
+
+    /// <summary>Item 11: <see cref="Add"/> through the ValueTask entry point.</summary>
+    [Memoize]
+    public static ValueTask<int> AddValueTask(int a, int b) => new(Plain.Add(a, b));
+
     /// <summary>Items 2 and 3: a 1 KB result read from Redis.</summary>
     [Memoize]
     public static Quote GetQuote(int id) => Quote.Create(id);

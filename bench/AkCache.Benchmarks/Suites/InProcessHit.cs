@@ -1,15 +1,9 @@
 using System;
-using System.Buffers.Binary;
-using System.Collections.Concurrent;
-using System.IO.Hashing;
-using System.Threading;
 using System.Threading.Tasks;
 using AkCache.Benchmarks.Infrastructure;
 using AkCache.Benchmarks.Peers;
 using AkCache.Benchmarks.Subjects;
 using BenchmarkDotNet.Attributes;
-using Microsoft.Extensions.Caching.Hybrid;
-using ZiggyCreatures.Caching.Fusion;
 
 namespace AkCache.Benchmarks.Suites;
 
@@ -22,15 +16,10 @@ namespace AkCache.Benchmarks.Suites;
 [MemoryDiagnoser]
 public class InProcessHit
 {
-    private readonly ConcurrentDictionary<UInt128, int> _handWritten = new();
-    private FusionCache _fusion = null!;
-    private PeerCaches.Hybrid _hybrid = null!;
+    private AddContenders _peers = null!;
     private int _a = 20;
     private int _b = 22;
     private string _key = null!;
-    private AkCache.CompilerServices.MemoizedMethod _method = null!;
-    private AkCache.CompilerServices.MemoKey _memoKey;
-    private Func<(int, int), int> _body = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -50,9 +39,8 @@ public class InProcessHit
 
         // The breakdown rows: the same two steps a woven stub takes, measured apart, on a method
         // object of their own (its entry is stored by the first call below).
-        _method = AkCache.CompilerServices.MemoizedMethod.Create("AkCache.Benchmarks.Breakdown.Add(System.Int32,System.Int32)", "bench", 0);
-        _memoKey = AkCacheKeyAlone();
-        _body = static args => Plain.Add(args.Item1, args.Item2);
+        _peers = new AddContenders("AkCache.Benchmarks.Breakdown.Add(System.Int32,System.Int32)", "bench");
+        _peers.PrecomputeKey(_a, _b);
         _ = AkCacheLookupAlone();
         runs = Plain.AddBodyRuns;
         _ = AkCacheLookupAlone();
@@ -61,9 +49,7 @@ public class InProcessHit
             throw new InvalidOperationException("AkCache lookup alone: the body ran again; the benchmark would not measure hits.");
         }
 
-        _fusion = PeerCaches.FusionMemory();
-        _hybrid = PeerCaches.CreateHybrid(endpoint: null, "bench");
-        _key = Key(_a, _b);
+        _key = AddContenders.StringKey(_a, _b);
         _ = HandWrittenLimit();
         _ = FusionCacheKeyPerCall();
         _ = HybridCacheKeyPerCall();
@@ -72,8 +58,7 @@ public class InProcessHit
     [GlobalCleanup]
     public void Cleanup()
     {
-        _fusion.Dispose();
-        _hybrid.Dispose();
+        _peers.Dispose();
         AkCacheRuntime.Reset();
     }
 
@@ -83,65 +68,31 @@ public class InProcessHit
 
     /// <summary>Breakdown, first step: the key exactly as the woven stub builds it (BeginKey, Add, Add, Complete).</summary>
     [Benchmark(Description = "AkCache, the key alone (BeginKey, Add ×2, Complete)")]
-    public AkCache.CompilerServices.MemoKey AkCacheKeyAlone()
-    {
-        var builder = _method.BeginKey();
-        builder.Add(_a);
-        builder.Add(_b);
-        return builder.Complete();
-    }
+    public AkCache.CompilerServices.MemoKey AkCacheKeyAlone() => _peers.KeyAlone(_a, _b);
 
     /// <summary>Breakdown, second step: MemoizedMethod.Invoke with a key computed once (breaker, clock, lookup, shared value).</summary>
     [Benchmark(Description = "AkCache, the lookup alone (Invoke, key precomputed)")]
-    public int AkCacheLookupAlone() => _method.Invoke(_memoKey, (_a, _b), _body, default);
+    public int AkCacheLookupAlone() => _peers.LookupAlone(_a, _b);
 
-    /// <summary>The limit: the two ints hashed with XxHash128, one ConcurrentDictionary lookup, the value as stored.</summary>
     [Benchmark(Baseline = true, Description = "hand-written: XxHash128 + ConcurrentDictionary")]
-    public int HandWrittenLimit()
-    {
-        Span<byte> arguments = stackalloc byte[8];
-        BinaryPrimitives.WriteInt32LittleEndian(arguments, _a);
-        BinaryPrimitives.WriteInt32LittleEndian(arguments.Slice(4), _b);
-        var key = XxHash128.HashToUInt128(arguments);
-        if (_handWritten.TryGetValue(key, out var value))
-        {
-            return value;
-        }
-
-        value = Plain.Add(_a, _b);
-        _handWritten[key] = value;
-        return value;
-    }
+    public int HandWrittenLimit() => _peers.HandWrittenLimit(_a, _b);
 
     /// <summary>FusionCache (memory only) as a user calls it: a string key built from the arguments, a factory capturing them.</summary>
     [Benchmark(Description = "FusionCache GetOrSet, key built per call")]
-    public int FusionCacheKeyPerCall()
-    {
-        var (a, b) = (_a, _b);
-        return _fusion.GetOrSet(Key(a, b), _ => Plain.Add(a, b));
-    }
+    public int FusionCacheKeyPerCall() => _peers.FusionCache(AddContenders.StringKey(_a, _b), _a, _b);
 
     /// <summary>FusionCache with a key computed once: its own cost alone.</summary>
     [Benchmark(Description = "FusionCache GetOrSet, precomputed key")]
-    public int FusionCachePrecomputedKey()
-    {
-        var (a, b) = (_a, _b);
-        return _fusion.GetOrSet(_key, _ => Plain.Add(a, b));
-    }
+    public int FusionCachePrecomputedKey() => _peers.FusionCache(_key, _a, _b);
 
-    /// <summary>HybridCache (memory only), with its state overload so the factory captures nothing; completes synchronously on a hit.</summary>
     [Benchmark(Description = "HybridCache GetOrCreate, key built per call")]
-    public int HybridCacheKeyPerCall() =>
-        _hybrid.Cache.GetOrCreateAsync(Key(_a, _b), (_a, _b), static (s, _) => ValueTask.FromResult(Plain.Add(s.Item1, s.Item2))).GetAwaiter().GetResult();
+    public int HybridCacheKeyPerCall() => _peers.HybridCache(AddContenders.StringKey(_a, _b), _a, _b);
 
     [Benchmark(Description = "HybridCache GetOrCreate, precomputed key")]
-    public int HybridCachePrecomputedKey() =>
-        _hybrid.Cache.GetOrCreateAsync(_key, (_a, _b), static (s, _) => ValueTask.FromResult(Plain.Add(s.Item1, s.Item2))).GetAwaiter().GetResult();
+    public int HybridCachePrecomputedKey() => _peers.HybridCache(_key, _a, _b);
 
     [Benchmark(Description = "plain call (not cached)")]
     public int PlainCall() => Plain.Add(_a, _b);
-
-    private static string Key(int a, int b) => $"add:{a}:{b}";
 }
 
 /// <summary>Item 1, second row set: the same woven method while Redis is up, which is AkCache's normal hit path today.</summary>

@@ -1,53 +1,48 @@
 using System;
-using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.IO.Hashing;
 using System.Threading;
 using System.Threading.Tasks;
 using AkCache.Benchmarks.Infrastructure;
 using AkCache.Benchmarks.Peers;
 using AkCache.Benchmarks.Subjects;
 using BenchmarkDotNet.Attributes;
-using ZiggyCreatures.Caching.Fusion;
 
 namespace AkCache.Benchmarks.Suites;
 
 /// <summary>
 /// Item 11: the local layer's hit with Redis up, for Add(int, int): the woven method against a
 /// hand-written expiring memo (the baseline), the same memo without expiry (the plain limit), and
-/// FusionCache's and HybridCache's memory hits with precomputed keys.
+/// FusionCache's and HybridCache's memory hits with precomputed keys; and the same hit through the
+/// Task and ValueTask entry points, which must not allocate either.
 /// </summary>
 [MemoryDiagnoser]
 public class LocalHit
 {
-    private readonly ConcurrentDictionary<UInt128, int> _limit = new();
-    private readonly ConcurrentDictionary<UInt128, (int Value, long Deadline)> _expiring = new();
-    private FusionCache _fusion = null!;
-    private PeerCaches.Hybrid _hybrid = null!;
+    /// <summary>The baseline's name, also <see cref="Drivers.LocalHitDriver"/>'s.</summary>
+    internal const string Baseline = "hand-written expiring memo: XxHash128 + ConcurrentDictionary + TickCount64 deadline";
+
+    private AddContenders _peers = null!;
     private int _a = 20;
     private int _b = 22;
     private string _key = null!;
-    private AkCache.CompilerServices.MemoizedMethod _method = null!;
-    private AkCache.CompilerServices.MemoKey _memoKey;
-    private Func<(int, int), int> _body = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         AkCacheSetup.UseRedis(AkCacheSetup.NewPrefix("local-add"));
 
-        // The breakdown rows: the two steps of a woven stub, on a method object of their own.
-        _method = AkCache.CompilerServices.MemoizedMethod.Create("AkCache.Benchmarks.LocalBreakdown.Add(System.Int32,System.Int32)", "bench", 0);
-        _memoKey = AkCacheKeyAlone();
-        _body = static args => Plain.Add(args.Item1, args.Item2);
+        // The breakdown rows: the two halves of a woven stub, on a method object of their own.
+        _peers = new AddContenders("AkCache.Benchmarks.LocalBreakdown.Add(System.Int32,System.Int32)", "bench-local");
+        _peers.PrecomputeKey(_a, _b);
         _ = AkCacheLookupAlone();
         LocalHitSetup.RequireLocalHits("AkCache lookup alone", () => AkCacheLookupAlone(), () => AkCacheRuntime.GetCacheInfo(() => AkCacheLookupAlone()).LocalHits);
         _ = Memoized.Add(_a, _b);
         LocalHitSetup.RequireLocalHits("AkCache local hit", () => Memoized.Add(_a, _b), () => AkCacheRuntime.GetCacheInfo(() => Memoized.Add(0, 0)).LocalHits);
-        _fusion = PeerCaches.FusionMemory();
-        _hybrid = PeerCaches.CreateHybrid(endpoint: null, "bench-local");
-        _key = $"add:{_a}:{_b}";
+        _ = Memoized.AddTask(_a, _b).Result;
+        LocalHitSetup.RequireLocalHits("AkCache Task local hit", () => _ = Memoized.AddTask(_a, _b).Result, () => AkCacheRuntime.GetCacheInfo(() => Memoized.AddTask(0, 0)).LocalHits);
+        _ = Memoized.AddValueTask(_a, _b).Result;
+        LocalHitSetup.RequireLocalHits("AkCache ValueTask local hit", () => _ = Memoized.AddValueTask(_a, _b).Result, () => AkCacheRuntime.GetCacheInfo(() => Memoized.AddValueTask(0, 0)).LocalHits);
+        _key = AddContenders.StringKey(_a, _b);
         _ = HandWrittenExpiringMemo();
         _ = HandWrittenLimit();
         _ = FusionCachePrecomputedKey();
@@ -57,8 +52,7 @@ public class LocalHit
     [GlobalCleanup]
     public void Cleanup()
     {
-        _fusion.Dispose();
-        _hybrid.Dispose();
+        _peers.Dispose();
         AkCacheRuntime.Reset();
     }
 
@@ -67,65 +61,30 @@ public class LocalHit
     public int AkCacheLocalHit() => Memoized.Add(_a, _b);
 
     [Benchmark(Description = "of which: the key alone (BeginKey, Add ×2, Complete)")]
-    public AkCache.CompilerServices.MemoKey AkCacheKeyAlone()
-    {
-        var builder = _method.BeginKey();
-        builder.Add(_a);
-        builder.Add(_b);
-        return builder.Complete();
-    }
+    public AkCache.CompilerServices.MemoKey AkCacheKeyAlone() => _peers.KeyAlone(_a, _b);
 
     [Benchmark(Description = "of which: the lookup alone (Invoke, key precomputed)")]
-    public int AkCacheLookupAlone() => _method.Invoke(_memoKey, (_a, _b), _body, default);
+    public int AkCacheLookupAlone() => _peers.LookupAlone(_a, _b);
 
-    /// <summary>What a careful user would write: XxHash128 of the arguments, one ConcurrentDictionary lookup, a deadline check.</summary>
-    [Benchmark(Baseline = true, Description = "hand-written expiring memo: XxHash128 + ConcurrentDictionary + TickCount64 deadline")]
-    public int HandWrittenExpiringMemo()
-    {
-        var key = Hash(_a, _b);
-        if (_expiring.TryGetValue(key, out var entry) && Environment.TickCount64 < entry.Deadline)
-        {
-            return entry.Value;
-        }
+    /// <summary>The Task entry point: an immutable value's hit returns the completed task kept with the entry.</summary>
+    [Benchmark(Description = "AkCache async (Task<int>), local hit")]
+    public Task<int> AkCacheTaskHit() => Memoized.AddTask(_a, _b);
 
-        var value = Plain.Add(_a, _b);
-        _expiring[key] = (value, Environment.TickCount64 + 86_400_000);
-        return value;
-    }
+    [Benchmark(Description = "AkCache async (ValueTask<int>), local hit")]
+    public ValueTask<int> AkCacheValueTaskHit() => Memoized.AddValueTask(_a, _b);
+
+    [Benchmark(Baseline = true, Description = Baseline)]
+    public int HandWrittenExpiringMemo() => _peers.HandWrittenExpiringMemo(_a, _b);
 
     /// <summary>The plain limit: the same memo without expiry.</summary>
     [Benchmark(Description = "hand-written limit: XxHash128 + ConcurrentDictionary")]
-    public int HandWrittenLimit()
-    {
-        var key = Hash(_a, _b);
-        if (_limit.TryGetValue(key, out var value))
-        {
-            return value;
-        }
-
-        value = Plain.Add(_a, _b);
-        _limit[key] = value;
-        return value;
-    }
+    public int HandWrittenLimit() => _peers.HandWrittenLimit(_a, _b);
 
     [Benchmark(Description = "FusionCache GetOrSet, precomputed key")]
-    public int FusionCachePrecomputedKey()
-    {
-        var (a, b) = (_a, _b);
-        return _fusion.GetOrSet(_key, _ => Plain.Add(a, b));
-    }
+    public int FusionCachePrecomputedKey() => _peers.FusionCache(_key, _a, _b);
 
     [Benchmark(Description = "HybridCache GetOrCreate, precomputed key")]
-    public int HybridCachePrecomputedKey() =>
-        _hybrid.Cache.GetOrCreateAsync(_key, (_a, _b), static (s, _) => ValueTask.FromResult(Plain.Add(s.Item1, s.Item2))).GetAwaiter().GetResult();
-
-    private static UInt128 Hash(int a, int b)
-    {
-        Span<byte> arguments = stackalloc byte[8];
-        BinaryPrimitives.WriteInt32LittleEndian(arguments, a);
-        BinaryPrimitives.WriteInt32LittleEndian(arguments.Slice(4), b);
-        return XxHash128.HashToUInt128(arguments);
-    }
+    public int HybridCachePrecomputedKey() => _peers.HybridCache(_key, _a, _b);
 }
 
 /// <summary>
