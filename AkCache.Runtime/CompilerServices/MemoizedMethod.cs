@@ -125,21 +125,18 @@ public sealed partial class MemoizedMethod
     /// <param name="body">The original method body.</param>
     /// <param name="cancellationToken">The caller's token, if the method has one; it bounds the caller's waiting.</param>
     /// <remarks>
-    /// The local layer's hit is inlined here (and so into the woven stub); the rest of the call is
-    /// a method of its own, so that the hit's frame stays small.
+    /// The local layer's hit is inlined here (and so into the woven stub); everything else (a
+    /// capture under way, an invalid key, a configuration this method's calls are not keyed under
+    /// (AkCache disabled, or changed since the key was built), the rest of the call) is in methods
+    /// of their own, so that the hit's frame stays small.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TResult Invoke<TArgs, TResult>(MemoKey key, TArgs arguments, Func<TArgs, TResult> body, CancellationToken cancellationToken)
     {
-        if (CallCapture.IsRunning && CallCapture.TryRecord(this, key))
-        {
-            return default!;
-        }
-
         var state = AkCacheRuntime.State;
-        if (!key.IsValid || state.Disabled)
+        if (CallCapture.IsRunning || !key.IsValid || !ReferenceEquals(_keyedUnder, state))
         {
-            return body(arguments);
+            return InvokeRarely(state, key, arguments, body, cancellationToken);
         }
 
         var engine = state.Engine;
@@ -156,15 +153,10 @@ public sealed partial class MemoizedMethod
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Task<TResult> InvokeAsync<TArgs, TResult>(MemoKey key, TArgs arguments, Func<TArgs, Task<TResult>> body, CancellationToken cancellationToken)
     {
-        if (CallCapture.IsRunning && CallCapture.TryRecord(this, key))
-        {
-            return Task.FromResult<TResult>(default!);
-        }
-
         var state = AkCacheRuntime.State;
-        if (!key.IsValid || state.Disabled)
+        if (CallCapture.IsRunning || !key.IsValid || !ReferenceEquals(_keyedUnder, state))
         {
-            return body(arguments);
+            return InvokeAsyncRarely(state, key, arguments, body, cancellationToken);
         }
 
         var engine = state.Engine;
@@ -180,15 +172,10 @@ public sealed partial class MemoizedMethod
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ValueTask<TResult> InvokeValueTaskAsync<TArgs, TResult>(MemoKey key, TArgs arguments, Func<TArgs, ValueTask<TResult>> body, CancellationToken cancellationToken)
     {
-        if (CallCapture.IsRunning && CallCapture.TryRecord(this, key))
-        {
-            return default;
-        }
-
         var state = AkCacheRuntime.State;
-        if (!key.IsValid || state.Disabled)
+        if (CallCapture.IsRunning || !key.IsValid || !ReferenceEquals(_keyedUnder, state))
         {
-            return body(arguments);
+            return InvokeValueTaskRarely(state, key, arguments, body, cancellationToken);
         }
 
         var engine = state.Engine;
@@ -197,7 +184,66 @@ public sealed partial class MemoizedMethod
             return new ValueTask<TResult>(value);
         }
 
-        return engine.CallAsync<TArgs, TResult, ValueTaskBody<TArgs, TResult>>(this, key, arguments, new ValueTaskBody<TArgs, TResult>(body), entry, now, cancellationToken);
+        return CallValueTaskAsync(engine, key, arguments, body, entry, now, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="Invoke{TArgs, TResult}"/> while a capture runs (on this thread: the call is
+    /// recorded, not made; on another: the call goes on as usual), for an invalid key or with
+    /// AkCache disabled (the body runs uncached), and for a valid key under a configuration that
+    /// <see cref="BeginKey"/> has not seen yet (the call goes on as usual).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private TResult InvokeRarely<TArgs, TResult>(RuntimeState state, MemoKey key, TArgs arguments, Func<TArgs, TResult> body, CancellationToken cancellationToken)
+    {
+        if (CallCapture.IsRunning && CallCapture.TryRecord(this, key))
+        {
+            return default!;
+        }
+
+        if (!key.IsValid || state.Disabled)
+        {
+            return body(arguments);
+        }
+
+        var engine = state.Engine;
+        return engine.TryAnswerLocally(this, key, out var entry, out var now, out TResult value) ? value : Call(engine, key, arguments, body, entry, now, cancellationToken);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Task<TResult> InvokeAsyncRarely<TArgs, TResult>(RuntimeState state, MemoKey key, TArgs arguments, Func<TArgs, Task<TResult>> body, CancellationToken cancellationToken)
+    {
+        if (CallCapture.IsRunning && CallCapture.TryRecord(this, key))
+        {
+            return Task.FromResult<TResult>(default!);
+        }
+
+        if (!key.IsValid || state.Disabled)
+        {
+            return body(arguments);
+        }
+
+        var engine = state.Engine;
+        return engine.TryAnswerLocallyAsTask(this, key, out var entry, out var now, out Task<TResult> task) ? task : CallAsync(engine, key, arguments, body, entry, now, cancellationToken);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ValueTask<TResult> InvokeValueTaskRarely<TArgs, TResult>(RuntimeState state, MemoKey key, TArgs arguments, Func<TArgs, ValueTask<TResult>> body, CancellationToken cancellationToken)
+    {
+        if (CallCapture.IsRunning && CallCapture.TryRecord(this, key))
+        {
+            return default;
+        }
+
+        if (!key.IsValid || state.Disabled)
+        {
+            return body(arguments);
+        }
+
+        var engine = state.Engine;
+        return engine.TryAnswerLocally(this, key, out var entry, out var now, out TResult value)
+            ? new ValueTask<TResult>(value)
+            : CallValueTaskAsync(engine, key, arguments, body, entry, now, cancellationToken);
     }
 
     /// <summary><see cref="Invoke{TArgs, TResult}"/> past the local layer: <paramref name="entry"/> and <paramref name="now"/> are what it found.</summary>
@@ -208,6 +254,10 @@ public sealed partial class MemoizedMethod
     [MethodImpl(MethodImplOptions.NoInlining)]
     private Task<TResult> CallAsync<TArgs, TResult>(MemoEngine engine, MemoKey key, TArgs arguments, Func<TArgs, Task<TResult>> body, LocalEntry? entry, long now, CancellationToken cancellationToken) =>
         engine.CallAsync<TArgs, TResult, TaskBody<TArgs, TResult>>(this, key, arguments, new TaskBody<TArgs, TResult>(body), entry, now, cancellationToken).AsTask();
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ValueTask<TResult> CallValueTaskAsync<TArgs, TResult>(MemoEngine engine, MemoKey key, TArgs arguments, Func<TArgs, ValueTask<TResult>> body, LocalEntry? entry, long now, CancellationToken cancellationToken) =>
+        engine.CallAsync<TArgs, TResult, ValueTaskBody<TArgs, TResult>>(this, key, arguments, new ValueTaskBody<TArgs, TResult>(body), entry, now, cancellationToken);
 
     internal void ReportUnkeyableArgument(Type declared, Type? actual, Exception ex)
     {
