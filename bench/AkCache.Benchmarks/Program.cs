@@ -11,6 +11,7 @@ using AkCache.Benchmarks.Infrastructure;
 //   AkCache.Benchmarks local-hit [--quick]    item 11: the local layer's hit against the memos and peers, interleaved
 //   AkCache.Benchmarks redis-down [--quick]   item 8: per-call percentiles once Redis is down (starts and stops its own redis-server)
 //   AkCache.Benchmarks build-time [--quick]   item 9: the build time that weaving 1,000 memoized methods adds
+//   AkCache.Benchmarks invalidation [--quick] item 12: invalidation latency across 4 processes (starts its own redis-server and Garnet)
 // --quick: short runs that only check that everything works; their figures mean nothing.
 // Results: JSON in $AKCACHE_BENCH_RESULTS (default ./bench-results); bench/report.py turns them into docs/benchmarks.md.
 // Redis: $AKCACHE_BENCH_REDIS (host:port on loopback) when set, else a redis-server started here on a free loopback port.
@@ -27,6 +28,12 @@ switch (mode)
         return RedisDownDriver.Run(quick, results);
     case "build-time":
         return BuildTimeDriver.Run(quick, results);
+    case "invalidation":
+        return InvalidationLatencyDriver.Run(quick, results);
+    case "invalidation-worker":
+        return InvalidationLatencyWorker.Run(rest.Skip(1).ToArray());
+    case "garnet-server":
+        return GarnetChild.Serve(rest.Skip(1).ToArray());
 }
 
 RedisServer? own = null;
@@ -62,6 +69,6 @@ finally
 
 static int Usage(string mode)
 {
-    Console.Error.WriteLine($"Unknown mode '{mode}': use latency, stampede, values, local-hit, redis-down, build-time, or BenchmarkDotNet arguments.");
+    Console.Error.WriteLine($"Unknown mode '{mode}': use latency, stampede, values, local-hit, redis-down, build-time, invalidation, or BenchmarkDotNet arguments.");
     return 2;
 }
