@@ -5,10 +5,11 @@
 #   bash bench/run.sh                 the full run: about 15 minutes on 2 cores
 #   bash bench/run.sh --quick         short runs that check that everything works; the figures mean nothing,
 #                                     and the report goes to bench/results/ instead of docs/
-#   bash bench/run.sh --only 2,10     re-runs some items only (2, 3, 10 and 11 can be chosen; --quick combines):
+#   bash bench/run.sh --only 2,10     re-runs some items only (2, 3, 10, 11 and 12 can be chosen; --quick combines):
 #                                     their report replaces the part of docs/benchmarks.md between
 #                                     '<!-- rerun:begin -->' and '<!-- rerun:end -->', labelled with its own
-#                                     commit, and leaves the full run's part and chart alone
+#                                     commit, and leaves the full run's part and chart alone (item 12 replaces
+#                                     the part between '<!-- invalidation:begin -->' and '<!-- invalidation:end -->')
 #   bash bench/run.sh --snapshot ...  builds and measures a copy of the committed HEAD (git archive; --snapshot=REV for another commit) with
 #                                     this working tree's bench/, in a temporary directory: for a machine
 #                                     where others are editing the runtime (their half-made changes neither
@@ -35,7 +36,7 @@ done
 wants() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
 if [ -n "$only" ]; then
   for item in ${only//,/ }; do
-    case "$item" in 2|3|10|11) ;; *) echo "error: --only takes items 2, 3, 10 and 11; run the full script for the others" >&2; exit 2 ;; esac
+    case "$item" in 2|3|10|11|12) ;; *) echo "error: --only takes items 2, 3, 10, 11 and 12; run the full script for the others" >&2; exit 2 ;; esac
   done
 fi
 
@@ -140,14 +141,18 @@ if [ -z "$only" ]; then
   "$exe" redis-down $quick
   echo "== item 9: build time"
   "$exe" build-time $quick
+  echo "== item 12: invalidation latency across 4 processes (a redis-server and a Garnet of its own)"
+  "$exe" invalidation $quick
 else
   filters=()
   if wants 2; then filters+=('*RedisHit*' '*Serializers*'); fi
   if wants 3; then filters+=('*ConcurrentHit*'); fi
   if wants 10; then filters+=('*DataTableValue*'); if ! wants 2; then filters+=('*Serializers*'); fi; fi
   if wants 11; then filters+=('*LocalHit*'); fi
-  echo "== items $only: BenchmarkDotNet (${filters[*]})"
-  "$exe" --filter "${filters[@]}" $quick
+  if [ ${#filters[@]} -gt 0 ]; then
+    echo "== items $only: BenchmarkDotNet (${filters[*]})"
+    "$exe" --filter "${filters[@]}" $quick
+  fi
   if wants 2 || wants 3; then
     echo "== items 2 and 3: stopwatch percentiles, interleaved, and redis-benchmark -c 1"
     "$exe" latency $quick
@@ -159,6 +164,10 @@ else
   if wants 11; then
     echo "== item 11: the local layer's hit, interleaved"
     "$exe" local-hit $quick
+  fi
+  if wants 12; then
+    echo "== item 12: invalidation latency across 4 processes (a redis-server and a Garnet of its own)"
+    "$exe" invalidation $quick
   fi
 fi
 
