@@ -196,6 +196,35 @@ public sealed class FaithfulValueTests
         Assert.InRange(allocated, envelope.Length, envelope.Length + 1_024);
     }
 
+    [Fact]
+    public void Arrays_of_primitives_are_written_byte_for_byte_as_before_and_come_back_exactly()
+    {
+        // The generic array formatter over each element's scalar formatter: the form stored values had before.
+        static byte[] Generic<T>(T[] value) =>
+            MessagePackSerializer.Serialize(value, MessagePackSerializerOptions.Standard.WithResolver(
+                MessagePack.Resolvers.CompositeResolver.Create(new MessagePack.Formatters.IMessagePackFormatter[] { new MessagePack.Formatters.ArrayFormatter<T>() }, new IFormatterResolver[] { MessagePack.Resolvers.StandardResolver.Instance })));
+        static void Same<T>(T[] value)
+        {
+            var faithful = MessagePackSerializer.Serialize(value, MessagePackSerializerOptions.Standard.WithResolver(FaithfulResolver.Instance));
+            Assert.Equal(Generic(value), faithful);
+            RoundTrip(value);
+        }
+
+        Same(new[] { double.NaN, -0.0, double.Epsilon, double.MaxValue, double.NegativeInfinity, 1.5 });
+        Same(new[] { float.NaN, -0.0f, float.MinValue, 3.25f });
+        Same(new[] { long.MinValue, -1L, 0L, long.MaxValue });
+        Same(new[] { ulong.MaxValue, 0UL, 128UL });
+        Same(new[] { int.MinValue, -33, 127, int.MaxValue });
+        Same(new[] { uint.MaxValue, 0u });
+        Same(new short[] { short.MinValue, -1, short.MaxValue });
+        Same(new ushort[] { ushort.MaxValue, 1 });
+        Same(new sbyte[] { sbyte.MinValue, -1, sbyte.MaxValue });
+        Same(new[] { true, false, true });
+        Same(new[] { 'a', '\0', '\uffff' });
+        Same(Array.Empty<double>());
+        Assert.Equal(Generic<double>(null!), MessagePackSerializer.Serialize<double[]>(null!, MessagePackSerializerOptions.Standard.WithResolver(FaithfulResolver.Instance)));
+    }
+
     private static T RoundTrip<T>(T value)
     {
         var envelope = ValueSerializer.Serialize(value, 0, default);
