@@ -207,8 +207,10 @@ internal sealed partial class MemoEngine
     /// </summary>
     /// <remarks>
     /// <paramref name="before"/>: the call's sequences read before the body ran. The result is kept
-    /// here only if nothing may have changed the call's value since (an invalidation, a change
-    /// tracking reported in its stripe, a loss of trust): else the next call asks Redis. In Redis,
+    /// here unless a user's invalidation reached this process since; if something else that
+    /// concerns trust happened (a change tracking reported in its stripe, a loss or start of
+    /// trust), it is kept untrusted: the next call with Redis up asks Redis, and it answers while
+    /// Redis is unavailable. In Redis,
     /// the lock's owner stores only if it still owns the lock, which an invalidation deletes (the
     /// script checks); a caller without the lock writes only if no user's invalidation reached this
     /// process since (one from another process that is still on its way is not seen).
@@ -226,7 +228,17 @@ internal sealed partial class MemoEngine
             return null;
         }
 
-        _local.SetUnlessInvalidated(method, key, new LocalEntry(envelope, expiresAt) { RedisKey = redisKey }, before.Full);
+        if (_local.InvalidationSequence() == before.Invalidations)
+        {
+            var entry = new LocalEntry(envelope, expiresAt) { RedisKey = redisKey };
+            if ((_local.Sequence(method, key) != before.Full || !_local.SetUnlessInvalidated(method, key, entry, before.Full))
+                && _local.InvalidationSequence() == before.Invalidations)
+            {
+                // Kept all the same, untrusted: while Redis is unavailable it is the only answer there is.
+                _local.SetUntrusted(method, key, entry.Usage is null ? entry : new LocalEntry(envelope, expiresAt) { RedisKey = redisKey });
+            }
+        }
+
         if (owned is not null)
         {
             // The script stores only if this token still owns the lock, which an invalidation deletes.

@@ -135,7 +135,15 @@ internal sealed partial class LocalLayer
         return false;
     }
 
-    private bool Store(MethodKey slot, LocalEntry entry)
+    /// <summary>
+    /// <see cref="Set"/>, but the entry is stored untrusted: it answers while Redis is unavailable,
+    /// and is checked against Redis before it is served first. For a result computed while
+    /// something that concerns trust happened (tracking reported a change in its stripe, trust was
+    /// lost or regained): it is this process's best answer, but Redis may hold another.
+    /// </summary>
+    public bool SetUntrusted(MemoizedMethod method, MemoKey key, LocalEntry entry) => Store(new MethodKey(method, key), entry, trusted: false);
+
+    private bool Store(MethodKey slot, LocalEntry entry, bool trusted = true)
     {
         if (entry is null)
         {
@@ -150,7 +158,7 @@ internal sealed partial class LocalLayer
             return false;
         }
 
-        if (!entry.Claim(slot, usage, deadline, Interlocked.Increment(ref _tick), Volatile.Read(ref _epoch)))
+        if (!entry.Claim(slot, usage, deadline, Interlocked.Increment(ref _tick), trusted ? Volatile.Read(ref _epoch) : long.MinValue))
         {
             throw new ArgumentException("This entry was stored before; an entry is stored once.", nameof(entry));
         }
