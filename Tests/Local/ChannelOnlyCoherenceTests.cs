@@ -161,13 +161,5 @@ public sealed class ChannelOnlyCoherenceTests : MemoizeTestBase
         Assert.True(other.DeleteAndAnnounce(key));
     }
 
-    private static void WaitUntil(Func<bool> condition, string what)
-    {
-        var elapsed = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(elapsed.Elapsed < Patience, $"Not within {Patience.TotalSeconds} s: {what}.");
-            Thread.Sleep(10);
-        }
-    }
+    private static void WaitUntil(Func<bool> condition, string what) => Wait.Until(condition, what, Patience);
 }

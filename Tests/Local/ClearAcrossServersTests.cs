@@ -100,13 +100,5 @@ public sealed class ClearAcrossServersTests : IDisposable
         return admin.GetServer(server.Endpoint).Keys(pattern: _prefix + ":*").Select(k => k.ToString()).ToArray();
     }
 
-    private static void WaitUntil(Func<bool> condition, string what)
-    {
-        var elapsed = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(elapsed.Elapsed < Patience, $"Not within {Patience.TotalSeconds} s: {what}.");
-            Thread.Sleep(20);
-        }
-    }
+    private static void WaitUntil(Func<bool> condition, string what) => Wait.Until(condition, what, Patience);
 }

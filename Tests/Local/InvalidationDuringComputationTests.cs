@@ -96,13 +96,5 @@ public sealed class InvalidationDuringComputationTests : MemoizeTestBase
 
     private string[] ValueKeys() => StoredKeys("*Gated*").Where(k => !k.EndsWith(":lock", StringComparison.Ordinal) && !k.EndsWith(":awaited", StringComparison.Ordinal)).ToArray();
 
-    private static void WaitUntil(Func<bool> condition, string what)
-    {
-        var elapsed = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(elapsed.Elapsed < Patience, $"Not within {Patience.TotalSeconds} s: {what}.");
-            Thread.Sleep(10);
-        }
-    }
+    private static void WaitUntil(Func<bool> condition, string what) => Wait.Until(condition, what, Patience);
 }

@@ -68,13 +68,5 @@ public sealed class TrackingTopologyTests : IDisposable
         WaitUntil(() => _greet("Ada") == "Hello, Ada" && WovenAssembly.Calls("Greet") == 3, "the DEL on the new master is seen");
     }
 
-    private static void WaitUntil(Func<bool> condition, string what)
-    {
-        var elapsed = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(elapsed.Elapsed < Patience, $"Not within {Patience.TotalSeconds} s: {what}.");
-            Thread.Sleep(20);
-        }
-    }
+    private static void WaitUntil(Func<bool> condition, string what) => Wait.Until(condition, what, Patience);
 }

@@ -231,8 +231,7 @@ internal sealed partial class MemoEngine
         if (_local.InvalidationSequence() == before.Invalidations)
         {
             var entry = new LocalEntry(envelope, expiresAt) { RedisKey = redisKey };
-            if ((_local.Sequence(method, key) != before.Full || !_local.SetUnlessInvalidated(method, key, entry, before.Full))
-                && _local.InvalidationSequence() == before.Invalidations)
+            if (!_local.SetUnlessInvalidated(method, key, entry, before.Full) && _local.InvalidationSequence() == before.Invalidations)
             {
                 // Kept all the same, untrusted: while Redis is unavailable it is the only answer there is.
                 _local.SetUntrusted(method, key, entry.Usage is null ? entry : new LocalEntry(envelope, expiresAt) { RedisKey = redisKey });
