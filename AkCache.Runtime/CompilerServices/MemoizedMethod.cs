@@ -140,7 +140,7 @@ public sealed partial class MemoizedMethod
         }
 
         var engine = state.Engine;
-        if (engine.TryAnswerLocally(this, key, out var entry, out var now, out TResult value))
+        if (engine.TryHit(this, key, out var entry, out var now, out TResult value))
         {
             return value;
         }
@@ -160,7 +160,7 @@ public sealed partial class MemoizedMethod
         }
 
         var engine = state.Engine;
-        if (engine.TryAnswerLocallyAsTask(this, key, out var entry, out var now, out Task<TResult> task))
+        if (engine.TryHitAsTask(this, key, out var entry, out var now, out Task<TResult> task))
         {
             return task;
         }
@@ -179,7 +179,7 @@ public sealed partial class MemoizedMethod
         }
 
         var engine = state.Engine;
-        if (engine.TryAnswerLocally(this, key, out var entry, out var now, out TResult value))
+        if (engine.TryHit(this, key, out var entry, out var now, out TResult value))
         {
             return new ValueTask<TResult>(value);
         }
@@ -207,7 +207,7 @@ public sealed partial class MemoizedMethod
         }
 
         var engine = state.Engine;
-        return engine.TryAnswerLocally(this, key, out var entry, out var now, out TResult value) ? value : Call(engine, key, arguments, body, entry, now, cancellationToken);
+        return engine.TryHit(this, key, out var entry, out var now, out TResult value) ? value : Call(engine, key, arguments, body, entry, now, cancellationToken);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -224,7 +224,7 @@ public sealed partial class MemoizedMethod
         }
 
         var engine = state.Engine;
-        return engine.TryAnswerLocallyAsTask(this, key, out var entry, out var now, out Task<TResult> task) ? task : CallAsync(engine, key, arguments, body, entry, now, cancellationToken);
+        return engine.TryHitAsTask(this, key, out var entry, out var now, out Task<TResult> task) ? task : CallAsync(engine, key, arguments, body, entry, now, cancellationToken);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -241,23 +241,48 @@ public sealed partial class MemoizedMethod
         }
 
         var engine = state.Engine;
-        return engine.TryAnswerLocally(this, key, out var entry, out var now, out TResult value)
+        return engine.TryHit(this, key, out var entry, out var now, out TResult value)
             ? new ValueTask<TResult>(value)
             : CallValueTaskAsync(engine, key, arguments, body, entry, now, cancellationToken);
     }
 
-    /// <summary><see cref="Invoke{TArgs, TResult}"/> past the local layer: <paramref name="entry"/> and <paramref name="now"/> are what it found.</summary>
+    /// <summary>
+    /// <see cref="Invoke{TArgs, TResult}"/> past the local layer's hit: <paramref name="entry"/> and
+    /// <paramref name="now"/> are what <see cref="MemoEngine.TryHit{TResult}"/> found; an entry may
+    /// still answer here (its first read, or a mutable value's copy) before the engine's call.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private TResult Call<TArgs, TResult>(MemoEngine engine, MemoKey key, TArgs arguments, Func<TArgs, TResult> body, LocalEntry? entry, long now, CancellationToken cancellationToken) =>
-        MemoEngine.Completed(engine.CallAsync<TArgs, TResult, SyncBody<TArgs, TResult>>(this, key, arguments, new SyncBody<TArgs, TResult>(body), entry, now, cancellationToken));
+    private TResult Call<TArgs, TResult>(MemoEngine engine, MemoKey key, TArgs arguments, Func<TArgs, TResult> body, LocalEntry? entry, long now, CancellationToken cancellationToken)
+    {
+        if (entry is not null && engine.AnswerFromEntry(this, key, ref entry, out TResult value))
+        {
+            return value;
+        }
+
+        return MemoEngine.Completed(engine.CallAsync<TArgs, TResult, SyncBody<TArgs, TResult>>(this, key, arguments, new SyncBody<TArgs, TResult>(body), entry, now, cancellationToken));
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private Task<TResult> CallAsync<TArgs, TResult>(MemoEngine engine, MemoKey key, TArgs arguments, Func<TArgs, Task<TResult>> body, LocalEntry? entry, long now, CancellationToken cancellationToken) =>
-        engine.CallAsync<TArgs, TResult, TaskBody<TArgs, TResult>>(this, key, arguments, new TaskBody<TArgs, TResult>(body), entry, now, cancellationToken).AsTask();
+    private Task<TResult> CallAsync<TArgs, TResult>(MemoEngine engine, MemoKey key, TArgs arguments, Func<TArgs, Task<TResult>> body, LocalEntry? entry, long now, CancellationToken cancellationToken)
+    {
+        if (entry is not null && engine.AnswerTaskFromEntry(this, key, ref entry, out Task<TResult> task))
+        {
+            return task;
+        }
+
+        return engine.CallAsync<TArgs, TResult, TaskBody<TArgs, TResult>>(this, key, arguments, new TaskBody<TArgs, TResult>(body), entry, now, cancellationToken).AsTask();
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private ValueTask<TResult> CallValueTaskAsync<TArgs, TResult>(MemoEngine engine, MemoKey key, TArgs arguments, Func<TArgs, ValueTask<TResult>> body, LocalEntry? entry, long now, CancellationToken cancellationToken) =>
-        engine.CallAsync<TArgs, TResult, ValueTaskBody<TArgs, TResult>>(this, key, arguments, new ValueTaskBody<TArgs, TResult>(body), entry, now, cancellationToken);
+    private ValueTask<TResult> CallValueTaskAsync<TArgs, TResult>(MemoEngine engine, MemoKey key, TArgs arguments, Func<TArgs, ValueTask<TResult>> body, LocalEntry? entry, long now, CancellationToken cancellationToken)
+    {
+        if (entry is not null && engine.AnswerFromEntry(this, key, ref entry, out TResult value))
+        {
+            return new ValueTask<TResult>(value);
+        }
+
+        return engine.CallAsync<TArgs, TResult, ValueTaskBody<TArgs, TResult>>(this, key, arguments, new ValueTaskBody<TArgs, TResult>(body), entry, now, cancellationToken);
+    }
 
     internal void ReportUnkeyableArgument(Type declared, Type? actual, Exception ex)
     {

@@ -21,7 +21,7 @@ namespace AkCache.Internals.Engine;
 /// </summary>
 /// <remarks>
 /// Per call, the configuration is read once (by the entry point), the local layer looked up once
-/// (<see cref="TryAnswerLocally"/>), the breaker asked once (<see cref="RedisAccessor.TryEnterAt"/>:
+/// (<see cref="TryHit{TResult}"/>), the breaker asked once (<see cref="RedisAccessor.TryEnterAt"/>:
 /// a call told to skip Redis sends no command at all), and the Redis key built at most once.
 /// </remarks>
 internal sealed partial class MemoEngine
@@ -63,18 +63,28 @@ internal sealed partial class MemoEngine
     }
 
     /// <summary>
-    /// The hot path: the local layer's answer, when it holds the call's result and may serve it
-    /// without asking Redis. Otherwise <paramref name="entry"/> is what it holds (or null), for
-    /// <see cref="CallAsync"/>, and <paramref name="now"/> the clock reading of this call.
+    /// The local layer's whole answer, for the paths out of line (a retry, a configuration not keyed
+    /// under yet): <see cref="TryHit{TResult}"/>, then, for an entry found that is not such a hit,
+    /// <see cref="AnswerFromEntry{TResult}"/>. Otherwise <paramref name="entry"/> is what the layer
+    /// holds (or null), for <see cref="CallAsync"/>, and <paramref name="now"/> the clock reading of this call.
+    /// </summary>
+    public bool TryAnswerLocally<TResult>(MemoizedMethod method, MemoKey key, out LocalEntry? entry, out long now, out TResult value) =>
+        TryHit(method, key, out entry, out now, out value) || (entry is not null && AnswerFromEntry(method, key, ref entry, out value));
+
+    /// <summary>
+    /// The hot path: a hit of an immutable value already read from its entry, which may answer
+    /// without asking Redis. Otherwise <paramref name="entry"/> is the unexpired entry found (or
+    /// null), which <see cref="AnswerFromEntry{TResult}"/> may still answer (the first read of an
+    /// entry, a mutable type read per hit), and <paramref name="now"/> the clock reading of this call.
     /// </summary>
     /// <remarks>
-    /// Inlined into the entry points: a hit of an immutable value already read is the clock, one
-    /// lookup, the trust checks and a count, with no call; everything else (the first read of an
-    /// entry, a mutable type read per hit, an entry that may not answer first) is
-    /// <see cref="AnswerFromEntry{TResult}"/>'s.
+    /// Inlined into the entry points: the clock, one lookup, the trust checks and a count, with no
+    /// call. It takes no address and calls nothing out of line, so that the entry points' frames
+    /// hold no address-taken local (each of which the JIT zeroes on entry): the rest of an entry's
+    /// answer is for the out-of-line call that follows a miss here.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryAnswerLocally<TResult>(MemoizedMethod method, MemoKey key, out LocalEntry? entry, out long now, out TResult value)
+    public bool TryHit<TResult>(MemoizedMethod method, MemoKey key, out LocalEntry? entry, out long now, out TResult value)
     {
         now = _clock.Milliseconds();
         if (!_local.TryGet(method, key, now, out var found))
@@ -91,15 +101,13 @@ internal sealed partial class MemoEngine
             return true;
         }
 
-        return AnswerFromEntry(method, key, ref entry, out value);
+        value = default!;
+        return false;
     }
 
-    /// <summary>
-    /// <see cref="TryAnswerLocally"/> for the Task entry point: on a hit of an immutable value, the
-    /// completed task kept beside it (made on the first such hit), so that a hit allocates nothing.
-    /// </summary>
+    /// <summary><see cref="TryHit{TResult}"/> for the Task entry point: on a hit of an immutable value, the completed task kept beside it (made on the first such hit), so that a hit allocates nothing.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryAnswerLocallyAsTask<TResult>(MemoizedMethod method, MemoKey key, out LocalEntry? entry, out long now, out Task<TResult> task)
+    public bool TryHitAsTask<TResult>(MemoizedMethod method, MemoKey key, out LocalEntry? entry, out long now, out Task<TResult> task)
     {
         now = _clock.Milliseconds();
         if (!_local.TryGet(method, key, now, out var found))
@@ -116,7 +124,8 @@ internal sealed partial class MemoEngine
             return true;
         }
 
-        return AnswerTaskFromEntry(method, key, ref entry, out task);
+        task = null!;
+        return false;
     }
 
     /// <summary>Whether a found entry may answer before Redis is asked (docs/local-cache.md): the layer answers first, and the entry is trusted.</summary>
@@ -124,9 +133,8 @@ internal sealed partial class MemoEngine
     private bool MayAnswerFirst(MemoizedMethod method, LocalEntry entry) =>
         _localFirst && method.LocalCache && Coherence.AllowsAnswerFirst && _local.IsTrusted(entry);
 
-    /// <summary>The rest of <see cref="TryAnswerLocally"/>, once an unexpired entry is found: reads it if it may answer first, else leaves it to <see cref="CallAsync"/>.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool AnswerFromEntry<TResult>(MemoizedMethod method, MemoKey key, ref LocalEntry? entry, out TResult value)
+    /// <summary>The rest of <see cref="TryAnswerLocally{TResult}"/>, once an unexpired entry is found that <see cref="TryHit{TResult}"/> did not answer: reads it if it may answer first, else leaves it to <see cref="CallAsync"/>.</summary>
+    public bool AnswerFromEntry<TResult>(MemoizedMethod method, MemoKey key, ref LocalEntry? entry, out TResult value)
     {
         var found = entry!;
         if (MayAnswerFirst(method, found))
@@ -146,8 +154,8 @@ internal sealed partial class MemoEngine
         return false;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool AnswerTaskFromEntry<TResult>(MemoizedMethod method, MemoKey key, ref LocalEntry? entry, out Task<TResult> task)
+    /// <summary><see cref="AnswerFromEntry{TResult}"/> for the Task entry point.</summary>
+    public bool AnswerTaskFromEntry<TResult>(MemoizedMethod method, MemoKey key, ref LocalEntry? entry, out Task<TResult> task)
     {
         if (!AnswerFromEntry(method, key, ref entry, out TResult value))
         {
@@ -161,7 +169,7 @@ internal sealed partial class MemoEngine
     }
 
     /// <summary>Returns the stored result of this call, or computes it once and stores it.</summary>
-    /// <remarks><paramref name="entry"/> and <paramref name="now"/> come from <see cref="TryAnswerLocally"/>.</remarks>
+    /// <remarks><paramref name="entry"/> and <paramref name="now"/> come from <see cref="TryHit{TResult}"/> (after <see cref="AnswerFromEntry{TResult}"/>) or <see cref="TryAnswerLocally{TResult}"/>.</remarks>
     public async ValueTask<TResult> CallAsync<TArgs, TResult, TBody>(MemoizedMethod method, MemoKey key, TArgs arguments, TBody body, LocalEntry? entry, long now, CancellationToken cancellationToken)
         where TBody : struct, IBody<TArgs, TResult>
     {
