@@ -291,9 +291,15 @@ public struct KeyBuilder
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static MemoKey Hash(ReadOnlySpan<byte> bytes)
     {
+#if NET8_0_OR_GREATER
+        // The same two halves as the big-endian digest below, without writing it to memory and reading it back.
+        var hash = XxHash128.HashToUInt128(bytes);
+        return new MemoKey((ulong)(hash >> 64), (ulong)hash);
+#else
         Span<byte> hash = stackalloc byte[16];
         XxHash128.Hash(bytes, hash);
         return new MemoKey(BinaryPrimitives.ReadUInt64BigEndian(hash), BinaryPrimitives.ReadUInt64BigEndian(hash.Slice(8)));
+#endif
     }
 
     /// <summary>The hash of the bytes kept inside the builder, copied to the stack (a span cannot point into a struct on netstandard2.0).</summary>

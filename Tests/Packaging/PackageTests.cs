@@ -48,7 +48,12 @@ public sealed class PackageTests : IClassFixture<PackageTests.LocalFeed>, IDispo
             new[]
             {
                 "build/AkCache.Fody.props",
+                "lib/net8.0/AkCache.Runtime.dll",
                 "lib/netstandard2.0/AkCache.Runtime.dll",
+                "ref/net8.0/AkCache.Attributes.dll",
+                "ref/net8.0/AkCache.Attributes.xml",
+                "ref/net8.0/AkCache.Runtime.dll",
+                "ref/net8.0/AkCache.Runtime.xml",
                 "ref/netstandard2.0/AkCache.Attributes.dll",
                 "ref/netstandard2.0/AkCache.Attributes.xml",
                 "ref/netstandard2.0/AkCache.Runtime.dll",
@@ -64,6 +69,11 @@ public sealed class PackageTests : IClassFixture<PackageTests.LocalFeed>, IDispo
 
         // ref/ is what consumers compile against and lib/ what they run with: the runtime in both must be one build.
         Assert.Equal(EntryBytes(package, "ref/netstandard2.0/AkCache.Runtime.dll"), EntryBytes(package, "lib/netstandard2.0/AkCache.Runtime.dll"));
+        Assert.Equal(EntryBytes(package, "ref/net8.0/AkCache.Runtime.dll"), EntryBytes(package, "lib/net8.0/AkCache.Runtime.dll"));
+        Assert.NotEqual(EntryBytes(package, "lib/netstandard2.0/AkCache.Runtime.dll"), EntryBytes(package, "lib/net8.0/AkCache.Runtime.dll"));
+
+        // One attributes assembly for both: it is netstandard2.0 only.
+        Assert.Equal(EntryBytes(package, "ref/netstandard2.0/AkCache.Attributes.dll"), EntryBytes(package, "ref/net8.0/AkCache.Attributes.dll"));
     }
 
     [Fact]
@@ -224,7 +234,8 @@ public sealed class PackageTests : IClassFixture<PackageTests.LocalFeed>, IDispo
         Assert.False(files.Any(f => f!.StartsWith("AkCache.Attributes", StringComparison.OrdinalIgnoreCase)), $"AkCache.Attributes reached {directory}: {string.Join(", ", files)}");
 
         var deps = File.ReadAllText(Path.Combine(directory, application + ".deps.json"));
-        Assert.Contains("lib/netstandard2.0/AkCache.Runtime.dll", deps);
+        // The application targets .NET 8 or later: it runs with the runtime's net8.0 build.
+        Assert.Contains("lib/net8.0/AkCache.Runtime.dll", deps);
         Assert.DoesNotContain("AkCache.Attributes", deps);
     }
 

@@ -84,7 +84,7 @@ internal static class ArgumentWriter<T>
     }
 
     /// <summary>
-    /// The 16 bytes of <see cref="Guid.ToByteArray"/>. On little-endian machines they are the Guid's
+    /// The 16 bytes of <see cref="Guid.ToByteArray()"/>. On little-endian machines they are the Guid's
     /// memory (a little-endian int and two shorts, then eight bytes), copied without an array.
     /// </summary>
     private static void WriteGuid(ref KeyBuilder builder, Guid value)
@@ -96,7 +96,11 @@ internal static class ArgumentWriter<T>
         }
 
         Span<byte> bytes = stackalloc byte[16];
+#if NET8_0_OR_GREATER
+        System.Runtime.InteropServices.MemoryMarshal.Write(bytes, in value);
+#else
         System.Runtime.InteropServices.MemoryMarshal.Write(bytes, ref value);
+#endif
         builder.WriteBytes(bytes);
     }
 

@@ -121,7 +121,7 @@ internal sealed partial class LocalLayer
     /// </summary>
     public bool TryGet(MemoizedMethod method, MemoKey key, long now, out LocalEntry entry)
     {
-        if (_entries.TryGetValue(new MethodKey(method, key), out entry))
+        if (_entries.TryGetValue(new MethodKey(method, key), out entry!))
         {
             if (now < entry.Deadline)
             {
@@ -143,7 +143,7 @@ internal sealed partial class LocalLayer
     /// The entry of a call, expired or not, without removing it or marking it hit: for what an
     /// entry keeps besides the value (its <see cref="LocalEntry.RedisKey"/>).
     /// </summary>
-    public bool TryPeek(MemoizedMethod method, MemoKey key, out LocalEntry entry) => _entries.TryGetValue(new MethodKey(method, key), out entry);
+    public bool TryPeek(MemoizedMethod method, MemoKey key, out LocalEntry entry) => _entries.TryGetValue(new MethodKey(method, key), out entry!);
 
     /// <summary>
     /// Stores <paramref name="entry"/> for the call, replacing any entry it has, and trims so that

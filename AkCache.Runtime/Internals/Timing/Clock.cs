@@ -19,7 +19,9 @@ namespace AkCache.Internals.Timing;
 /// </remarks>
 internal sealed class Clock
 {
+#if !NET8_0_OR_GREATER
     private static readonly Func<long> SystemTicks = CreateSystemTicks();
+#endif
 
     private readonly TimeProvider _time;
     private readonly bool _isSystem;
@@ -38,7 +40,11 @@ internal sealed class Clock
     public static Clock For(TimeProvider time) => ReferenceEquals(time, TimeProvider.System) ? System : new Clock(time);
 
     /// <summary>Monotonic milliseconds, only to be compared with other readings of this clock in this process.</summary>
+#if NET8_0_OR_GREATER
+    public long Milliseconds() => _isSystem ? Environment.TickCount64 : _time.GetUtcNow().ToUnixTimeMilliseconds();
+#else
     public long Milliseconds() => _isSystem ? SystemTicks() : _time.GetUtcNow().ToUnixTimeMilliseconds();
+#endif
 
     /// <summary>Milliseconds since the Unix epoch, UTC: the unit of stored expiries.</summary>
     public long UnixMilliseconds() => _time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -54,9 +60,11 @@ internal sealed class Clock
         return remaining >= long.MaxValue - now ? long.MaxValue : now + remaining;
     }
 
+#if !NET8_0_OR_GREATER
     /// <summary>
-    /// Environment.TickCount64 where the runtime has it (.NET Core 3.0 and later; this assembly
-    /// targets netstandard2.0, which does not declare it), else the Stopwatch in milliseconds.
+    /// For the netstandard2.0 build, which does not declare Environment.TickCount64: that property
+    /// through a delegate where the runtime has it (.NET Core 3.0 and later), else the Stopwatch in
+    /// milliseconds. The net8.0 build reads the property directly (no delegate call on a hit).
     /// </summary>
     private static Func<long> CreateSystemTicks()
     {
@@ -69,4 +77,5 @@ internal sealed class Clock
         var frequency = Stopwatch.Frequency;
         return () => Stopwatch.GetTimestamp() / (frequency / 1000);
     }
+#endif
 }

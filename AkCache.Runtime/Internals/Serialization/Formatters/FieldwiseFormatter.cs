@@ -221,9 +221,13 @@ internal static class Uninitialized
 
     private static Func<Type, object> Find()
     {
+#if NET8_0_OR_GREATER
+        return RuntimeHelpers.GetUninitializedObject;
+#else
         var method = typeof(RuntimeHelpers).GetMethod("GetUninitializedObject", BindingFlags.Public | BindingFlags.Static, null, new[] { typeof(Type) }, null);
         return method is not null
             ? (Func<Type, object>)Delegate.CreateDelegate(typeof(Func<Type, object>), method)
             : System.Runtime.Serialization.FormatterServices.GetUninitializedObject;
+#endif
     }
 }
