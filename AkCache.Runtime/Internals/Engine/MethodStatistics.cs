@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace AkCache.Internals.Engine;
@@ -69,7 +70,7 @@ internal sealed class MethodStatistics
     }
 
     /// <summary>The calling thread's stripe, chosen on its first hit: threads take the stripes in turn.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static int ChooseStripe()
     {
         var stripe = (Interlocked.Increment(ref s_stripes) & (HitStripes - 1)) * Stride;
