@@ -6,6 +6,8 @@ using AkCache.Benchmarks.Infrastructure;
 // Usage (bench/run.sh runs them all, in this order, against one redis-server it starts):
 //   AkCache.Benchmarks [BenchmarkDotNet arguments, e.g. --filter '*'] [--quick]   items 1-6, 8 and 10, and the serializers alone (BenchmarkDotNet)
 //   AkCache.Benchmarks latency [--quick]      item 2's p50/p99 (stopwatch loop) and redis-benchmark -c 1 floor
+//   AkCache.Benchmarks throughput [--quick]   item 3 alone: 64 callers, AkCache and raw interleaved, with CPU time and work items per call
+//   AkCache.Benchmarks throughput --contender akcache|raw [--seconds N]   one contender alone, for a profiler
 //   AkCache.Benchmarks stampede [--quick]     item 7: a cold stampede across 8 processes
 //   AkCache.Benchmarks values [--quick]       item 10 (DataTable): bytes stored, and hit and miss timed interleaved
 //   AkCache.Benchmarks local-hit [--quick]    item 11: the local layer's hit against the memos and peers, interleaved
@@ -50,6 +52,7 @@ try
     {
         "benchmarks" => BenchmarkDriver.Run(rest, quick, results),
         "latency" => LatencyDriver.Run(quick, results),
+        "throughput" => ThroughputDriver.Run(rest.Skip(1).ToArray(), quick, results),
         "stampede" => StampedeDriver.Run(quick, results),
         "values" => ValuesDriver.Run(quick, results),
         "local-hit" => LocalHitDriver.Run(quick, results),
@@ -69,6 +72,6 @@ finally
 
 static int Usage(string mode)
 {
-    Console.Error.WriteLine($"Unknown mode '{mode}': use latency, stampede, values, local-hit, redis-down, build-time, invalidation, or BenchmarkDotNet arguments.");
+    Console.Error.WriteLine($"Unknown mode '{mode}': use latency, throughput, stampede, values, local-hit, redis-down, build-time, invalidation, or BenchmarkDotNet arguments.");
     return 2;
 }

@@ -15,7 +15,8 @@ namespace AkCache.Benchmarks.Drivers;
 /// with a plain Stopwatch. The contenders take turns in blocks so that a noisy moment of the machine
 /// is shared. Then item 3's throughput, interleaved the same way. redis-benchmark -c 1 on the same
 /// server gives the round-trip floor three times (before, between and after), since a single-client
-/// loop on an idle virtual machine depends on how fast a sleeping core wakes up.
+/// loop on an idle virtual machine depends on how fast a sleeping core wakes up. Item 3's rounds are
+/// <see cref="ThroughputDriver.Measure"/>'s.
 /// </summary>
 internal static class LatencyDriver
 {
@@ -62,7 +63,7 @@ internal static class LatencyDriver
 
             floors.Add(RedisBenchmarkFloor(quick ? 5_000 : 20_000));
             suite.Cleanup();
-            var throughput = Throughput(quick ? 3 : 21);
+            var throughput = ThroughputDriver.Measure(quick ? 3 : 21);
             floors.Add(RedisBenchmarkFloor(quick ? 5_000 : 20_000));
             foreach (var floor in floors)
             {
@@ -76,62 +77,6 @@ internal static class LatencyDriver
         {
             suite.Cleanup();
         }
-    }
-
-    /// <summary>
-    /// Item 3 again, interleaved: the 64-caller runs of <see cref="ConcurrentHit"/>, AkCache and raw
-    /// taking turns (the order alternates), so that both see the same moments of a noisy machine.
-    /// </summary>
-    private static object Throughput(int rounds)
-    {
-        var suite = new ConcurrentHit();
-        suite.Setup();
-        try
-        {
-            const int Calls = ConcurrentHit.Callers * ConcurrentHit.CallsPerCaller;
-            var akcache = new List<double>();
-            var raw = new List<double>();
-            suite.AkCache().GetAwaiter().GetResult();
-            suite.RawRedis().GetAwaiter().GetResult();
-            for (var round = 0; round < rounds; round++)
-            {
-                foreach (var which in round % 2 == 0 ? new[] { 0, 1 } : new[] { 1, 0 })
-                {
-                    // Each contender pays for its own garbage, not for the other's.
-                    GC.Collect();
-                    GC.WaitForPendingFinalizers();
-                    var clock = Stopwatch.StartNew();
-                    for (var batch = 0; batch < 5; batch++)
-                    {
-                        (which == 0 ? suite.AkCache() : suite.RawRedis()).GetAwaiter().GetResult();
-                    }
-
-                    (which == 0 ? akcache : raw).Add(5 * Calls / clock.Elapsed.TotalSeconds);
-                }
-            }
-
-            var akcacheMedian = Median(akcache);
-            var rawMedian = Median(raw);
-            Console.WriteLine($"64 callers, interleaved: AkCache {akcacheMedian:F0} calls/s, raw {rawMedian:F0} calls/s, ratio {akcacheMedian / rawMedian:F2}");
-            return new
-            {
-                Rounds = rounds,
-                CallsPerRound = 5 * Calls,
-                AkCacheCallsPerSecond = Math.Round(akcacheMedian),
-                RawCallsPerSecond = Math.Round(rawMedian),
-                Ratio = Math.Round(akcacheMedian / rawMedian, 3),
-            };
-        }
-        finally
-        {
-            suite.Cleanup();
-        }
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.OrderBy(v => v).ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
     private static async Task Measure(Func<ValueTask> call, int count, List<long> ticks)
