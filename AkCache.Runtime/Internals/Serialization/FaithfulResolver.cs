@@ -110,6 +110,18 @@ internal sealed class FaithfulResolver : IFormatterResolver
         // Arrays of primitives: MessagePack's own loops, which read and write the very same bytes as
         // the generic array formatter (an array header, then each element as its scalar formatter
         // writes it) without an interface call per element: several times faster on a double[].
+        // double[] and float[]: the same bytes again, a block at a time. A primitive array cannot hold
+        // a subtype, nor an element be refused, so these need no ExactTypeFormatter around them.
+        if (type == typeof(double[]))
+        {
+            return DoubleBlockFormatter.Instance;
+        }
+
+        if (type == typeof(float[]))
+        {
+            return SingleBlockFormatter.Instance;
+        }
+
         if (type.GetArrayRank() == 1 && element.IsPrimitive && element != typeof(IntPtr) && element != typeof(UIntPtr)
             && BuiltinResolver.Instance.GetFormatterDynamic(type) is { } primitive)
         {
