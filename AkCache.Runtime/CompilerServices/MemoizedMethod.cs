@@ -66,6 +66,13 @@ public sealed partial class MemoizedMethod
     /// <summary>The declaring type's full name, the method name and the parameter types, as in the keys.</summary>
     public string Identity { get; }
 
+    /// <summary>
+    /// The local layer's bookkeeping of this method in the layer that last looked it up
+    /// (<see cref="LocalLayer.MethodUsage.Layer"/> says which): spares that layer a dictionary lookup on
+    /// every call. Another configuration's layer finds it not its own and looks it up.
+    /// </summary>
+    internal LocalLayer.MethodUsage? LocalUsage;
+
     /// <summary>This method's part of the hash code of its in-process entries (cheaper than the object's identity hash).</summary>
     internal int HashSeed { get; }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using AkCache.CompilerServices;
 using AkCache.Internals.Timing;
@@ -276,7 +277,20 @@ internal sealed partial class LocalLayer
 
     private static long LowWater(long bound) => bound - (bound / 5);
 
-    private MethodUsage UsageOf(MemoizedMethod method) => _methods.GetOrAdd(method, _newUsage);
+    /// <summary>This layer's bookkeeping of <paramref name="method"/>: kept on the method for the layer that asked last, else looked up (and kept).</summary>
+    private MethodUsage UsageOf(MemoizedMethod method)
+    {
+        var kept = Volatile.Read(ref method.LocalUsage);
+        return kept is not null && ReferenceEquals(kept.Layer, this) ? kept : LookUpUsage(method);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private MethodUsage LookUpUsage(MemoizedMethod method)
+    {
+        var usage = _methods.GetOrAdd(method, _newUsage);
+        Volatile.Write(ref method.LocalUsage, usage);
+        return usage;
+    }
 
     /// <summary>Removes whatever entry the slot holds, if any.</summary>
     private bool RemoveSlot(MethodKey slot)
