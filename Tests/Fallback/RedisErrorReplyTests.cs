@@ -79,6 +79,8 @@ public sealed class RedisErrorReplyTests : IDisposable
 
     private string UnavailableWarning() => Assert.Single(_log.Warnings, w => w.Contains("is unavailable"));
 
+    private string RefusedWritesWarning() => Assert.Single(_log.Warnings, w => w.Contains("refuses to store"));
+
     private void NoPasswordIsShown() =>
         Assert.DoesNotContain(_log.Entries, e => e.Message.Contains(ServerPassword) || e.Message.Contains(WrongPassword));
 
@@ -91,12 +93,14 @@ public sealed class RedisErrorReplyTests : IDisposable
         Admin.ConfigSet("maxmemory-policy", "noeviction");
         Admin.ConfigSet("maxmemory", "1");
 
-        // A miss needs the lock script's writes: refused. The memory cache answers what this process computed.
+        // A miss needs the lock script's writes: refused, and the writes pause (not the reads). The
+        // local layer answers what this process computed.
         Assert.Equal(7, _add(3, 4));
         Assert.Equal(7, _add(3, 4));
         Assert.Equal(3, _add(1, 2));
         Assert.Equal(2, WovenAssembly.Calls("Add"));
-        Assert.Contains("OOM", UnavailableWarning());
+        Assert.Contains("OOM", RefusedWritesWarning());
+        Assert.DoesNotContain(_log.Warnings, w => w.Contains("is unavailable"));
         Assert.Single(StoredKeys());
     }
 
@@ -113,7 +117,8 @@ public sealed class RedisErrorReplyTests : IDisposable
         Assert.Equal(7, await _addAsync(3, 4));
         Assert.Equal(3, await _addAsync(1, 2));
         Assert.Equal(2, WovenAssembly.Calls("AddAsync"));
-        Assert.Contains("OOM", UnavailableWarning());
+        Assert.Contains("OOM", RefusedWritesWarning());
+        Assert.DoesNotContain(_log.Warnings, w => w.Contains("is unavailable"));
         Assert.Single(StoredKeys());
     }
 

@@ -25,6 +25,9 @@ internal sealed class CircuitBreaker
 
     public bool IsClosed => Volatile.Read(ref _retryAt) == 0;
 
+    /// <summary>How long the breaker stays open before the next probe.</summary>
+    public TimeSpan BreakDuration => TimeSpan.FromMilliseconds(_breakMs);
+
     /// <summary>True while callers are to skip Redis without trying: open, and the break not yet over.</summary>
     public bool IsSkipping => IsSkippingAt(_clock.Milliseconds());
 

@@ -48,7 +48,7 @@ internal sealed partial class RedisAccessor
 
         var attempt = new OwnedLock(this, valueKey);
         var state = (Accessor: this, Keys: attempt.Keys, Arguments: attempt.AcquireArguments(timeToLive, readValue));
-        return TryRun(database, state, static (db, s) => s.Accessor.AcquireOn(db, s.Keys, s.Arguments), out var result)
+        return TryRun(database, state, static (db, s) => s.Accessor.AcquireOn(db, s.Keys, s.Arguments), out var result, out _, writes: true, valueKey)
             ? LockAttempt.From(result, attempt)
             : LockAttempt.Unavailable;
     }
@@ -64,7 +64,7 @@ internal sealed partial class RedisAccessor
 
         var attempt = new OwnedLock(this, valueKey);
         var state = (Accessor: this, Keys: attempt.Keys, Arguments: attempt.AcquireArguments(timeToLive, readValue));
-        var (ran, result) = await TryRunAsync(database, state, static (db, s) => s.Accessor.AcquireOnAsync(db, s.Keys, s.Arguments), default).ConfigureAwait(false);
+        var (ran, result, _) = await TryRunAsync(database, state, static (db, s) => s.Accessor.AcquireOnAsync(db, s.Keys, s.Arguments), default, writes: true, key: valueKey).ConfigureAwait(false);
         return ran ? LockAttempt.From(result, attempt) : LockAttempt.Unavailable;
     }
 
@@ -93,7 +93,7 @@ internal sealed partial class RedisAccessor
     {
         var database = _connection.Database;
         return database is not null
-            && TryRun(database, (owned.Keys, Arguments: owned.StoreArguments(_channels.StoredChannelName, envelope, timeToLive)), static (db, s) => db.ScriptEvaluate(LuaScripts.StoreAndRelease, s.Keys, s.Arguments), out _);
+            && TryRun(database, (owned.Keys, Arguments: owned.StoreArguments(_channels.StoredChannelName, envelope, timeToLive)), static (db, s) => db.ScriptEvaluate(LuaScripts.StoreAndRelease, s.Keys, s.Arguments), out _, out _, writes: true, owned.ValueKey);
     }
 
     /// <inheritdoc cref="StoreAndRelease"/>
@@ -101,7 +101,7 @@ internal sealed partial class RedisAccessor
     {
         var database = _connection.Database;
         return database is not null
-            && (await TryRunAsync(database, (owned.Keys, Arguments: owned.StoreArguments(_channels.StoredChannelName, envelope, timeToLive)), static (db, s) => db.ScriptEvaluateAsync(LuaScripts.StoreAndRelease, s.Keys, s.Arguments), default).ConfigureAwait(false)).Ran;
+            && (await TryRunAsync(database, (owned.Keys, Arguments: owned.StoreArguments(_channels.StoredChannelName, envelope, timeToLive)), static (db, s) => db.ScriptEvaluateAsync(LuaScripts.StoreAndRelease, s.Keys, s.Arguments), default, writes: true, key: owned.ValueKey).ConfigureAwait(false)).Ran;
     }
 
     /// <summary><see cref="StoreAndRelease"/> or <see cref="StoreAndReleaseAsync(OwnedLock, byte[], TimeSpan)"/>: the engine's one call for both forms.</summary>
@@ -121,7 +121,7 @@ internal sealed partial class RedisAccessor
             return LockRenewal.NoAnswer;
         }
 
-        var (ran, renewed) = await TryRunAsync(database, (owned, timeToLive), static (db, s) => db.ScriptEvaluateAsync(LuaScripts.Extend, new RedisKey[] { s.owned.Keys[1] }, new RedisValue[] { s.owned.Token, (long)s.timeToLive.TotalMilliseconds }), default, successClosesTheBreaker: false).ConfigureAwait(false);
+        var (ran, renewed, _) = await TryRunAsync(database, (owned, timeToLive), static (db, s) => db.ScriptEvaluateAsync(LuaScripts.Extend, new RedisKey[] { s.owned.Keys[1] }, new RedisValue[] { s.owned.Token, (long)s.timeToLive.TotalMilliseconds }), default, successClosesTheBreaker: false, writes: true, key: owned.ValueKey).ConfigureAwait(false);
         return !ran ? LockRenewal.NoAnswer : (long)renewed == 1 ? LockRenewal.Renewed : LockRenewal.Lost;
     }
 

@@ -4,6 +4,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using AkCache.Internals.Configuration;
 using AkCache.Internals.Messaging;
+using AkCache.Internals.Timing;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -41,14 +42,20 @@ internal readonly struct RedisRead
 /// <summary>
 /// The commands AkCache sends to Redis. It uses the process's shared <see cref="RedisConnection"/>
 /// (made lazily, on the first memoized call); every command runs through <see cref="TryRun"/> or
-/// <see cref="TryRunAsync"/>, the one place where a failure is logged and opens the circuit
-/// breaker, so that a dead Redis costs no waiting.
+/// <see cref="TryRunAsync"/>, the one place where a failure is classified (<see cref="RedisFailures"/>)
+/// and logged: a transport failure opens the circuit breaker, so that a dead Redis costs no waiting;
+/// a refusal to store pauses the writes only (<see cref="_writes"/>), and reads go on; a key of
+/// another type is a miss of that key alone, which its result overwrites.
 /// </summary>
 internal sealed partial class RedisAccessor : IDisposable
 {
     private readonly RedisUrl _url;
     private readonly ILogger _logger;
     private readonly CircuitBreaker _breaker;
+
+    /// <summary>Open while Redis refuses to store (OOM, READONLY, NOPERM...): writes are skipped for a break, reads go on.</summary>
+    private readonly CircuitBreaker _writes;
+    private readonly Clock _clock;
     private readonly RedisConnection _connection;
     private readonly CacheChannels _channels;
 
@@ -58,6 +65,8 @@ internal sealed partial class RedisAccessor : IDisposable
         _channels = new CacheChannels(options.Prefix);
         _logger = logger;
         _breaker = new CircuitBreaker(options.BreakDuration, time);
+        _writes = new CircuitBreaker(options.BreakDuration, time);
+        _clock = Clock.For(time);
         _connection = new RedisConnection(url, options);
     }
 
@@ -65,6 +74,12 @@ internal sealed partial class RedisAccessor : IDisposable
 
     /// <summary>The breaker, for tests of what may open or close it.</summary>
     internal CircuitBreaker Breaker => _breaker;
+
+    /// <summary>The writes' breaker, for tests.</summary>
+    internal CircuitBreaker Writes => _writes;
+
+    /// <summary>True while Redis refuses to store (<see cref="RedisFailureKind.WritesRefused"/>): results are kept in this process only.</summary>
+    public bool WritesPaused => !_writes.IsClosed;
 
     public string Description => _url.SafeDescription;
 
@@ -82,10 +97,18 @@ internal sealed partial class RedisAccessor : IDisposable
     internal IConnectionMultiplexer? Connection => _connection.Multiplexer;
 
     /// <summary>GET of one value, connecting first if no one has; for a call that <see cref="TryEnterAt">entered</see>.</summary>
-    public RedisRead Read(string key) =>
-        Open() is { } database && TryRun(database, key, static (db, k) => db.StringGet(k), out var value)
+    /// <remarks>A key that holds another type of value reads as a miss (warned): its result overwrites it.</remarks>
+    public RedisRead Read(string key)
+    {
+        if (Open() is not { } database)
+        {
+            return RedisRead.Unavailable;
+        }
+
+        return TryRun(database, key, static (db, k) => db.StringGet(k), out var value, out var failure, writes: false, key)
             ? new RedisRead(value)
-            : RedisRead.Unavailable;
+            : Failed(failure);
+    }
 
     /// <inheritdoc cref="Read"/>
     public async ValueTask<RedisRead> ReadAsync(string key, CancellationToken cancellationToken)
@@ -96,8 +119,8 @@ internal sealed partial class RedisAccessor : IDisposable
             return RedisRead.Unavailable;
         }
 
-        var (ran, value) = await TryRunAsync(database, (Key: key, Token: cancellationToken), static (db, s) => s.Token.CanBeCanceled ? db.StringGetAsync(s.Key).WithCancellation(s.Token) : db.StringGetAsync(s.Key), cancellationToken).ConfigureAwait(false);
-        return ran ? new RedisRead(value) : RedisRead.Unavailable;
+        var (ran, value, failure) = await TryRunAsync(database, (Key: key, Token: cancellationToken), static (db, s) => s.Token.CanBeCanceled ? db.StringGetAsync(s.Key).WithCancellation(s.Token) : db.StringGetAsync(s.Key), cancellationToken, key: key).ConfigureAwait(false);
+        return ran ? new RedisRead(value) : Failed(failure);
     }
 
     /// <summary>
@@ -128,12 +151,12 @@ internal sealed partial class RedisAccessor : IDisposable
         }
     }
 
-    /// <summary>The second half of <see cref="TryBeginRead"/>: the outcome of the completed read, with the same bookkeeping as <see cref="TryRunAsync"/>.</summary>
-    public RedisRead EndRead(Task<RedisValue> read)
+    /// <summary>The second half of <see cref="TryBeginRead"/>: the outcome of the completed read of <paramref name="key"/>, with the same bookkeeping as <see cref="TryRunAsync"/>.</summary>
+    public RedisRead EndRead(Task<RedisValue> read, string key)
     {
         if (read.Status == TaskStatus.RanToCompletion)
         {
-            RecordSuccess();
+            RecordSuccess(writes: false);
             return new RedisRead(read.Result);
         }
 
@@ -143,19 +166,22 @@ internal sealed partial class RedisAccessor : IDisposable
             ExceptionDispatchInfo.Capture(failure).Throw();
         }
 
-        ProcessError(failure);
-        return RedisRead.Unavailable;
+        return Failed(ProcessError(failure, writes: false, key));
     }
+
+    /// <summary>What a failed GET means for the call: a key of another type is a miss (its result overwrites it); anything else, no answer.</summary>
+    private static RedisRead Failed(RedisFailureKind failure) =>
+        failure == RedisFailureKind.WrongType ? new RedisRead(RedisValue.Null) : RedisRead.Unavailable;
 
     /// <summary>SET with a time to live; false when it did not happen (already logged).</summary>
     public bool TrySet(string key, byte[] value, TimeSpan timeToLive) =>
         Open() is { } database
-        && TryRun(database, (Key: key, Value: value, TimeToLive: timeToLive), static (db, s) => db.StringSet(s.Key, s.Value, s.TimeToLive), out _);
+        && TryRun(database, (Key: key, Value: value, TimeToLive: timeToLive), static (db, s) => db.StringSet(s.Key, s.Value, s.TimeToLive), out _, out _, writes: true, key);
 
     /// <inheritdoc cref="TrySet"/>
     public async ValueTask<bool> TrySetAsync(string key, byte[] value, TimeSpan timeToLive) =>
         await OpenAsync().ConfigureAwait(false) is { } database
-        && (await TryRunAsync(database, (Key: key, Value: value, TimeToLive: timeToLive), static (db, s) => db.StringSetAsync(s.Key, s.Value, s.TimeToLive), default).ConfigureAwait(false)).Ran;
+        && (await TryRunAsync(database, (Key: key, Value: value, TimeToLive: timeToLive), static (db, s) => db.StringSetAsync(s.Key, s.Value, s.TimeToLive), default, writes: true, key: key).ConfigureAwait(false)).Ran;
 
     /// <summary><see cref="TrySet"/> or <see cref="TrySetAsync(string, byte[], TimeSpan)"/>: the engine's one call for both forms.</summary>
     public ValueTask<bool> TrySetAsync(string key, byte[] value, TimeSpan timeToLive, bool synchronous) =>
@@ -225,7 +251,7 @@ internal sealed partial class RedisAccessor : IDisposable
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
-            ProcessError(ex);
+            ProcessFailure($"{ex.GetType().Name}: {_url.Scrub(ex.Message)}");
             return null;
         }
     }
@@ -244,7 +270,7 @@ internal sealed partial class RedisAccessor : IDisposable
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
-            ProcessError(ex);
+            ProcessFailure($"{ex.GetType().Name}: {_url.Scrub(ex.Message)}");
             return null;
         }
     }
@@ -270,24 +296,34 @@ internal sealed partial class RedisAccessor : IDisposable
 
     /// <summary>
     /// Runs one command on <paramref name="database"/>, the one place where a command's failure is
-    /// handled: a failure is logged once per outage and opens the breaker; a success closes it.
-    /// What the caller does with the result stays outside, so that a bug of AkCache's own is never
-    /// taken for an outage.
+    /// handled: classified (<see cref="RedisFailures.Classify"/>) and logged once per outage; a
+    /// transport failure opens the breaker, a success closes it. A command that
+    /// <paramref name="writes"/> is not sent while Redis refuses writes (<see cref="_writes"/>; the
+    /// one probe after a break excepted), and its refusal pauses the writes only. What the caller
+    /// does with the result stays outside, so that a bug of AkCache's own is never taken for an outage.
     /// </summary>
-    private bool TryRun<TState, TResult>(IDatabase database, TState state, Func<IDatabase, TState, TResult> command, out TResult result)
+    /// <remarks><paramref name="key"/>: the key the command is about, for a warning that names it.</remarks>
+    private bool TryRun<TState, TResult>(IDatabase database, TState state, Func<IDatabase, TState, TResult> command, out TResult result, out RedisFailureKind failure, bool writes = false, string? key = null)
     {
+        result = default!;
+        if (writes && !_writes.TryEnter())
+        {
+            failure = RedisFailureKind.WritesRefused;
+            return false;
+        }
+
         try
         {
             result = command(database, state);
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
-            ProcessError(ex);
-            result = default!;
+            failure = ProcessError(ex, writes, key);
             return false;
         }
 
-        RecordSuccess();
+        RecordSuccess(writes);
+        failure = default;
         return true;
     }
 
@@ -295,10 +331,16 @@ internal sealed partial class RedisAccessor : IDisposable
     /// <remarks>
     /// A cancellation by the caller's own <paramref name="cancellationToken"/> is not a failure of Redis: it propagates.
     /// <paramref name="successClosesTheBreaker"/> is false for a command that runs on its own schedule
-    /// (the lock's watchdog): its success proves Redis answers, but the breaker is closed only by the calls it lets through.
+    /// (the lock's watchdog): its success proves Redis answers, but the breakers are closed only by the calls they let through.
     /// </remarks>
-    private async ValueTask<(bool Ran, TResult Result)> TryRunAsync<TState, TResult>(IDatabase database, TState state, Func<IDatabase, TState, Task<TResult>> command, CancellationToken cancellationToken, bool successClosesTheBreaker = true)
+    private async ValueTask<(bool Ran, TResult Result, RedisFailureKind Failure)> TryRunAsync<TState, TResult>(IDatabase database, TState state, Func<IDatabase, TState, Task<TResult>> command, CancellationToken cancellationToken, bool successClosesTheBreaker = true, bool writes = false, string? key = null)
     {
+        // A command on its own schedule never takes the one probe of a writes' break: it could not close it.
+        if (writes && !(successClosesTheBreaker ? _writes.TryEnter() : _writes.IsClosed))
+        {
+            return (false, default!, RedisFailureKind.WritesRefused);
+        }
+
         TResult result;
         try
         {
@@ -306,27 +348,93 @@ internal sealed partial class RedisAccessor : IDisposable
         }
         catch (Exception ex) when (IsRedisFailure(ex) && !cancellationToken.IsCancellationRequested)
         {
-            ProcessError(ex);
-            return (false, default!);
+            return (false, default!, ProcessError(ex, writes, key));
         }
 
         if (successClosesTheBreaker)
         {
-            RecordSuccess();
+            RecordSuccess(writes);
         }
 
-        return (true, result);
+        return (true, result, default);
     }
 
-    private void RecordSuccess()
+    private void RecordSuccess(bool writes)
     {
         if (_breaker.RecordSuccess())
         {
             _logger.LogWarning("AkCache: Redis at {Redis} is reachable again; results are shared across processes again.", Description);
         }
+
+        if (writes && _writes.RecordSuccess())
+        {
+            _logger.LogWarning("AkCache: Redis at {Redis} accepts writes again; results are stored in Redis again.", Description);
+        }
     }
 
-    private void ProcessError(Exception ex) => ProcessFailure($"{ex.GetType().Name}: {_url.Scrub(ex.Message)}");
+    /// <summary>Handles a failed command by its kind (<see cref="RedisFailures"/>) and returns the kind.</summary>
+    private RedisFailureKind ProcessError(Exception ex, bool writes, string? key)
+    {
+        var kind = RedisFailures.Classify(ex, writes);
+        switch (kind)
+        {
+            case RedisFailureKind.WrongType:
+                // The server answered: it is up, and this key alone is not AkCache's.
+                RecordSuccess(writes: false);
+                WarnWrongType(ex, key);
+                break;
+            case RedisFailureKind.WritesRefused:
+                RecordSuccess(writes: false);
+                if (_writes.RecordFailure())
+                {
+                    _logger.LogWarning(
+                        "AkCache: Redis at {Redis} refuses to store results ({Reason}); reads go on, and results are kept in this process only until it accepts writes again (checked every {Break}). To fix: {Fix}.",
+                        Description,
+                        $"{ex.GetType().Name}: {_url.Scrub(ex.Message)}",
+                        _writes.BreakDuration,
+                        RedisFailures.FixForRefusedWrites(ex));
+                }
+
+                break;
+            default:
+                ProcessFailure($"{ex.GetType().Name}: {_url.Scrub(ex.Message)}");
+                break;
+        }
+
+        return kind;
+    }
+
+    /// <summary>
+    /// A key under AkCache's prefix that holds another type of value: something else writes there.
+    /// Warned at most once a minute, with the number of such replies since the last warning.
+    /// </summary>
+    private void WarnWrongType(Exception ex, string? key)
+    {
+        var now = _clock.Milliseconds();
+        var warnedAt = Interlocked.Read(ref _wrongTypeWarnedAt);
+        if (warnedAt != 0 && now - warnedAt < WrongTypeWarningInterval)
+        {
+            Interlocked.Increment(ref _wrongTypesSinceWarning);
+            return;
+        }
+
+        if (Interlocked.CompareExchange(ref _wrongTypeWarnedAt, now == 0 ? 1 : now, warnedAt) != warnedAt)
+        {
+            Interlocked.Increment(ref _wrongTypesSinceWarning);
+            return;
+        }
+
+        var others = Interlocked.Exchange(ref _wrongTypesSinceWarning, 0);
+        _logger.LogWarning(
+            "AkCache: the Redis key {Key} holds another type of value than AkCache stores ({Reason}); it is read as missing and the method's result overwrites it.{Others} Something other than AkCache writes under its prefix: give one of them another prefix.",
+            key ?? "(a lock's key)",
+            _url.Scrub(ex.Message),
+            others > 0 ? $" {others} more such replies since the last warning." : string.Empty);
+    }
+
+    private const long WrongTypeWarningInterval = 60_000;
+    private long _wrongTypeWarnedAt;
+    private long _wrongTypesSinceWarning;
 
     private void ProcessFailure(string reason)
     {

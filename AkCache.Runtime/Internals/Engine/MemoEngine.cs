@@ -205,7 +205,7 @@ internal sealed partial class MemoEngine
                 // A failed read: EndRead reports it, and the local layer answers below.
             }
 
-            read = redis.EndRead(pending);
+            read = redis.EndRead(pending, call.RedisKey!);
         }
         else
         {
@@ -223,9 +223,16 @@ internal sealed partial class MemoEngine
 
                 break;
             case RedisReadStatus.Miss:
-                // Redis no longer holds it (evicted, deleted, flushed): what this process holds is outdated.
                 if (entry is not null)
                 {
+                    // While Redis refuses writes, no result can be in Redis: what this process holds is the
+                    // answer there is (docs/failures.md), as while Redis is down.
+                    if (redis.WritesPaused && TryServeWhileDown(method, key, entry, out value))
+                    {
+                        return value;
+                    }
+
+                    // Redis no longer holds it (evicted, deleted, flushed): what this process holds is outdated.
                     _local.Remove(entry);
                 }
 

@@ -5,9 +5,11 @@
 -- ARGV[3] '1' to return the stored value, if there is one, instead of locking
 -- Returns the stored value; 1 when the lock is taken; 0 when another token holds it, after
 -- marking the value as awaited, so that its owner's announcement carries the value.
+-- The value's GET is a pcall: a key that holds another type (a list another program wrote) is
+-- read as missing, so that the lock is taken and the result overwrites it.
 if ARGV[3] == '1' then
-  local v = redis.call('get', KEYS[1])
-  if v then return v end
+  local v = redis.pcall('get', KEYS[1])
+  if type(v) == 'string' then return v end
 end
 if redis.call('set', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
 redis.call('set', KEYS[3], '1', 'PX', ARGV[2])

@@ -14,7 +14,8 @@
 -- Returns 1; 0 when a value was given but not stored because the token no longer owns the lock;
 -- or the SET's error.
 local failed = nil
-local owner = redis.call('get', KEYS[2]) == ARGV[1]
+-- The lock's GET is a pcall: a lock key of another type is nobody's token.
+local owner = redis.pcall('get', KEYS[2]) == ARGV[1]
 local stored = false
 if ARGV[3] and owner then
   local r = redis.pcall('set', KEYS[1], ARGV[3], 'PX', ARGV[4])
