@@ -40,13 +40,57 @@ public sealed class AkCacheOptions
     /// <value>Default: true when AKCACHE_DISABLED is 1, true or yes; else false.</value>
     public bool Disabled { get; set; }
 
-    /// <summary>How long the first memoized call waits for the connection to Redis.</summary>
-    /// <value>Default: 2 seconds.</value>
+    /// <summary>
+    /// How long the first memoized call waits for the connection to Redis. A connection that takes
+    /// longer keeps being tried in the background; the calls meanwhile use the local layer, and
+    /// sharing starts at the first call after it succeeds (within <see cref="BreakDuration"/>).
+    /// </summary>
+    /// <value>
+    /// Default: AKCACHE_CONNECT_TIMEOUT_MS milliseconds, else 2 seconds. A <c>connectTimeout=</c>
+    /// parameter of the Redis URL (<c>redis://host:6379?connectTimeout=5000</c>, or in a
+    /// StackExchange.Redis configuration string) wins over this setting.
+    /// </value>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How long one Redis read or write may take before the call gives up on Redis and uses the local layer (L1).</summary>
-    /// <value>Default: 500 milliseconds.</value>
+    /// <value>
+    /// Default: AKCACHE_OPERATION_TIMEOUT_MS milliseconds, else 500 milliseconds. An
+    /// <c>operationTimeout=</c> parameter of the Redis URL (or <c>syncTimeout=</c> and
+    /// <c>asyncTimeout=</c> in a StackExchange.Redis configuration string) wins over this setting.
+    /// </value>
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// A PEM file of the certificate authorities that may sign the Redis server's certificate, for a
+    /// <c>rediss://</c> URL. When set, only a certificate that chains to one of them, and that names
+    /// the URL's host (or <see cref="TlsServerName"/>), is accepted; the system's trust store is not
+    /// consulted. Unset: the system's trust store decides.
+    /// </summary>
+    /// <value>Default: AKCACHE_TLS_CA_FILE, else null.</value>
+    public string? TlsCaFile { get; set; }
+
+    /// <summary>
+    /// The client certificate for servers that require one (mutual TLS, <c>tls-auth-clients yes</c>):
+    /// a PEM certificate with its key in <see cref="TlsClientKeyFile"/>, or a PKCS#12 file
+    /// (.pfx, .p12) holding both, with <see cref="TlsClientCertificatePassword"/>.
+    /// </summary>
+    /// <value>Default: AKCACHE_TLS_CLIENT_CERT_FILE, else null.</value>
+    public string? TlsClientCertificateFile { get; set; }
+
+    /// <summary>The PEM private key (PKCS#8, or an EC or RSA key) of a PEM <see cref="TlsClientCertificateFile"/>; .NET 5 or later.</summary>
+    /// <value>Default: AKCACHE_TLS_CLIENT_KEY_FILE, else null.</value>
+    public string? TlsClientKeyFile { get; set; }
+
+    /// <summary>The password of a PKCS#12 <see cref="TlsClientCertificateFile"/>. Never logged.</summary>
+    /// <value>Default: AKCACHE_TLS_CLIENT_CERT_PASSWORD, else null.</value>
+    public string? TlsClientCertificatePassword { get; set; }
+
+    /// <summary>
+    /// The name the server's certificate must carry, when it is not the URL's host (a URL by IP
+    /// address to a server whose certificate names its DNS name). The check itself is never off.
+    /// </summary>
+    /// <value>Default: AKCACHE_TLS_SERVER_NAME, else null (the URL's host).</value>
+    public string? TlsServerName { get; set; }
 
     /// <summary>After a Redis failure, how long calls skip Redis entirely before one call tries it again.</summary>
     /// <value>Default: 2 seconds.</value>
@@ -210,6 +254,14 @@ public sealed class AkCacheOptions
             }
         }
 
+        options.ConnectTimeout = Milliseconds(variable, "AKCACHE_CONNECT_TIMEOUT_MS", options.ConnectTimeout, problems);
+        options.OperationTimeout = Milliseconds(variable, "AKCACHE_OPERATION_TIMEOUT_MS", options.OperationTimeout, problems);
+        options.TlsCaFile = NonEmpty(variable("AKCACHE_TLS_CA_FILE"))?.Trim();
+        options.TlsClientCertificateFile = NonEmpty(variable("AKCACHE_TLS_CLIENT_CERT_FILE"))?.Trim();
+        options.TlsClientKeyFile = NonEmpty(variable("AKCACHE_TLS_CLIENT_KEY_FILE"))?.Trim();
+        options.TlsClientCertificatePassword = NonEmpty(variable("AKCACHE_TLS_CLIENT_CERT_PASSWORD"));
+        options.TlsServerName = NonEmpty(variable("AKCACHE_TLS_SERVER_NAME"))?.Trim();
+
         var disabled = NonEmpty(variable("AKCACHE_DISABLED"));
         if (disabled is not null)
         {
@@ -280,10 +332,33 @@ public sealed class AkCacheOptions
             throw new ArgumentException($"{nameof(Serializer)} (AKCACHE_SERIALIZER) is '{Serializer}', which names no serializer: use \"messagepack\", \"json\" or the name of one in {nameof(Serializers)}.");
         }
 
-        _ = Internals.Configuration.RedisUrl.Parse(RedisUrl);
+        var url = Internals.Configuration.RedisUrl.Parse(RedisUrl);
+        var tls = Internals.Configuration.TlsSettings.Load(this);
+        if (tls is not null && !url.Options.Ssl)
+        {
+            throw new ArgumentException($"TLS settings are given (TlsCaFile, TlsClientCertificateFile or TlsServerName; AKCACHE_TLS_*) but the Redis URL {url.SafeDescription} does not use TLS: write rediss:// for a TLS server, or remove the TLS settings.");
+        }
     }
 
     internal AkCacheOptions Clone() => (AkCacheOptions)MemberwiseClone();
+
+    /// <summary>A whole number of milliseconds from 1 to 24 days in <paramref name="name"/>; a bad one keeps <paramref name="current"/> and is described.</summary>
+    private static TimeSpan Milliseconds(Func<string, string?> variable, string name, TimeSpan current, System.Collections.Generic.List<string> problems)
+    {
+        var text = NonEmpty(variable(name));
+        if (text is null)
+        {
+            return current;
+        }
+
+        if (int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var milliseconds) && milliseconds > 0)
+        {
+            return TimeSpan.FromMilliseconds(milliseconds);
+        }
+
+        problems.Add($"{name} must be a positive whole number of milliseconds, not '{text}'.");
+        return current;
+    }
 
     private static bool HasWhiteSpace(string text)
     {

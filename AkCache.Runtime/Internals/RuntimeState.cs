@@ -29,7 +29,7 @@ internal sealed class RuntimeState : IDisposable
         if (redis is not null)
         {
             redis.Channels.SetTarget(Engine.Coherence);
-            redis.Connected = (connection, synchronous) => Engine.Coherence.StartAsync(connection, redis.Configuration, options.Prefix, redis.Channels, logger, time, synchronous);
+            redis.Connected = (connection, synchronous) => Engine.Coherence.StartAsync(connection, redis.Configuration, options.Prefix, redis.Channels, logger, time, synchronous, redis.Tls);
         }
     }
 

@@ -43,14 +43,16 @@ public sealed class RedisTestServer : IDisposable
 
     private readonly string? redisServerPath;
     private readonly string dataDirectory;
+    private readonly string[] extraArguments;
     private readonly StringBuilder processOutput = new();
     private Process? process;
     private GarnetServer? garnet;
     private bool disposed;
 
-    private RedisTestServer(string? redisServerPath)
+    private RedisTestServer(string? redisServerPath, string[]? extraArguments = null)
     {
         this.redisServerPath = redisServerPath;
+        this.extraArguments = extraArguments ?? [];
         dataDirectory = Directory.CreateTempSubdirectory("akcache-redis-").FullName;
     }
 
@@ -100,6 +102,16 @@ public sealed class RedisTestServer : IDisposable
     /// <summary>Starts redis-server; throws when it is not on PATH.</summary>
     public static RedisTestServer StartRedisServer() =>
         Launch(FindRedisServer() ?? throw new InvalidOperationException(MissingMessage));
+
+    /// <summary>
+    /// Starts redis-server with more arguments after AkCache's own (a TLS port, requirepass...);
+    /// throws when it is not on PATH. It must still answer plain PING on <see cref="Port"/>.
+    /// </summary>
+    public static RedisTestServer StartRedisServer(params string[] extraArguments) =>
+        Launch(FindRedisServer() ?? throw new InvalidOperationException(MissingMessage), extraArguments);
+
+    /// <summary>A loopback port that was free a moment ago, for a second listener of a server (its TLS port).</summary>
+    public static int FreePort() => ReserveFreePort();
 
     /// <summary>Starts an embedded Garnet server, whatever is on PATH.</summary>
     public static RedisTestServer StartGarnet() => Launch(null);
@@ -176,9 +188,9 @@ public sealed class RedisTestServer : IDisposable
     /// <inheritdoc />
     public override string ToString() => Description;
 
-    private static RedisTestServer Launch(string? redisServerPath)
+    private static RedisTestServer Launch(string? redisServerPath, string[]? extraArguments = null)
     {
-        var server = new RedisTestServer(redisServerPath);
+        var server = new RedisTestServer(redisServerPath, extraArguments);
         try
         {
             server.StartOnFreshPort();
@@ -261,7 +273,7 @@ public sealed class RedisTestServer : IDisposable
             "--dir", dataDirectory,
             "--logfile", LogPath,
         ];
-        foreach (var argument in arguments)
+        foreach (var argument in arguments.Concat(extraArguments))
             startInfo.ArgumentList.Add(argument);
 
         var logOffset = File.Exists(LogPath) ? new FileInfo(LogPath).Length : 0;

@@ -52,6 +52,17 @@ public sealed class FreezableProxy : IDisposable
 
     public void Thaw() => _frozen = false;
 
+    /// <summary>
+    /// Plays a server that is slow to come up: connections accepted during the next
+    /// <paramref name="delay"/> are passed on only when it is over (what the client sends meanwhile
+    /// waits in the socket), so a connect started now gets its first reply after about that long.
+    /// Later connections are passed on at once.
+    /// </summary>
+    public void HoldNewConnectionsFor(TimeSpan delay) =>
+        Interlocked.Exchange(ref _holdUntil, Environment.TickCount64 + (long)delay.TotalMilliseconds);
+
+    private long _holdUntil;
+
     public void Dispose()
     {
         _stop.Cancel();
@@ -76,23 +87,43 @@ public sealed class FreezableProxy : IDisposable
                 return;
             }
 
-            var upstream = new TcpClient();
+            _ = Serve(client);
+        }
+    }
+
+    private async Task Serve(TcpClient client)
+    {
+        var held = Interlocked.Read(ref _holdUntil) - Environment.TickCount64;
+        if (held > 0)
+        {
+            _connections.Add(client);
             try
             {
-                await upstream.ConnectAsync(IPAddress.Loopback, _upstreamPort, _stop.Token);
+                await Task.Delay(TimeSpan.FromMilliseconds(held), _stop.Token);
             }
-            catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+            catch (OperationCanceledException)
             {
-                // The server is down: the client sees its connection closed before it could send anything.
-                upstream.Dispose();
                 client.Dispose();
-                continue;
+                return;
             }
-
-            _connections.Add(client);
-            _connections.Add(upstream);
-            _ = Relay(client, upstream);
         }
+
+        var upstream = new TcpClient();
+        try
+        {
+            await upstream.ConnectAsync(IPAddress.Loopback, _upstreamPort, _stop.Token);
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        {
+            // The server is down: the client sees its connection closed before it could send anything.
+            upstream.Dispose();
+            client.Dispose();
+            return;
+        }
+
+        _connections.Add(client);
+        _connections.Add(upstream);
+        await Relay(client, upstream);
     }
 
     private async Task Relay(TcpClient client, TcpClient upstream)

@@ -12,11 +12,36 @@ namespace AkCache.Internals.Configuration;
 /// </summary>
 internal sealed class RedisUrl
 {
-    private RedisUrl(ConfigurationOptions options, string safeDescription)
+    private RedisUrl(ConfigurationOptions options, string safeDescription, Timeouts timeouts)
     {
         Options = options;
         SafeDescription = safeDescription;
+        ConnectTimeout = timeouts.Connect;
+        SyncTimeout = timeouts.Sync;
+        AsyncTimeout = timeouts.Async;
     }
+
+    /// <summary>The URL's <c>connectTimeout=</c> (a URL parameter, or the configuration string's setting); it wins over AkCacheOptions.ConnectTimeout.</summary>
+    public TimeSpan? ConnectTimeout { get; }
+
+    /// <summary>The URL's <c>operationTimeout=</c> (or a configuration string's <c>syncTimeout=</c>), for synchronous commands.</summary>
+    public TimeSpan? SyncTimeout { get; }
+
+    /// <summary>The URL's <c>operationTimeout=</c> (or a configuration string's <c>asyncTimeout=</c>), for asynchronous commands.</summary>
+    public TimeSpan? AsyncTimeout { get; }
+
+    /// <summary>The timeouts a URL or configuration string sets; null where it sets none.</summary>
+    private sealed class Timeouts
+    {
+        public TimeSpan? Connect { get; set; }
+
+        public TimeSpan? Sync { get; set; }
+
+        public TimeSpan? Async { get; set; }
+    }
+
+    /// <summary>The parameters a redis:// URL may have after '?', each a whole number of milliseconds.</summary>
+    private static readonly string[] UrlParameters = { "connectTimeout", "operationTimeout" };
 
     public ConfigurationOptions Options { get; }
 
@@ -33,7 +58,8 @@ internal sealed class RedisUrl
         }
 
         var parts = text.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim()).ToArray();
-        var options = parts.Any(IsUrl) ? ParseUrls(parts) : ParseConfigurationString(text);
+        var timeouts = new Timeouts();
+        var options = parts.Any(IsUrl) ? ParseUrls(parts, timeouts) : ParseConfigurationString(text, timeouts);
         if (options.EndPoints.Count == 0)
         {
             throw new ArgumentException("The Redis URL names no host. Expected redis://host:port.");
@@ -44,7 +70,7 @@ internal sealed class RedisUrl
 
         var hosts = string.Join(",", options.EndPoints.Select(Format));
         var description = $"{(options.Ssl ? "rediss" : "redis")}://{hosts}" + (options.DefaultDatabase is int db and not 0 ? $"/{db}" : "");
-        return new RedisUrl(options, description);
+        return new RedisUrl(options, description, timeouts);
     }
 
     /// <summary>Removes the password from a message that might quote it.</summary>
@@ -55,7 +81,7 @@ internal sealed class RedisUrl
         part.StartsWith("redis://", StringComparison.OrdinalIgnoreCase) ||
         part.StartsWith("rediss://", StringComparison.OrdinalIgnoreCase);
 
-    private static ConfigurationOptions ParseUrls(IReadOnlyList<string> parts)
+    private static ConfigurationOptions ParseUrls(IReadOnlyList<string> parts, Timeouts timeouts)
     {
         if (parts.Any(p => !IsUrl(p) && p.IndexOf('@') >= 0))
         {
@@ -67,7 +93,7 @@ internal sealed class RedisUrl
         bool? tls = null;
         foreach (var part in parts)
         {
-            var url = IsUrl(part) ? part : "redis://" + part;
+            var url = ReadParameters(IsUrl(part) ? part : "redis://" + part, timeouts);
             RequireNothingAfterTheHostThatLooksLikeAPassword(url);
             // A '#' in an unescaped password starts a fragment: "redis://u:12#ss@host" would quietly mean host "u", port 12.
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host) || uri.Fragment.Length > 0)
@@ -91,6 +117,67 @@ internal sealed class RedisUrl
         options.Ssl = tls == true;
         return options;
     }
+
+    /// <summary>
+    /// Takes the URL's query (<c>?connectTimeout=5000&amp;operationTimeout=800</c>) off when it holds
+    /// only known parameters with whole numbers, and records them; any other query is left in place,
+    /// for <see cref="RequireNothingAfterTheHostThatLooksLikeAPassword"/> to refuse without quoting it
+    /// (it may be a password holding a '?').
+    /// </summary>
+    private static string ReadParameters(string url, Timeouts timeouts)
+    {
+        var question = url.IndexOf('?');
+        if (question < 0 || url.IndexOf('@', question) >= 0 || url.IndexOf('#', question) >= 0)
+        {
+            return url;
+        }
+
+        var values = new List<(string Name, int Milliseconds)>();
+        foreach (var pair in url.Substring(question + 1).Split('&'))
+        {
+            var equals = pair.IndexOf('=');
+            var name = equals < 0 ? pair : pair.Substring(0, equals);
+            var known = UrlParameters.FirstOrDefault(p => p.Equals(name, StringComparison.OrdinalIgnoreCase));
+            if (known is null)
+            {
+                if (name.Length > 0 && name.Length <= 40 && name.All(char.IsLetter))
+                {
+                    throw new ArgumentException($"The Redis URL has an unknown parameter '{name}'; a redis:// URL takes {string.Join(" and ", UrlParameters)} (whole milliseconds), as in redis://host:6379?connectTimeout=5000. Other StackExchange.Redis settings need a configuration string (host:6379,name=value).");
+                }
+
+                return url;
+            }
+
+            if (equals < 0 || !int.TryParse(pair.Substring(equals + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var milliseconds) || milliseconds <= 0)
+            {
+                throw new ArgumentException($"The Redis URL's parameter {known} must be a positive whole number of milliseconds, as in {known}=5000.");
+            }
+
+            values.Add((known, milliseconds));
+        }
+
+        foreach (var (name, milliseconds) in values)
+        {
+            var value = TimeSpan.FromMilliseconds(milliseconds);
+            if (name == "connectTimeout")
+            {
+                timeouts.Connect = Agree(timeouts.Connect, value, name);
+            }
+            else
+            {
+                timeouts.Sync = Agree(timeouts.Sync, value, name);
+                timeouts.Async = timeouts.Sync;
+            }
+        }
+
+        return url.Substring(0, question);
+    }
+
+    /// <summary>The URLs of a list may each give a parameter, but not two different values of it.</summary>
+    private static TimeSpan Agree(TimeSpan? earlier, TimeSpan value, string name) =>
+        earlier is { } e && e != value
+            ? throw new ArgumentException($"The Redis URLs give two different values of {name}; give it once, or the same in each.")
+            : value;
 
     /// <summary>
     /// By RFC 3986 the host ends at the first '/', '?' or '#': "redis://u:12?34@host" is host "u",
@@ -149,11 +236,19 @@ internal sealed class RedisUrl
         options.DefaultDatabase = db;
     }
 
-    private static ConfigurationOptions ParseConfigurationString(string text)
+    private static ConfigurationOptions ParseConfigurationString(string text, Timeouts timeouts)
     {
         try
         {
-            return ConfigurationOptions.Parse(text);
+            var options = ConfigurationOptions.Parse(text);
+
+            // Its timeouts are the user's choice: AkCache's own settings must not override them.
+            var settings = text.Split(',').Select(p => p.Trim()).ToArray();
+            bool Sets(string name) => settings.Any(p => p.StartsWith(name + "=", StringComparison.OrdinalIgnoreCase));
+            timeouts.Connect = Sets("connectTimeout") ? TimeSpan.FromMilliseconds(options.ConnectTimeout) : null;
+            timeouts.Sync = Sets("syncTimeout") ? TimeSpan.FromMilliseconds(options.SyncTimeout) : null;
+            timeouts.Async = Sets("asyncTimeout") ? TimeSpan.FromMilliseconds(options.AsyncTimeout) : null;
+            return options;
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or RedisConnectionException)
         {

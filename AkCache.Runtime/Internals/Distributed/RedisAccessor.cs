@@ -72,6 +72,9 @@ internal sealed partial class RedisAccessor : IDisposable
 
     internal ConfigurationOptions Configuration => _connection.Configuration;
 
+    /// <summary>The TLS settings (CA file, client certificate, server name), for the tracking connection; null when none is set.</summary>
+    internal TlsSettings? Tls => _connection.Tls;
+
     /// <summary>The breaker, for tests of what may open or close it.</summary>
     internal CircuitBreaker Breaker => _breaker;
 
@@ -232,9 +235,12 @@ internal sealed partial class RedisAccessor : IDisposable
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
-            return $"the connection is down: {ex.GetType().Name}: {_url.Scrub(ex.Message)}";
+            return Reason(ex);
         }
     }
+
+    /// <summary>A connection failure's reason for the warning: its class, the details, the setting to check (<see cref="ConnectionFailures"/>); never the password.</summary>
+    private string Reason(Exception ex) => _url.Scrub(ConnectionFailures.Describe(ex, _connection.Configuration).ToString());
 
     /// <summary>
     /// Called after each successful connect (the first connect of the process, in practice), with
@@ -251,7 +257,7 @@ internal sealed partial class RedisAccessor : IDisposable
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
-            ProcessFailure($"{ex.GetType().Name}: {_url.Scrub(ex.Message)}");
+            ProcessFailure(Reason(ex));
             return null;
         }
     }
@@ -270,7 +276,7 @@ internal sealed partial class RedisAccessor : IDisposable
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
-            ProcessFailure($"{ex.GetType().Name}: {_url.Scrub(ex.Message)}");
+            ProcessFailure(Reason(ex));
             return null;
         }
     }

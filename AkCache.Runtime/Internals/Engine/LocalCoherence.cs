@@ -58,6 +58,7 @@ internal sealed class LocalCoherence : IInvalidationTarget, IDisposable
     private IConnectionMultiplexer? _connection;
     private CacheChannels? _channels;
     private ConfigurationOptions? _configuration;
+    private Configuration.TlsSettings? _tls;
     private string _prefix = string.Empty;
     private ILogger? _logger;
     private TimeProvider _time = TimeProvider.System;
@@ -134,7 +135,7 @@ internal sealed class LocalCoherence : IInvalidationTarget, IDisposable
     /// nothing after <see cref="Dispose"/>: a configuration replaced while its first connect was
     /// under way leaves nothing running.
     /// </summary>
-    public async ValueTask StartAsync(IConnectionMultiplexer connection, ConfigurationOptions configuration, string prefix, CacheChannels channels, ILogger logger, TimeProvider time, bool synchronous)
+    public async ValueTask StartAsync(IConnectionMultiplexer connection, ConfigurationOptions configuration, string prefix, CacheChannels channels, ILogger logger, TimeProvider time, bool synchronous, Configuration.TlsSettings? tls = null)
     {
         lock (_gate)
         {
@@ -146,6 +147,7 @@ internal sealed class LocalCoherence : IInvalidationTarget, IDisposable
             _connection = connection;
             _channels = channels;
             _configuration = configuration;
+            _tls = tls;
             _prefix = prefix;
             _logger = logger;
             _time = time;
@@ -456,7 +458,7 @@ internal sealed class LocalCoherence : IInvalidationTarget, IDisposable
                 _local.DistrustAll();
             }
 
-            var settings = TrackingSettings.From(_configuration, _prefix + ":");
+            var settings = TrackingSettings.From(_configuration, _prefix + ":", _tls);
             settings.EndPoints = primaries;
             _listenedEndPoints = names;
             var sink = new ListenerSink(this);

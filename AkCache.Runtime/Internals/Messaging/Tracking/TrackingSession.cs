@@ -190,7 +190,7 @@ internal sealed class TrackingSession : IDisposable
         var ssl = new SslStream(network, leaveInnerStreamOpen: false, _settings.CertificateValidation);
         _stream = ssl;
         var host = _settings.SslHost ?? (_endPoint as DnsEndPoint)?.Host ?? ((IPEndPoint)_endPoint).Address.ToString();
-        await ssl.AuthenticateAsClientAsync(host, null, _settings.SslProtocols, _settings.CheckCertificateRevocation).ConfigureAwait(false);
+        await ssl.AuthenticateAsClientAsync(host, _settings.ClientCertificates, _settings.SslProtocols, _settings.CheckCertificateRevocation).ConfigureAwait(false);
     }
 
     private async Task HandshakeAsync()

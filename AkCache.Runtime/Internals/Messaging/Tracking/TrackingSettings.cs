@@ -34,6 +34,9 @@ internal sealed class TrackingSettings
     /// </summary>
     public RemoteCertificateValidationCallback? CertificateValidation { get; set; }
 
+    /// <summary>The client certificate for mutual TLS; null without one.</summary>
+    public System.Security.Cryptography.X509Certificates.X509CertificateCollection? ClientCertificates { get; set; }
+
     /// <summary>Only keys that start with this are tracked (BCAST PREFIX); it is matched as bytes, so no wildcard.</summary>
     public string Prefix { get; set; } = string.Empty;
 
@@ -57,7 +60,7 @@ internal sealed class TrackingSettings
     /// The endpoints, credentials and TLS settings of a StackExchange.Redis configuration, with
     /// default ports filled in. The client name is the configuration's followed by "-tracking".
     /// </summary>
-    public static TrackingSettings From(ConfigurationOptions options, string prefix)
+    public static TrackingSettings From(ConfigurationOptions options, string prefix, AkCache.Internals.Configuration.TlsSettings? tls = null)
     {
         var copy = options.Clone();
         copy.SetDefaultPorts();
@@ -74,6 +77,8 @@ internal sealed class TrackingSettings
             Prefix = prefix,
             ClientName = ValidClientName(baseName + "-tracking"),
             ConnectTimeout = TimeSpan.FromMilliseconds(Math.Max(1, copy.ConnectTimeout)),
+            CertificateValidation = tls is { Authorities.Count: > 0 } ? tls.Validate : null,
+            ClientCertificates = tls?.ClientCertificates,
         };
     }
 
