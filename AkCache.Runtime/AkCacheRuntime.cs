@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Threading;
 using AkCache.Internals;
 
 namespace AkCache;
@@ -16,6 +17,47 @@ public static class AkCacheRuntime
 {
     private static readonly object Gate = new();
     private static volatile RuntimeState? s_state;
+    private static int s_exitHooked;
+
+    /// <summary>
+    /// On a graceful exit (the end of Main, SIGTERM, SIGINT or Ctrl+C, Environment.Exit), releases the Redis
+    /// locks of computations still running, so that another process takes them over at once
+    /// instead of after LockTimeToLive (docs/single-flight.md). A kill -9 cannot run this: its
+    /// locks expire after LockTimeToLive.
+    /// </summary>
+    private static void HookProcessExit()
+    {
+        if (Interlocked.Exchange(ref s_exitHooked, 1) != 0)
+        {
+            return;
+        }
+
+        AppDomain.CurrentDomain.ProcessExit += static (_, _) => ReleaseHeldLocks();
+#if NET6_0_OR_GREATER
+        // .NET raises no ProcessExit for SIGTERM or SIGINT while Main runs on: the signal's default
+        // action ends the process. The handlers run first; they do not cancel the signal, so the
+        // application's own handling (a generic host's graceful stop, say) is unchanged.
+        try
+        {
+            s_signals = new[]
+            {
+                System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, static _ => ReleaseHeldLocks()),
+                System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, static _ => ReleaseHeldLocks()),
+            };
+        }
+        catch (PlatformNotSupportedException)
+        {
+            // Browsers and some mobile targets have no signals; ProcessExit covers what they have.
+        }
+#endif
+    }
+
+#if NET6_0_OR_GREATER
+    /// <summary>Kept alive for the process's lifetime: a collected registration stops handling its signal.</summary>
+    private static System.Runtime.InteropServices.PosixSignalRegistration[]? s_signals;
+#endif
+
+    private static void ReleaseHeldLocks() => s_state?.Redis?.ReleaseHeldLocks(Internals.Distributed.RedisAccessor.LockReleaseBudget);
 
     /// <summary>
     /// Replaces the settings: <paramref name="configure"/> receives options read from the
@@ -161,6 +203,7 @@ public static class AkCacheRuntime
 
     private static void Install(RuntimeState? next)
     {
+        HookProcessExit();
         RuntimeState? previous;
         lock (Gate)
         {
@@ -174,6 +217,7 @@ public static class AkCacheRuntime
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static RuntimeState CreateFromEnvironment()
     {
+        HookProcessExit();
         lock (Gate)
         {
             return s_state ??= RuntimeState.FromEnvironment();

@@ -9,8 +9,8 @@ namespace AkCache.Tests.Faults;
 
 /// <summary>
 /// A value's lock that has no time to live (an operator's PERSIST on the lock of an owner that then
-/// died, or a key of another program at the lock's name) is taken over within LockTimeToLive: the
-/// lock script gives it the lock's time to live. Without that, every caller of the value waited
+/// died, or a key of another program at the lock's name), or one that would live longer than a
+/// lease, is taken over within LockTimeToLive: the lock script gives it the lock's time to live. Without that, every caller of the value waited
 /// LockWaitTimeout (10 minutes by default). LockWaitTimeout is set far above LockTimeToLive here, so
 /// a caller that stopped waiting instead of taking the lock over shows in its warning.
 /// </summary>
@@ -52,6 +52,21 @@ public sealed class LockWithoutTimeToLiveTests : MemoizeTestBase
         Assert.Equal(3, await add(1, 2));
 
         TakenOver(valueKey, "AddAsync", 2);
+    }
+
+    /// <summary>A lock that would outlive any lease (an hour, set by hand): cut to the lock's time to live and taken over within it.</summary>
+    [Fact]
+    public void A_lock_that_outlives_a_lease_is_cut_to_the_locks_time_to_live_and_taken_over()
+    {
+        var add = WovenAssembly.Method<Func<int, int, int>>("Basic.Add");
+        Assert.Equal(7, add(3, 4));
+        var valueKey = Assert.Single(StoredKeys("*Basic.Add(*"));
+        Redis.KeyDelete(valueKey);
+        Redis.StringSet(valueKey + ":lock", "a token of a process that died", TimeSpan.FromHours(1));
+
+        Assert.Equal(7, add(3, 4));
+
+        TakenOver(valueKey, "Add", 2);
     }
 
     private void TakenOver(string valueKey, string body, int computations)

@@ -127,6 +127,36 @@ public sealed class CrossProcessSingleFlightTests
         Assert.All(workers.Workers.Where(w => !w.Killed), w => Assert.Equal(0, w.ExitCode));
     }
 
+    /// <summary>
+    /// An owner asked to stop (SIGTERM) during its computation releases its lock on the way out
+    /// (ProcessExit), so the waiting process takes the computation over at once. Without that the
+    /// dead owner's token stayed in the lock for LockTimeToLive (20 s here): the check is the
+    /// lock's token right after the owner is gone, not a time.
+    /// </summary>
+    [SkippableFact]
+    public void An_owner_that_exits_gracefully_releases_its_lock_and_another_process_takes_over_at_once()
+    {
+        Skip.If(OperatingSystem.IsWindows(), "SIGTERM is a Unix signal");
+        using var workers = Start(2, 1, 20_000, "--lock-ttl-ms", "20000");
+        workers.Go(ReadyTimeout);
+        var owner = workers.WaitForLine(l => l.StartsWith("COMPUTE-START ", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+        var waiter = workers.Workers.Single(w => w != owner);
+        using var admin = ConnectionMultiplexer.Connect(_server.Endpoint + ",allowAdmin=true");
+        var lockKey = admin.GetServer(_server.Endpoint).Keys(pattern: _prefix + ":*:lock").Select(k => k.ToString()).Single();
+        var ownerToken = (string?)admin.GetDatabase().StringGet(lockKey);
+        Assert.NotNull(ownerToken);
+
+        owner.Terminate();
+        Assert.True(owner.WaitForExit(TimeSpan.FromSeconds(10)), "the owner did not exit on SIGTERM\n" + owner.Describe());
+        var tokenAfterExit = (string?)admin.GetDatabase().StringGet(lockKey);
+        _output.WriteLine($"owner exit code {owner.ExitCode}; lock after its exit: {(tokenAfterExit is null ? "none" : tokenAfterExit == ownerToken ? "the owner's" : "another's")}");
+        Assert.NotEqual(ownerToken, tokenAfterExit);
+
+        // The waiter was woken by the release and computes now, well before the lock would have expired.
+        workers.WaitForLine(l => l.StartsWith("COMPUTE-START ", StringComparison.Ordinal) && l.Contains(waiter.Id.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal), TimeSpan.FromSeconds(15));
+        Assert.DoesNotContain(owner.Lines, l => l.StartsWith("RESULT ", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void An_owner_that_throws_releases_the_lock_and_nobody_hangs()
     {

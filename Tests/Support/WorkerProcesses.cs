@@ -175,6 +175,14 @@ public sealed class WorkerProcesses : IDisposable
             _process.WaitForExit();
         }
 
+        /// <summary>Asks the worker to stop, as a service manager does (SIGTERM): .NET runs its ProcessExit handlers, then exits.</summary>
+        public void Terminate()
+        {
+            using var kill = Process.Start("kill", new[] { "-TERM", Id.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+                ?? throw new InvalidOperationException("could not run kill");
+            kill.WaitForExit();
+        }
+
         public bool WaitForExit(TimeSpan timeout)
         {
             if (!_process.WaitForExit((int)timeout.TotalMilliseconds))

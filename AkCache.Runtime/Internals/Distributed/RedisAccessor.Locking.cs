@@ -49,7 +49,7 @@ internal sealed partial class RedisAccessor
         var attempt = new OwnedLock(this, valueKey);
         var state = (Accessor: this, Keys: attempt.Keys, Arguments: attempt.AcquireArguments(timeToLive, readValue));
         return TryRun(database, state, static (db, s) => s.Accessor.AcquireOn(db, s.Keys, s.Arguments), out var result, out _, writes: true, valueKey)
-            ? LockAttempt.From(result, attempt)
+            ? Held(LockAttempt.From(result, attempt))
             : LockAttempt.Unavailable;
     }
 
@@ -65,7 +65,75 @@ internal sealed partial class RedisAccessor
         var attempt = new OwnedLock(this, valueKey);
         var state = (Accessor: this, Keys: attempt.Keys, Arguments: attempt.AcquireArguments(timeToLive, readValue));
         var (ran, result, _) = await TryRunAsync(database, state, static (db, s) => s.Accessor.AcquireOnAsync(db, s.Keys, s.Arguments), default, writes: true, key: valueKey).ConfigureAwait(false);
-        return ran ? LockAttempt.From(result, attempt) : LockAttempt.Unavailable;
+        return ran ? Held(LockAttempt.From(result, attempt)) : LockAttempt.Unavailable;
+    }
+
+    /// <summary>The locks this process holds now, from their taking to their release: what a graceful exit releases (<see cref="ReleaseHeldLocks"/>).</summary>
+    private readonly ConcurrentDictionary<OwnedLock, byte> _held = new();
+
+    /// <summary>How many locks this process holds now, for tests.</summary>
+    internal int HeldLockCount => _held.Count;
+
+    private LockAttempt Held(LockAttempt attempt)
+    {
+        if (attempt.Owned is { } owned)
+        {
+            _held.TryAdd(owned, 0);
+        }
+
+        return attempt;
+    }
+
+    /// <summary>
+    /// Releases every lock this process holds, in one pipelined round of the release script, and
+    /// wakes their waiters, so that another process takes each computation over at once instead of
+    /// after LockTimeToLive: for a graceful exit (or a configuration replaced) during computations.
+    /// Waits at most <paramref name="budget"/>; a computation that still finishes stores its result
+    /// as usual. Returns how many were released.
+    /// </summary>
+    public int ReleaseHeldLocks(TimeSpan budget)
+    {
+        var database = _connection.Database;
+        if (database is null || _held.IsEmpty)
+        {
+            return 0;
+        }
+
+        var releases = new List<Task<RedisResult>>();
+        foreach (var owned in _held.Keys)
+        {
+            if (_held.TryRemove(owned, out _))
+            {
+                try
+                {
+                    releases.Add(database.ScriptEvaluateAsync(LuaScripts.StoreAndRelease, owned.Keys, owned.StoreArguments(_channels.StoredChannelName, null, default)));
+                }
+                catch (Exception ex) when (IsRedisFailure(ex))
+                {
+                    // Not released: it expires after LockTimeToLive, as a killed owner's does.
+                }
+            }
+        }
+
+        try
+        {
+            Task.WaitAll(releases.ToArray(), budget);
+        }
+        catch (AggregateException)
+        {
+            // Counted below: only the releases that ran count.
+        }
+
+        var released = 0;
+        foreach (var release in releases)
+        {
+            if (release.Status == TaskStatus.RanToCompletion)
+            {
+                released++;
+            }
+        }
+
+        return released;
     }
 
     /// <summary><see cref="TryAcquireLock"/> or <see cref="TryAcquireLockAsync(string, TimeSpan, bool)"/>: the engine's one call for both forms.</summary>
@@ -91,6 +159,7 @@ internal sealed partial class RedisAccessor
     /// </summary>
     public bool StoreAndRelease(OwnedLock owned, byte[]? envelope, TimeSpan timeToLive)
     {
+        _held.TryRemove(owned, out _);
         var database = _connection.Database;
         return database is not null
             && TryRun(database, (owned.Keys, Arguments: owned.StoreArguments(_channels.StoredChannelName, envelope, timeToLive)), static (db, s) => db.ScriptEvaluate(LuaScripts.StoreAndRelease, s.Keys, s.Arguments), out _, out _, writes: true, owned.ValueKey);
@@ -99,6 +168,7 @@ internal sealed partial class RedisAccessor
     /// <inheritdoc cref="StoreAndRelease"/>
     public async ValueTask<bool> StoreAndReleaseAsync(OwnedLock owned, byte[]? envelope, TimeSpan timeToLive)
     {
+        _held.TryRemove(owned, out _);
         var database = _connection.Database;
         return database is not null
             && (await TryRunAsync(database, (owned.Keys, Arguments: owned.StoreArguments(_channels.StoredChannelName, envelope, timeToLive)), static (db, s) => db.ScriptEvaluateAsync(LuaScripts.StoreAndRelease, s.Keys, s.Arguments), default, writes: true, key: owned.ValueKey).ConfigureAwait(false)).Ran;

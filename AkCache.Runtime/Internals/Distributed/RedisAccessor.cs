@@ -190,8 +190,12 @@ internal sealed partial class RedisAccessor : IDisposable
     public ValueTask<bool> TrySetAsync(string key, byte[] value, TimeSpan timeToLive, bool synchronous) =>
         synchronous ? new ValueTask<bool>(TrySet(key, value, timeToLive)) : TrySetAsync(key, value, timeToLive);
 
+    /// <summary>How long a graceful exit, or a configuration replaced, waits for the release of the locks this process holds.</summary>
+    internal static readonly TimeSpan LockReleaseBudget = TimeSpan.FromSeconds(1);
+
     public void Dispose()
     {
+        ReleaseHeldLocks(LockReleaseBudget);
         _channels.Announcements.Clear();
         _connection.Dispose();
     }

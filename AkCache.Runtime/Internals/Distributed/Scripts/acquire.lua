@@ -13,8 +13,11 @@ if ARGV[3] == '1' then
 end
 if redis.call('set', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
 -- A lock without a time to live (PERSISTed by hand, or a key that is not AkCache's) would stall
--- every caller of the value until LockWaitTimeout: it gets the lock's time to live, so that it is
--- taken over within LockTimeToLive, as the lock of an owner that died.
-if redis.call('pttl', KEYS[2]) == -1 then redis.call('pexpire', KEYS[2], ARGV[2]) end
+-- every caller of the value until LockWaitTimeout, and one that lives longer than a lease (an
+-- EXPIRE of an hour by hand) until it expires: either gets the lock's time to live, so that it is
+-- taken over within LockTimeToLive, as the lock of an owner that died. A live owner renews its
+-- lock to the same time to live every third of it, so it keeps its lock.
+local left = redis.call('pttl', KEYS[2])
+if left == -1 or left > tonumber(ARGV[2]) then redis.call('pexpire', KEYS[2], ARGV[2]) end
 redis.call('set', KEYS[3], '1', 'PX', ARGV[2])
 return 0
