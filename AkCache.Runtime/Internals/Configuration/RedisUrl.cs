@@ -89,7 +89,17 @@ internal sealed class RedisUrl
             throw new ArgumentException("A Redis URL in the list could not be read. Write every host of a list as redis://host:port, and URL-escape a ',' in the password as %2C.");
         }
 
-        var options = new ConfigurationOptions();
+        var options = new ConfigurationOptions
+        {
+            // Extras of the client library that AkCache does not use, each a command or a key that an
+            // ACL user with AkCache's rights alone may not touch (docs/configuration.md, "The least
+            // rights AkCache needs"): a tie-breaker key, a broadcast channel for reconfiguration, the
+            // library's name and version (CLIENT SETINFO), and CONFIG GET (whose replies can hold passwords).
+            TieBreaker = string.Empty,
+            ConfigurationChannel = string.Empty,
+            SetClientLibrary = false,
+            CommandMap = CommandMap.Create(new HashSet<string> { "CONFIG" }, available: false),
+        };
         bool? tls = null;
         foreach (var part in parts)
         {
