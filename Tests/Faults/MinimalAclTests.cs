@@ -95,6 +95,13 @@ public sealed class MinimalAclTests : MemoizeTestBase
         Redis.StringSet(key + ":lock", "a token of a process that died");
         Wait.Until(() => _greet("Ada") == "Hello, Ada" && WovenAssembly.Calls("Greet") == 3, "the lock of a dead owner is taken over", Patience);
         NothingRefused();
+
+        // Messages on AkCache's channels reach the user's subscription (a message that is not
+        // AkCache's is counted when it arrives).
+        var channels = AkCacheRuntime.State.Redis!.Channels;
+        var ignored = channels.MessagesIgnored;
+        Redis.Publish(RedisChannel.Literal(Prefix + ":akcache:invalidate"), "not AkCache's");
+        Wait.Until(() => channels.MessagesIgnored > ignored, "a message on the invalidation channel arrives", Patience);
         Assert.False(Redis.KeyExists(key + ":lock"));
         Assert.True(Redis.KeyExists(key));
 
