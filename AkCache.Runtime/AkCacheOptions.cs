@@ -111,6 +111,28 @@ public sealed class AkCacheOptions
     /// <value>Default: AKCACHE_MEMORY_CACHE_MAX_MB mebibytes, else <see cref="DefaultMemoryCacheMaxBytes"/> (128 MiB).</value>
     public long MemoryCacheMaxBytes { get; set; } = DefaultMemoryCacheMaxBytes;
 
+    /// <summary>The default of <see cref="MaxValueBytes"/>: 128 MiB.</summary>
+    public const long DefaultMaxValueBytes = 128L * 1024 * 1024;
+
+    /// <summary>
+    /// The largest result AkCache stores in Redis, as stored (serialized, then compressed). A larger
+    /// one is returned but never stored nor kept in process, and one warning per method says so
+    /// (docs/values.md). At most 512 MiB, Redis's own limit for a value.
+    /// </summary>
+    /// <value>Default: AKCACHE_MAX_VALUE_MB mebibytes, else <see cref="DefaultMaxValueBytes"/> (128 MiB).</value>
+    public long MaxValueBytes { get; set; } = DefaultMaxValueBytes;
+
+    /// <summary>The default of <see cref="CompressionThresholdBytes"/>: 64 KiB.</summary>
+    public const int DefaultCompressionThresholdBytes = 64 * 1024;
+
+    /// <summary>
+    /// Results whose serialized form has at least this many bytes are stored LZ4-compressed, when that
+    /// saves at least an eighth (a flag in the value's header says so: docs/values.md); 0 turns
+    /// compression off.
+    /// </summary>
+    /// <value>Default: AKCACHE_COMPRESSION_THRESHOLD_KB kibibytes (0: off), else <see cref="DefaultCompressionThresholdBytes"/> (64 KiB).</value>
+    public int CompressionThresholdBytes { get; set; } = DefaultCompressionThresholdBytes;
+
     /// <summary>
     /// Whether the local layer answers first: a call whose result this process holds, and that Redis
     /// has not invalidated, costs no round trip. False: every call reads Redis, and the local layer
@@ -254,6 +276,32 @@ public sealed class AkCacheOptions
             }
         }
 
+        var maxValue = NonEmpty(variable("AKCACHE_MAX_VALUE_MB"));
+        if (maxValue is not null)
+        {
+            if (long.TryParse(maxValue.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var megabytes) && megabytes > 0 && megabytes <= MaxValueLimit / (1024 * 1024))
+            {
+                options.MaxValueBytes = megabytes * 1024 * 1024;
+            }
+            else
+            {
+                problems.Add($"AKCACHE_MAX_VALUE_MB must be a whole number of mebibytes from 1 to 512, not '{maxValue}'.");
+            }
+        }
+
+        var threshold = NonEmpty(variable("AKCACHE_COMPRESSION_THRESHOLD_KB"));
+        if (threshold is not null)
+        {
+            if (int.TryParse(threshold.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var kibibytes) && kibibytes <= 1024 * 1024)
+            {
+                options.CompressionThresholdBytes = kibibytes * 1024;
+            }
+            else
+            {
+                problems.Add($"AKCACHE_COMPRESSION_THRESHOLD_KB must be a whole number of kibibytes from 0 (off) to 1048576, not '{threshold}'.");
+            }
+        }
+
         options.ConnectTimeout = Milliseconds(variable, "AKCACHE_CONNECT_TIMEOUT_MS", options.ConnectTimeout, problems);
         options.OperationTimeout = Milliseconds(variable, "AKCACHE_OPERATION_TIMEOUT_MS", options.OperationTimeout, problems);
         options.TlsCaFile = NonEmpty(variable("AKCACHE_TLS_CA_FILE"))?.Trim();
@@ -304,6 +352,16 @@ public sealed class AkCacheOptions
             throw new ArgumentException($"{nameof(MemoryCacheMaxBytes)} must be at least 1024 bytes, not {MemoryCacheMaxBytes}.");
         }
 
+        if (MaxValueBytes < 1024 || MaxValueBytes > MaxValueLimit)
+        {
+            throw new ArgumentException($"{nameof(MaxValueBytes)} must be from 1024 bytes to 512 MiB ({MaxValueLimit} bytes, Redis's limit for a value), not {MaxValueBytes}.");
+        }
+
+        if (CompressionThresholdBytes < 0)
+        {
+            throw new ArgumentException($"{nameof(CompressionThresholdBytes)} must be 0 (no compression) or a positive number of bytes, not {CompressionThresholdBytes}.");
+        }
+
         RequirePositive(ConnectTimeout, nameof(ConnectTimeout));
         RequirePositive(OperationTimeout, nameof(OperationTimeout));
         RequirePositive(BreakDuration, nameof(BreakDuration));
@@ -341,6 +399,9 @@ public sealed class AkCacheOptions
     }
 
     internal AkCacheOptions Clone() => (AkCacheOptions)MemberwiseClone();
+
+    /// <summary>Redis's largest value (proto-max-bulk-len's default).</summary>
+    private const long MaxValueLimit = 512L * 1024 * 1024;
 
     /// <summary>A whole number of milliseconds from 1 to 24 days in <paramref name="name"/>; a bad one keeps <paramref name="current"/> and is described.</summary>
     private static TimeSpan Milliseconds(Func<string, string?> variable, string name, TimeSpan current, System.Collections.Generic.List<string> problems)

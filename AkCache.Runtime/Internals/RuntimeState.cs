@@ -148,4 +148,5 @@ internal enum WarningKind
     UnknownSerializer,
     Unreadable,
     WaitedTooLong,
+    TooLarge,
 }

@@ -13,9 +13,10 @@ internal sealed partial class MemoEngine
     private byte[]? Serialize<T>(MemoizedMethod method, MemoKey key, T value, out long expiresAt)
     {
         expiresAt = _state.Time.GetUtcNow().Add(method.MaxAge(_state)).ToUnixTimeMilliseconds();
+        byte[] envelope;
         try
         {
-            return ValueSerializer.Serialize(value, expiresAt, method.Tag(key), _state.Signer, method.SerializerFor(_state));
+            envelope = ValueSerializer.Serialize(value, expiresAt, method.Tag(key), _state.Signer, method.SerializerFor(_state), _state.Options.CompressionThresholdBytes);
         }
         catch (NotFaithfulException ex)
         {
@@ -27,7 +28,19 @@ internal sealed partial class MemoEngine
             Warn(method, WarningKind.Unserializable, ex, "AkCache: the result of {Method} cannot be serialized ({Reason}); the method still returns it, but does not cache it.");
             return null;
         }
+
+        if (envelope.Length > _state.Options.MaxValueBytes)
+        {
+            Warn(method, WarningKind.TooLarge, new InvalidOperationException($"it takes {Size(envelope.Length)} stored{(ValueSerializer.IsCompressed(envelope) ? " (compressed)" : string.Empty)}, more than MaxValueBytes ({Size(_state.Options.MaxValueBytes)})"), "AkCache: a result of {Method} is not cached: {Reason}. The method still returns it; raise MaxValueBytes (AKCACHE_MAX_VALUE_MB, up to 512 MiB) to cache results this large.");
+            return null;
+        }
+
+        return envelope;
     }
+
+    private static string Size(long bytes) => bytes >= 1024 * 1024
+        ? (bytes / (1024.0 * 1024)).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + " MiB"
+        : bytes.ToString(System.Globalization.CultureInfo.InvariantCulture) + " bytes";
 
     /// <summary>
     /// Reads a value from an envelope. <paramref name="fromRedis"/>: true for bytes read from Redis

@@ -56,6 +56,17 @@ internal static class ValueSerializer
     /// <summary>Flag: the envelope ends with a signature.</summary>
     public const byte Signed = 1;
 
+    /// <summary>
+    /// Flag: the payload is compressed: the original length (4 bytes), then one LZ4 block of it
+    /// (<see cref="Lz4Block"/>). Set only when that is smaller than the payload.
+    /// </summary>
+    public const byte Compressed = 2;
+
+    private const int OriginalLengthBytes = 4;
+
+    /// <summary>Whether an envelope's payload is compressed.</summary>
+    public static bool IsCompressed(ReadOnlySpan<byte> envelope) => envelope.Length > FlagsAt && (envelope[FlagsAt] & Compressed) != 0;
+
     private const int RetainedScratchLimit = 64 * 1024;
 
     private const int FlagsAt = 2;
@@ -80,17 +91,17 @@ internal static class ValueSerializer
     /// <exception cref="NotFaithfulException">The value would not come back equal in every respect.</exception>
     /// <exception cref="Exception">The type cannot be serialized.</exception>
     /// <param name="serializer">The method's serializer; AkCache's own when null.</param>
-    public static byte[] Serialize<T>(T value, long expiresAtUnixMs, MemoKey boundTo, ValueSigner? signer = null, MethodSerializer? serializer = null)
+    /// <param name="compressAbove">A payload of at least this many bytes is compressed, if that makes it smaller; 0: never.</param>
+    public static byte[] Serialize<T>(T value, long expiresAtUnixMs, MemoKey boundTo, ValueSigner? signer = null, MethodSerializer? serializer = null, int compressAbove = 0)
     {
         serializer ??= MethodSerializer.Faithful;
         byte[] envelope;
         int signed;
+        var flags = signer is null ? (byte)0 : Signed;
         if (serializer.Custom is { } custom)
         {
             var payload = custom.Serialize(value);
-            signed = HeaderLength + payload.Length;
-            envelope = new byte[signer is null ? signed : signed + ValueSigner.SignatureLength];
-            payload.CopyTo(envelope, HeaderLength);
+            envelope = Envelope(payload, compressAbove, signer, ref flags, out signed);
         }
         else
         {
@@ -116,19 +127,55 @@ internal static class ValueSerializer
                 }
             }
 
-            envelope = new byte[signer is null ? signed : signed + ValueSigner.SignatureLength];
-            scratch.AsSpan(HeaderLength, signed - HeaderLength).CopyTo(envelope.AsSpan(HeaderLength));
+            envelope = Envelope(scratch.AsSpan(HeaderLength, signed - HeaderLength), compressAbove, signer, ref flags, out signed);
         }
 
         envelope[0] = FormatVersion;
         envelope[1] = serializer.Code;
-        envelope[FlagsAt] = signer is null ? (byte)0 : Signed;
+        envelope[FlagsAt] = flags;
         var header = envelope.AsSpan();
         BinaryPrimitives.WriteInt64LittleEndian(header.Slice(ExpiryAt), expiresAtUnixMs);
         BinaryPrimitives.WriteUInt64LittleEndian(header.Slice(KeyAt), boundTo.High);
         BinaryPrimitives.WriteUInt64LittleEndian(header.Slice(KeyAt + 8), boundTo.Low);
         BinaryPrimitives.WriteUInt64LittleEndian(header.Slice(ShapeAt), TypeShape<T>.Fingerprint);
         signer?.Sign(envelope, signed);
+        return envelope;
+    }
+
+    /// <summary>
+    /// An envelope with room for the header, <paramref name="payload"/> in it (compressed when it is
+    /// at least <paramref name="compressAbove"/> bytes and that saves room), and room for a signature;
+    /// <paramref name="signed"/> is the length the signature covers.
+    /// </summary>
+    private static byte[] Envelope(ReadOnlySpan<byte> payload, int compressAbove, ValueSigner? signer, ref byte flags, out int signed)
+    {
+        var signature = signer is null ? 0 : ValueSigner.SignatureLength;
+        if (compressAbove > 0 && payload.Length >= compressAbove)
+        {
+            // Worth it only if it saves at least an eighth: else the reader's decompression costs more than the bytes saved.
+            var room = System.Buffers.ArrayPool<byte>.Shared.Rent(payload.Length - (payload.Length / 8));
+            try
+            {
+                var length = Lz4Block.Compress(payload, room.AsSpan(0, payload.Length - (payload.Length / 8)));
+                if (length >= 0)
+                {
+                    signed = HeaderLength + OriginalLengthBytes + length;
+                    var compressed = new byte[signed + signature];
+                    BinaryPrimitives.WriteInt32LittleEndian(compressed.AsSpan(HeaderLength), payload.Length);
+                    room.AsSpan(0, length).CopyTo(compressed.AsSpan(HeaderLength + OriginalLengthBytes));
+                    flags |= Compressed;
+                    return compressed;
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(room);
+            }
+        }
+
+        signed = HeaderLength + payload.Length;
+        var envelope = new byte[signed + signature];
+        payload.CopyTo(envelope.AsSpan(HeaderLength));
         return envelope;
     }
 
@@ -142,7 +189,7 @@ internal static class ValueSerializer
         expiresAtUnixMs = 0;
         payloadLength = 0;
         var header = envelope.Span;
-        if (header.Length <= HeaderLength || header[0] != FormatVersion || (header[FlagsAt] & ~Signed) != 0)
+        if (header.Length <= HeaderLength || header[0] != FormatVersion || (header[FlagsAt] & ~(Signed | Compressed)) != 0)
         {
             return EnvelopeStatus.Foreign;
         }
@@ -189,6 +236,11 @@ internal static class ValueSerializer
     public static T Deserialize<T>(ReadOnlyMemory<byte> envelope, int payloadLength, MethodSerializer? serializer = null)
     {
         var payload = envelope.Slice(HeaderLength, payloadLength);
+        if ((envelope.Span[FlagsAt] & Compressed) != 0)
+        {
+            payload = Decompressed(payload.Span);
+        }
+
         if (serializer?.Custom is { } custom)
         {
             return custom.Deserialize<T>(payload);
@@ -201,5 +253,31 @@ internal static class ValueSerializer
         }
 
         return value;
+    }
+
+    /// <summary>The payload of a compressed envelope; throws what an unreadable value throws when it is malformed.</summary>
+    private static byte[] Decompressed(ReadOnlySpan<byte> body)
+    {
+        if (body.Length <= OriginalLengthBytes)
+        {
+            throw new MessagePackSerializationException("The stored value is marked compressed but holds no compressed payload.");
+        }
+
+        var block = body.Slice(OriginalLengthBytes);
+        var length = BinaryPrimitives.ReadInt32LittleEndian(body);
+
+        // LZ4 expands at most about 255 times: a larger claim is a corrupted or hostile value, refused before any allocation.
+        if (length <= 0 || length > (long)block.Length * Lz4Block.MaxExpansion)
+        {
+            throw new MessagePackSerializationException($"The stored value claims a compressed payload of {length} bytes from {block.Length}, which LZ4 cannot produce.");
+        }
+
+        var payload = new byte[length];
+        if (!Lz4Block.Decompress(block, payload))
+        {
+            throw new MessagePackSerializationException("The stored value's compressed payload is malformed (not one LZ4 block of its stated length).");
+        }
+
+        return payload;
     }
 }

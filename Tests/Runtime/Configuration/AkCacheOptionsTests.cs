@@ -173,6 +173,68 @@ public sealed class AkCacheOptionsTests
         Assert.Contains("AKCACHE_MEMORY_CACHE_MAX_MB", Assert.Single(problems));
     }
 
+    [Theory]
+    [InlineData("1", 1L << 20)]
+    [InlineData(" 512 ", 512L << 20)]
+    public void AKCACHE_MAX_VALUE_MB_sets_the_largest_stored_value_in_mebibytes(string value, long expected)
+    {
+        Assert.Equal(expected, FromVariables(("AKCACHE_MAX_VALUE_MB", value)).MaxValueBytes);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("513")]
+    [InlineData("1.5")]
+    [InlineData("big")]
+    public void An_invalid_AKCACHE_MAX_VALUE_MB_keeps_the_default_and_is_reported_by_name(string value)
+    {
+        var problems = new List<string>();
+        var options = AkCacheOptions.FromVariables(name => name == "AKCACHE_MAX_VALUE_MB" ? value : null, problems);
+
+        Assert.Equal(AkCacheOptions.DefaultMaxValueBytes, options.MaxValueBytes);
+        var problem = Assert.Single(problems);
+        Assert.Contains("AKCACHE_MAX_VALUE_MB", problem);
+        Assert.Contains("from 1 to 512", problem);
+    }
+
+    [Theory]
+    [InlineData("0", 0)]
+    [InlineData("16", 16 * 1024)]
+    public void AKCACHE_COMPRESSION_THRESHOLD_KB_sets_the_threshold_in_kibibytes_and_0_turns_compression_off(string value, int expected)
+    {
+        Assert.Equal(expected, FromVariables(("AKCACHE_COMPRESSION_THRESHOLD_KB", value)).CompressionThresholdBytes);
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("off")]
+    [InlineData("2097152")]
+    public void An_invalid_AKCACHE_COMPRESSION_THRESHOLD_KB_keeps_the_default_and_is_reported_by_name(string value)
+    {
+        var problems = new List<string>();
+        var options = AkCacheOptions.FromVariables(name => name == "AKCACHE_COMPRESSION_THRESHOLD_KB" ? value : null, problems);
+
+        Assert.Equal(AkCacheOptions.DefaultCompressionThresholdBytes, options.CompressionThresholdBytes);
+        Assert.Contains("AKCACHE_COMPRESSION_THRESHOLD_KB", Assert.Single(problems));
+    }
+
+    [Theory]
+    [InlineData(1023L)]
+    [InlineData((512L * 1024 * 1024) + 1)]
+    public void A_maximum_value_size_outside_what_Redis_can_store_is_rejected_by_name(long bytes)
+    {
+        var error = Assert.Throws<ArgumentException>(() => new AkCacheOptions { MaxValueBytes = bytes }.Validate());
+        Assert.Contains(nameof(AkCacheOptions.MaxValueBytes), error.Message);
+        Assert.Contains("512 MiB", error.Message);
+    }
+
+    [Fact]
+    public void A_negative_compression_threshold_is_rejected_by_name()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new AkCacheOptions { CompressionThresholdBytes = -1 }.Validate());
+        Assert.Contains(nameof(AkCacheOptions.CompressionThresholdBytes), error.Message);
+    }
+
     [Fact]
     public void A_byte_bound_below_a_kibibyte_is_rejected_by_name()
     {

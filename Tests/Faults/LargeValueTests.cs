@@ -1,0 +1,174 @@
+using System;
+using System.Linq;
+using AkCache.Internals.Serialization;
+using AkCache.Tests.Infrastructure;
+using AkCache.Tests.Support;
+using StackExchange.Redis;
+using Xunit;
+
+namespace AkCache.Tests.Faults;
+
+/// <summary>
+/// Large results against a real Redis: above CompressionThresholdBytes they are stored LZ4-compressed
+/// when that saves room (a flag in the header says so); above MaxValueBytes they are returned but never
+/// stored, with one warning; 60 MiB values are shared between configurations (a second process's
+/// view: an empty local layer), and a 600 MiB one is refused by the default maximum. A "second
+/// process" here is a new configuration on the same prefix, whose local layer is empty.
+/// </summary>
+[Collection(RedisCollection.Name)]
+public sealed class LargeValueTests : MemoizeTestBase
+{
+    private readonly Func<int, int, string> _prices = WovenAssembly.Method<Func<int, int, string>>("LargeValues.PriceTable");
+    private readonly Func<int, int, byte[]> _noise = WovenAssembly.Method<Func<int, int, byte[]>>("LargeValues.Noise");
+    private readonly Func<int, int, byte[]> _block = WovenAssembly.Method<Func<int, int, byte[]>>("LocalShapes.Block");
+
+    public LargeValueTests(RedisServerFixture fixture)
+        : base(fixture)
+    {
+    }
+
+    [Fact]
+    public void A_compressible_result_above_the_threshold_is_stored_compressed_and_read_back_equal_by_another_process()
+    {
+        var expected = _prices(7, 40_000);
+        var stored = (byte[])Redis.StringGet(Assert.Single(StoredKeys("*LargeValues.PriceTable(*")))!;
+
+        Assert.True(IsCompressed(stored));
+        Assert.InRange(stored.Length, 1, expected.Length / 2);
+
+        AnotherProcess();
+        Assert.Equal(expected, _prices(7, 40_000));
+        Assert.Equal(1, WovenAssembly.Calls("PriceTable"));
+        Assert.Empty(Log.Warnings);
+    }
+
+    [Fact]
+    public void An_incompressible_result_and_one_below_the_threshold_are_stored_as_they_are()
+    {
+        Assert.Equal(1024 * 1024, _noise(1, 1).Length);
+        var noise = (byte[])Redis.StringGet(Assert.Single(StoredKeys("*LargeValues.Noise(*")))!;
+        Assert.False(IsCompressed(noise));
+
+        var small = _prices(7, 100);
+        var smallStored = (byte[])Redis.StringGet(Assert.Single(StoredKeys("*LargeValues.PriceTable(*")))!;
+        Assert.InRange(small.Length, 1, AkCacheOptions.DefaultCompressionThresholdBytes - 1);
+        Assert.False(IsCompressed(smallStored));
+    }
+
+    [Fact]
+    public void A_threshold_of_zero_turns_compression_off()
+    {
+        Configure(o => o.CompressionThresholdBytes = 0);
+        var expected = _prices(7, 40_000);
+        var stored = (byte[])Redis.StringGet(Assert.Single(StoredKeys("*LargeValues.PriceTable(*")))!;
+        Assert.False(IsCompressed(stored));
+        Assert.True(stored.Length > expected.Length);
+    }
+
+    [Fact]
+    public void A_signed_compressed_value_is_verified_and_read_back()
+    {
+        Configure(o => o.SigningKey = "a-signing-key-of-thirty-two-chars!!");
+        var expected = _prices(9, 40_000);
+        var stored = (byte[])Redis.StringGet(Assert.Single(StoredKeys("*LargeValues.PriceTable(*")))!;
+        Assert.True(IsCompressed(stored));
+        Assert.Equal((int)ValueSerializer.Signed, stored[2] & ValueSerializer.Signed);
+
+        AnotherProcess(o => o.SigningKey = "a-signing-key-of-thirty-two-chars!!");
+        Assert.Equal(expected, _prices(9, 40_000));
+        Assert.Equal(1, WovenAssembly.Calls("PriceTable"));
+    }
+
+    [Fact]
+    public void A_compressed_value_whose_block_was_damaged_is_a_miss_with_one_warning_and_is_overwritten()
+    {
+        var expected = _prices(7, 40_000);
+        var key = Assert.Single(StoredKeys("*LargeValues.PriceTable(*"));
+        var stored = (byte[])Redis.StringGet(key)!;
+
+        // The stated original length, one byte longer than the block decodes to.
+        var damaged = stored.ToArray();
+        damaged[ValueSerializer.HeaderLength]++;
+        Redis.StringSet(key, damaged, TimeSpan.FromMinutes(5));
+
+        AnotherProcess();
+        Assert.Equal(expected, _prices(7, 40_000));
+        Assert.Equal(2, WovenAssembly.Calls("PriceTable"));
+        var warning = Assert.Single(Log.Warnings);
+        Assert.Contains("compressed payload is malformed", warning);
+        Assert.True(IsCompressed((byte[])Redis.StringGet(key)!));
+        Assert.NotEqual(damaged, (byte[])Redis.StringGet(key)!);
+    }
+
+    [Fact]
+    public void A_compressed_value_claiming_more_than_LZ4_can_expand_is_refused_before_any_allocation()
+    {
+        var expected = _prices(7, 40_000);
+        var key = Assert.Single(StoredKeys("*LargeValues.PriceTable(*"));
+        var damaged = ((byte[])Redis.StringGet(key)!).ToArray();
+        BitConverter.GetBytes(int.MaxValue).CopyTo(damaged, ValueSerializer.HeaderLength);
+        Redis.StringSet(key, damaged, TimeSpan.FromMinutes(5));
+
+        AnotherProcess();
+        Assert.Equal(expected, _prices(7, 40_000));
+        Assert.Equal(2, WovenAssembly.Calls("PriceTable"));
+        Assert.Contains("which LZ4 cannot produce", Assert.Single(Log.Warnings));
+    }
+
+    /// <summary>60 MiB of bytes that compress (mostly zeros) and 60 MiB that do not: both shared.</summary>
+    [Fact]
+    public void Results_of_60_MiB_are_stored_once_and_shared()
+    {
+        var zeros = _block(3, 60);
+        var noise = _noise(4, 60);
+        var zerosStored = (byte[])Redis.StringGet(Assert.Single(StoredKeys("*LocalShapes.Block(*")))!;
+        var noiseStored = (byte[])Redis.StringGet(Assert.Single(StoredKeys("*LargeValues.Noise(*")))!;
+        Assert.True(IsCompressed(zerosStored));
+        Assert.InRange(zerosStored.Length, 1, 1024 * 1024);
+        Assert.False(IsCompressed(noiseStored));
+        Assert.InRange(noiseStored.Length, 60 * 1024 * 1024, (60 * 1024 * 1024) + 1024);
+
+        AnotherProcess();
+        Assert.True(zeros.AsSpan().SequenceEqual(_block(3, 60)));
+        Assert.True(noise.AsSpan().SequenceEqual(_noise(4, 60)));
+        Assert.Equal(1, WovenAssembly.Calls("Block"));
+        Assert.Equal(1, WovenAssembly.Calls("Noise"));
+        Assert.Empty(Log.Warnings);
+    }
+
+    /// <summary>600 MiB is above the default MaxValueBytes (128 MiB) and Redis's own 512 MiB.</summary>
+    [Fact]
+    public void A_result_of_600_MiB_is_returned_but_never_stored_and_warned_of_once()
+    {
+        var first = _noise(5, 600);
+        var second = _noise(5, 600);
+
+        Assert.Equal(600 * 1024 * 1024, first.Length);
+        Assert.True(first.AsSpan().SequenceEqual(second));
+        Assert.Equal(2, WovenAssembly.Calls("Noise"));
+        Assert.Empty(StoredKeys("*LargeValues.Noise(*"));
+        var warning = Assert.Single(Log.Warnings);
+        Assert.Contains("600.0 MiB stored, more than MaxValueBytes (128.0 MiB)", warning);
+        Assert.Contains("AKCACHE_MAX_VALUE_MB", warning);
+    }
+
+    [Fact]
+    public void A_lower_maximum_applies_to_the_stored_size_after_compression()
+    {
+        Configure(o => o.MaxValueBytes = 1024 * 1024);
+
+        // 60 MiB of zeros compress far below 1 MiB: stored. 2 MiB of noise does not: never stored.
+        _block(3, 60);
+        Assert.Single(StoredKeys("*LocalShapes.Block(*"));
+        _noise(6, 2);
+        _noise(6, 2);
+        Assert.Empty(StoredKeys("*LargeValues.Noise(*"));
+        Assert.Equal(2, WovenAssembly.Calls("Noise"));
+        Assert.Contains("more than MaxValueBytes (1.0 MiB)", Assert.Single(Log.Warnings));
+    }
+
+    private static bool IsCompressed(byte[] stored) => (stored[2] & ValueSerializer.Compressed) != 0;
+
+    /// <summary>A new configuration on the same prefix: an empty local layer, as in another process.</summary>
+    private void AnotherProcess(Action<AkCacheOptions>? more = null) => Configure(o => more?.Invoke(o));
+}
