@@ -144,12 +144,13 @@ public sealed class LocalCacheTests : MemoizeTestBase
     {
         const long bound = 100L * 1024 * 1024;
         Configure(o => o.MemoryCacheMaxBytes = bound);
-        var block = WovenAssembly.Method<Func<int, int, byte[]>>("LocalShapes.Block");
+        // Incompressible bytes: each result is stored (and kept) at its full 5 MB.
+        var block = WovenAssembly.Method<Func<int, int, byte[]>>("LargeValues.Noise");
         var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
 
         for (var i = 0; i < 60; i++)
         {
-            Assert.Equal((byte)i, block(i, 5)[0]);
+            Assert.Equal(5 * 1024 * 1024, block(i, 5).Length);
         }
 
         var layer = AkCacheRuntime.State.Local;
@@ -161,8 +162,8 @@ public sealed class LocalCacheTests : MemoizeTestBase
         Assert.Equal(layer.Bytes, InfoOf(() => block(0, 0)).LocalBytes);
 
         // The latest results are the ones kept; and Redis still has all sixty.
-        Assert.Equal((byte)59, block(59, 5)[0]);
-        Assert.Equal(60, WovenAssembly.Calls("Block"));
+        Assert.Equal(5 * 1024 * 1024, block(59, 5).Length);
+        Assert.Equal(60, WovenAssembly.Calls("Noise"));
         Assert.Equal(60, AkCacheRuntime.ClearMethod(() => block(0, 0)));
     }
 

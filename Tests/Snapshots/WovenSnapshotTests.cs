@@ -32,7 +32,7 @@ public sealed class WovenSnapshotTests
     /// </summary>
     private static readonly string[] WovenTypes =
     {
-        "ArgumentShapes", "AsyncShapes", "Basic", "Catalog", "Concurrency", "Exceptions", "GatedShapes", "GenericHolder`1", "LocalShapes", "GenericShapes", "OverloadHolder`1",
+        "ArgumentShapes", "AsyncShapes", "Basic", "Catalog", "Concurrency", "Exceptions", "GatedShapes", "GenericHolder`1", "LargeValues", "LocalShapes", "GenericShapes", "OverloadHolder`1",
         "NullAndDefaultResults", "Outer", "Overloads", "ParameterShapes", "Recursion", "ReturnShapes", "Serializers", "Service", "TimeToLive",
     };
 

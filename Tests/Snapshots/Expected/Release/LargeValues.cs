@@ -1,0 +1,78 @@
+using System;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Text;
+using AkCache.CompilerServices;
+
+namespace AssemblyToProcess;
+
+public static class LargeValues
+{
+    [CompilerGenerated]
+    private static MemoizedMethod <AkCache>Noise$Method0;
+
+    [CompilerGenerated]
+    private static Func<(int, int), byte[]> <AkCache>Noise$Body1;
+
+    [CompilerGenerated]
+    private static MemoizedMethod <AkCache>PriceTable$Method2;
+
+    [CompilerGenerated]
+    private static Func<(int, int), string> <AkCache>PriceTable$Body3;
+
+    private static byte[] Noise$Original(int seed, int megabytes)
+    {
+        Calls.Record("Noise");
+        byte[] array = new byte[megabytes * 1024 * 1024];
+        new Random(seed).NextBytes(array);
+        return array;
+    }
+
+    private static string PriceTable$Original(int seed, int rows)
+    {
+        Calls.Record("PriceTable");
+        Random random = new Random(seed);
+        StringBuilder stringBuilder = new StringBuilder(rows * 40);
+        for (int i = 0; i < rows; i++)
+        {
+            stringBuilder.Append("AAPL,2026-12-").Append(1 + i % 28).Append(",close=")
+                .Append(random.Next(100, 300))
+                .Append('.')
+                .Append(random.Next(100))
+                .Append('\n');
+        }
+        return stringBuilder.ToString();
+    }
+
+    [DebuggerStepThrough]
+    public static byte[] Noise(int seed, int megabytes)
+    {
+        MemoizedMethod memoizedMethod = <AkCache>Noise$Method0 ?? (<AkCache>Noise$Method0 = MemoizedMethod.Create("AssemblyToProcess.LargeValues.Noise(System.Int32,System.Int32)", "<il-hash>", 0));
+        KeyBuilder keyBuilder = memoizedMethod.BeginKey();
+        keyBuilder.Add(seed);
+        keyBuilder.Add(megabytes);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), (seed, megabytes), <AkCache>Noise$Body1 ?? (<AkCache>Noise$Body1 = Noise$Invoke), default);
+    }
+
+    [CompilerGenerated]
+    private static byte[] Noise$Invoke((int, int) arguments)
+    {
+        return Noise$Original(arguments.Item1, arguments.Item2);
+    }
+
+    [DebuggerStepThrough]
+    public static string PriceTable(int seed, int rows)
+    {
+        MemoizedMethod memoizedMethod = <AkCache>PriceTable$Method2 ?? (<AkCache>PriceTable$Method2 = MemoizedMethod.Create("AssemblyToProcess.LargeValues.PriceTable(System.Int32,System.Int32)", "<il-hash>", 0));
+        KeyBuilder keyBuilder = memoizedMethod.BeginKey();
+        keyBuilder.Add(seed);
+        keyBuilder.Add(rows);
+        return memoizedMethod.Invoke(keyBuilder.Complete(), (seed, rows), <AkCache>PriceTable$Body3 ?? (<AkCache>PriceTable$Body3 = PriceTable$Invoke), default);
+    }
+
+    [CompilerGenerated]
+    private static string PriceTable$Invoke((int, int) arguments)
+    {
+        return PriceTable$Original(arguments.Item1, arguments.Item2);
+    }
+}
