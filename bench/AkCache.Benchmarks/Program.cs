@@ -56,6 +56,7 @@ try
         "stampede" => StampedeDriver.Run(quick, results),
         "values" => ValuesDriver.Run(quick, results),
         "local-hit" => LocalHitDriver.Run(quick, results),
+        "large-values" => LargeValueDriver.Run(quick, results),
         _ => Usage(mode),
     };
 }
@@ -72,6 +73,6 @@ finally
 
 static int Usage(string mode)
 {
-    Console.Error.WriteLine($"Unknown mode '{mode}': use latency, throughput, stampede, values, local-hit, redis-down, build-time, invalidation, or BenchmarkDotNet arguments.");
+    Console.Error.WriteLine($"Unknown mode '{mode}': use latency, throughput, stampede, values, local-hit, large-values, redis-down, build-time, invalidation, or BenchmarkDotNet arguments.");
     return 2;
 }
