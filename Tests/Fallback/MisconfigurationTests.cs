@@ -10,6 +10,8 @@ namespace AkCache.Tests.Fallback;
 [Collection(RedisCollection.Name)]
 public sealed class MisconfigurationTests : IDisposable
 {
+    /// <summary>The password in the URLs and the too-short signing key below, for the suite's secret scan.</summary>
+    private const string UrlPasswordSecret = "Hunter2Secret";
     private readonly TextWriter _standardError = Console.Error;
     private readonly StringWriter _captured = new();
 
@@ -27,6 +29,7 @@ public sealed class MisconfigurationTests : IDisposable
         Environment.SetEnvironmentVariable("AKCACHE_SIGNING_KEY", null);
         AkCacheRuntime.Reset();
         Console.SetError(_standardError);
+        SuiteLog.AddText(_captured.ToString());
     }
 
     public MisconfigurationTests(RedisServerFixture fixture)

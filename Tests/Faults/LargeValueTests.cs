@@ -18,6 +18,7 @@ namespace AkCache.Tests.Faults;
 [Collection(RedisCollection.Name)]
 public sealed class LargeValueTests : MemoizeTestBase
 {
+    private const string SigningKey = "a-signing-key-of-thirty-two-chars!!";
     private readonly Func<int, int, string> _prices = WovenAssembly.Method<Func<int, int, string>>("LargeValues.PriceTable");
     private readonly Func<int, int, byte[]> _noise = WovenAssembly.Method<Func<int, int, byte[]>>("LargeValues.Noise");
     private readonly Func<int, int, byte[]> _block = WovenAssembly.Method<Func<int, int, byte[]>>("LocalShapes.Block");
@@ -68,13 +69,13 @@ public sealed class LargeValueTests : MemoizeTestBase
     [Fact]
     public void A_signed_compressed_value_is_verified_and_read_back()
     {
-        Configure(o => o.SigningKey = "a-signing-key-of-thirty-two-chars!!");
+        Configure(o => o.SigningKey = SigningKey);
         var expected = _prices(9, 40_000);
         var stored = (byte[])Redis.StringGet(Assert.Single(StoredKeys("*LargeValues.PriceTable(*")))!;
         Assert.True(IsCompressed(stored));
         Assert.Equal((int)ValueSerializer.Signed, stored[2] & ValueSerializer.Signed);
 
-        AnotherProcess(o => o.SigningKey = "a-signing-key-of-thirty-two-chars!!");
+        AnotherProcess(o => o.SigningKey = SigningKey);
         Assert.Equal(expected, _prices(9, 40_000));
         Assert.Equal(1, WovenAssembly.Calls("PriceTable"));
     }

@@ -22,6 +22,7 @@ namespace AkCache.Tests.Local;
 [Collection(RedisCollection.Name)]
 public sealed class ChannelOnlyCoherenceTests : MemoizeTestBase
 {
+    private const string ChannelUserPassword = "channel-only-pw";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
     private readonly Func<string, string> _greet = WovenAssembly.Method<Func<string, string>>("Basic.Greet");
     private readonly string _user = "chan" + Guid.NewGuid().ToString("N").Substring(0, 8);
@@ -137,9 +138,8 @@ public sealed class ChannelOnlyCoherenceTests : MemoizeTestBase
             Skip.If(true, "These tests make an ACL user of redis-server (any CI value turns this into a failure).");
         }
 
-        const string password = "channel-only-pw";
-        _admin.GetServer(Server.Endpoint).Execute("ACL", "SETUSER", _user, "reset", "on", ">" + password, "~*", "resetchannels", channels, "+@all", "-client|tracking");
-        Configure(o => o.RedisUrl = $"redis://{_user}:{password}@{Server.Endpoint}");
+        _admin.GetServer(Server.Endpoint).Execute("ACL", "SETUSER", _user, "reset", "on", ">" + ChannelUserPassword, "~*", "resetchannels", channels, "+@all", "-client|tracking");
+        Configure(o => o.RedisUrl = $"redis://{_user}:{ChannelUserPassword}@{Server.Endpoint}");
     }
 
     /// <summary>Caches Greet(name), then waits until the local layer answers it without Redis; returns its key.</summary>

@@ -52,6 +52,8 @@ public static class ProcessRunner
         }
 
         process.WaitForExit();
+        SuiteLog.AddText(output.Result);
+        SuiteLog.AddText(error.Result);
         return new Result(process.ExitCode, output.Result, error.Result, clock.Elapsed);
     }
 

@@ -134,6 +134,7 @@ public sealed class WorkerProcesses : IDisposable
                 if (e.Data is not null)
                 {
                     _lines.Enqueue(e.Data);
+                    SuiteLog.Add(e.Data);
                 }
             };
             _process.ErrorDataReceived += (_, e) =>
@@ -141,6 +142,7 @@ public sealed class WorkerProcesses : IDisposable
                 if (e.Data is not null)
                 {
                     _errors.Enqueue(e.Data);
+                    SuiteLog.Add(e.Data);
                 }
             };
             _process.Start();

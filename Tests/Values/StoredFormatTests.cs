@@ -17,6 +17,7 @@ namespace AkCache.Tests.Values;
 public sealed class StoredFormatTests : MemoizeTestBase
 {
     private const string SigningKey = "test-signing-key-7f3a9c2e";
+    private const string AttackersSigningKey = "another-key-of-the-attacker-0000";
 
     private const byte ValueSerializerFlagsSigned = 1;
 
@@ -93,7 +94,7 @@ public sealed class StoredFormatTests : MemoizeTestBase
     public void Under_signing_an_unsigned_foreign_or_altered_value_is_rejected_and_counted(string how, string reason)
     {
         var greet = WovenAssembly.Method<Func<string, string>>("Basic.Greet");
-        Configure(o => o.SigningKey = how == "unsigned" ? null : how == "another key" ? "another-key-of-the-attacker-0000" : SigningKey);
+        Configure(o => o.SigningKey = how == "unsigned" ? null : how == "another key" ? AttackersSigningKey : SigningKey);
         greet("Eve");
         var key = Assert.Single(StoredKeys());
         if (how == "tampered")
