@@ -1,5 +1,6 @@
 using System;
 using System.Text;
+using System.Threading.Tasks;
 using AkCache;
 
 namespace AssemblyToProcess;
@@ -12,6 +13,17 @@ public static class LargeValues
     public static byte[] Noise(int seed, int megabytes)
     {
         Calls.Record(nameof(Noise));
+        var noise = new byte[megabytes * 1024 * 1024];
+        new Random(seed).NextBytes(noise);
+        return noise;
+    }
+
+    /// <summary><see cref="Noise"/>, asynchronous.</summary>
+    [Memoize]
+    public static async Task<byte[]> NoiseAsync(int seed, int megabytes)
+    {
+        await Task.Yield();
+        Calls.Record(nameof(NoiseAsync));
         var noise = new byte[megabytes * 1024 * 1024];
         new Random(seed).NextBytes(noise);
         return noise;

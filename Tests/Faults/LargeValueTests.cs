@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Threading.Tasks;
 using AkCache.Internals.Serialization;
 using AkCache.Tests.Infrastructure;
 using AkCache.Tests.Support;
@@ -166,6 +167,73 @@ public sealed class LargeValueTests : MemoizeTestBase
         Assert.Empty(StoredKeys("*LargeValues.Noise(*"));
         Assert.Equal(2, WovenAssembly.Calls("Noise"));
         Assert.Contains("more than MaxValueBytes (1.0 MiB)", Assert.Single(Log.Warnings));
+    }
+
+    /// <summary>
+    /// Values over a mebibyte (RedisAccessor.LargeValueBytes) are stored and read on a connection of
+    /// their own, so that their transfer does not hold up small calls on the shared one; smaller
+    /// values never use it. CLIENT LIST names the connection ("akcache-bulk") and its last command.
+    /// </summary>
+    [Fact]
+    public async Task Values_over_a_mebibyte_move_on_a_connection_of_their_own_and_smaller_ones_never_do()
+    {
+        Assert.Equal(100, _prices(7, 100).Split('\n').Length - 1);
+        Assert.Null(AkCacheRuntime.State.Redis!.BulkConnection);
+        Assert.Null(BulkClient());
+
+        var expected = _noise(8, 2);
+        Assert.NotNull(AkCacheRuntime.State.Redis!.BulkConnection);
+        Assert.Matches("^(evalsha|eval)$", BulkClient()!["cmd"]);
+
+        // Read back by another process, synchronously: its first read is a GET on the shared
+        // connection (it cannot know the value is large), which teaches it; the next one is on the bulk connection.
+        AnotherProcess();
+        Assert.True(expected.SequenceEqual(_noise(8, 2)));
+        Assert.Null(BulkClient());
+        Assert.True(AkCacheRuntime.State.Redis!.IsKnownLarge(Assert.Single(StoredKeys("*LargeValues.Noise(*"))));
+        Assert.True(expected.SequenceEqual(_noise(8, 2)));
+        Assert.Equal("get", BulkClient()!["cmd"]);
+        Assert.Equal(1, WovenAssembly.Calls("Noise"));
+
+        // The same asynchronously.
+        var noiseAsync = WovenAssembly.Method<Func<int, int, Task<byte[]>>>("LargeValues.NoiseAsync");
+        var expectedAsync = await noiseAsync(9, 2);
+        AnotherProcess();
+        Assert.True(Enumerable.SequenceEqual(expectedAsync, await noiseAsync(9, 2)));
+        Assert.Null(BulkClient());
+        Assert.True(Enumerable.SequenceEqual(expectedAsync, await noiseAsync(9, 2)));
+        Assert.Equal("get", BulkClient()!["cmd"]);
+        Assert.Equal(1, WovenAssembly.Calls("NoiseAsync"));
+
+        // A small value stored at a key known to be large: its reads go back to the shared connection.
+        var noiseKey = Assert.Single(StoredKeys("*LargeValues.Noise(*"));
+        Assert.True(AkCacheRuntime.State.Redis!.TrySet(noiseKey, new byte[] { 1, 2, 3 }, TimeSpan.FromMinutes(1)));
+        Assert.False(AkCacheRuntime.State.Redis!.IsKnownLarge(noiseKey));
+        Redis.KeyDelete(noiseKey);
+        Assert.True(expected.SequenceEqual(_noise(8, 2)));
+        Assert.Equal(2, WovenAssembly.Calls("Noise"));
+
+        // The lock script, finding a large value stored, answers with its length too; it is read on the bulk connection.
+        var key = Assert.Single(StoredKeys("*LargeValues.Noise(*"));
+        var redis = AkCacheRuntime.State.Redis!;
+        var attempt = redis.TryAcquireLock(key, TimeSpan.FromSeconds(5), readValue: true);
+        Assert.Equal(AkCache.Internals.Distributed.LockStatus.Stored, attempt.Status);
+        Assert.Equal(((byte[])Redis.StringGet(key)!).Length, ((byte[])attempt.Stored!).Length);
+        var asyncAttempt = await redis.TryAcquireLockAsync(key, TimeSpan.FromSeconds(5), readValue: true);
+        Assert.Equal(AkCache.Internals.Distributed.LockStatus.Stored, asyncAttempt.Status);
+        Assert.False(Redis.KeyExists(key + ":lock"));
+        Assert.Empty(Log.Warnings);
+    }
+
+    /// <summary>The fields of the bulk connection's CLIENT LIST line of the current configuration (the newest one; its subscription connection, flag P, left out), or null.</summary>
+    private System.Collections.Generic.Dictionary<string, string>? BulkClient()
+    {
+        var lines = ((string)Redis.Execute("CLIENT", "LIST")!).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Trim().Split(' ').Select(f => f.Split('=', 2)).Where(f => f.Length == 2).ToDictionary(f => f[0], f => f[1]))
+            .Where(f => f.TryGetValue("name", out var name) && name == "akcache-bulk" && !f["flags"].Contains('P'))
+            .OrderBy(f => long.Parse(f["id"], System.Globalization.CultureInfo.InvariantCulture))
+            .ToList();
+        return lines.Count == 0 ? null : lines[^1];
     }
 
     private static bool IsCompressed(byte[] stored) => (stored[2] & ValueSerializer.Compressed) != 0;

@@ -106,10 +106,10 @@ internal sealed class CommandLog : IDisposable
     {
         /// <summary>
         /// A run of the script that takes a value's lock or returns the stored value (KEYS value,
-        /// lock, awaited; ARGV token, time to live, read flag): one "look" at the value.
+        /// lock, awaited; ARGV token, time to live, read flag, largest value returned): one "look" at the value.
         /// </summary>
         public bool IsLockScriptOn(string valueKey) =>
-            !FromScript && Name is "EVALSHA" or "EVAL" && Arguments.Count == 8 && Arguments[1] == "3" && Arguments[2] == valueKey;
+            !FromScript && Name is "EVALSHA" or "EVAL" && Arguments.Count == 9 && Arguments[1] == "3" && Arguments[2] == valueKey;
 
         /// <summary>The script's PUBLISH of the stored value's announcement.</summary>
         public bool IsAnnouncementOf(string valueKey) =>

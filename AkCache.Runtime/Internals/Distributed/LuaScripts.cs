@@ -11,15 +11,15 @@ namespace AkCache.Internals.Distributed;
 internal static class LuaScripts
 {
     /// <summary>Returns the stored value, or takes the value's lock, or marks the value as awaited.</summary>
-    public static readonly string Acquire = Read("acquire.lua");
+    public static readonly string Acquire = Load("acquire.lua");
 
     /// <summary>Stores a value, releases its lock and announces it to waiting processes.</summary>
-    public static readonly string StoreAndRelease = Read("store-and-release.lua");
+    public static readonly string StoreAndRelease = Load("store-and-release.lua");
 
     /// <summary>Renews a lock that its token still owns.</summary>
-    public static readonly string Extend = Read("extend.lua");
+    public static readonly string Extend = Load("extend.lua");
 
-    private static string Read(string name)
+    private static string Load(string name)
     {
         var resource = "AkCache.Scripts." + name;
         using var stream = typeof(LuaScripts).Assembly.GetManifestResourceStream(resource)

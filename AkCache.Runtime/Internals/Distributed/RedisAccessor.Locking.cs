@@ -48,9 +48,12 @@ internal sealed partial class RedisAccessor
 
         var attempt = new OwnedLock(this, valueKey);
         var state = (Accessor: this, Keys: attempt.Keys, Arguments: attempt.AcquireArguments(timeToLive, readValue));
-        return TryRun(database, state, static (db, s) => s.Accessor.AcquireOn(db, s.Keys, s.Arguments), out var result, out _, writes: true, valueKey)
-            ? Held(LockAttempt.From(result, attempt))
-            : LockAttempt.Unavailable;
+        if (!TryRun(database, state, static (db, s) => s.Accessor.AcquireOn(db, s.Keys, s.Arguments), out var result, out _, writes: true, valueKey))
+        {
+            return LockAttempt.Unavailable;
+        }
+
+        return IsLargeReply(result) ? LargeStored(valueKey, timeToLive) : Held(LockAttempt.From(result, attempt));
     }
 
     /// <inheritdoc cref="TryAcquireLock"/>
@@ -65,7 +68,12 @@ internal sealed partial class RedisAccessor
         var attempt = new OwnedLock(this, valueKey);
         var state = (Accessor: this, Keys: attempt.Keys, Arguments: attempt.AcquireArguments(timeToLive, readValue));
         var (ran, result, _) = await TryRunAsync(database, state, static (db, s) => s.Accessor.AcquireOnAsync(db, s.Keys, s.Arguments), default, writes: true, key: valueKey).ConfigureAwait(false);
-        return ran ? Held(LockAttempt.From(result, attempt)) : LockAttempt.Unavailable;
+        if (!ran)
+        {
+            return LockAttempt.Unavailable;
+        }
+
+        return IsLargeReply(result) ? await LargeStoredAsync(valueKey, timeToLive).ConfigureAwait(false) : Held(LockAttempt.From(result, attempt));
     }
 
     /// <summary>The locks this process holds now, from their taking to their release: what a graceful exit releases (<see cref="ReleaseHeldLocks"/>).</summary>
@@ -160,6 +168,13 @@ internal sealed partial class RedisAccessor
     public bool StoreAndRelease(OwnedLock owned, byte[]? envelope, TimeSpan timeToLive)
     {
         _held.TryRemove(owned, out _);
+        if (IsLarge(envelope))
+        {
+            return StoreLargeAndRelease(owned, envelope!, timeToLive);
+        }
+
+        Forget(owned.ValueKey);
+
         var database = _connection.Database;
         return database is not null
             && TryRun(database, (owned.Keys, Arguments: owned.StoreArguments(_channels.StoredChannelName, envelope, timeToLive)), static (db, s) => db.ScriptEvaluate(LuaScripts.StoreAndRelease, s.Keys, s.Arguments), out _, out _, writes: true, owned.ValueKey);
@@ -169,6 +184,13 @@ internal sealed partial class RedisAccessor
     public async ValueTask<bool> StoreAndReleaseAsync(OwnedLock owned, byte[]? envelope, TimeSpan timeToLive)
     {
         _held.TryRemove(owned, out _);
+        if (IsLarge(envelope))
+        {
+            return await StoreLargeAndReleaseAsync(owned, envelope!, timeToLive).ConfigureAwait(false);
+        }
+
+        Forget(owned.ValueKey);
+
         var database = _connection.Database;
         return database is not null
             && (await TryRunAsync(database, (owned.Keys, Arguments: owned.StoreArguments(_channels.StoredChannelName, envelope, timeToLive)), static (db, s) => db.ScriptEvaluateAsync(LuaScripts.StoreAndRelease, s.Keys, s.Arguments), default, writes: true, key: owned.ValueKey).ConfigureAwait(false)).Ran;
@@ -209,6 +231,9 @@ internal sealed partial class RedisAccessor
 internal readonly struct LockAttempt
 {
     public static readonly LockAttempt Unavailable = new(LockStatus.Unavailable, RedisValue.Null, null);
+
+    /// <summary>A stored value read otherwise than by the acquire script (a large one, on the bulk connection).</summary>
+    public static LockAttempt StoredValue(RedisValue stored) => new(LockStatus.Stored, stored, null);
 
     private LockAttempt(LockStatus status, RedisValue stored, OwnedLock? owned)
     {
@@ -276,7 +301,7 @@ internal sealed class OwnedLock
     public RedisValue Token { get; }
 
     public RedisValue[] AcquireArguments(TimeSpan timeToLive, bool readValue) =>
-        new RedisValue[] { Token, (long)timeToLive.TotalMilliseconds, readValue ? ReadFlag : SkipFlag };
+        new RedisValue[] { Token, (long)timeToLive.TotalMilliseconds, readValue ? ReadFlag : SkipFlag, RedisAccessor.LargeValueBytes };
 
     public RedisValue[] StoreArguments(RedisValue channel, byte[]? envelope, TimeSpan timeToLive) =>
         envelope is null

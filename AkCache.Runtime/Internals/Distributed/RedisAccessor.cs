@@ -57,6 +57,9 @@ internal sealed partial class RedisAccessor : IDisposable
     private readonly CircuitBreaker _writes;
     private readonly Clock _clock;
     private readonly RedisConnection _connection;
+
+    /// <summary>The connection of large values (RedisAccessor.Large.cs), made at the first one.</summary>
+    private readonly RedisConnection _bulk;
     private readonly CacheChannels _channels;
 
     public RedisAccessor(RedisUrl url, AkCacheOptions options, ILogger logger, TimeProvider time)
@@ -68,6 +71,7 @@ internal sealed partial class RedisAccessor : IDisposable
         _writes = new CircuitBreaker(options.BreakDuration, time);
         _clock = Clock.For(time);
         _connection = new RedisConnection(url, options);
+        _bulk = new RedisConnection(url, options, bulk: true);
     }
 
     internal ConfigurationOptions Configuration => _connection.Configuration;
@@ -99,23 +103,36 @@ internal sealed partial class RedisAccessor : IDisposable
     /// <summary>The connection, once made; tests count the commands a call sends through it.</summary>
     internal IConnectionMultiplexer? Connection => _connection.Multiplexer;
 
-    /// <summary>GET of one value, connecting first if no one has; for a call that <see cref="TryEnterAt">entered</see>.</summary>
+    /// <summary>
+    /// GET of one value, connecting first if no one has; for a call that <see cref="TryEnterAt">entered</see>.
+    /// A value this process knows to be large (<see cref="IsKnownLarge"/>) is read on the bulk connection.
+    /// </summary>
     /// <remarks>A key that holds another type of value reads as a miss (warned): its result overwrites it.</remarks>
     public RedisRead Read(string key)
     {
+        if (IsKnownLarge(key))
+        {
+            return ReadLarge(key);
+        }
+
         if (Open() is not { } database)
         {
             return RedisRead.Unavailable;
         }
 
         return TryRun(database, key, static (db, k) => db.StringGet(k), out var value, out var failure, writes: false, key)
-            ? new RedisRead(value)
+            ? Learned(key, new RedisRead(value))
             : Failed(failure);
     }
 
     /// <inheritdoc cref="Read"/>
     public async ValueTask<RedisRead> ReadAsync(string key, CancellationToken cancellationToken)
     {
+        if (IsKnownLarge(key))
+        {
+            return await ReadLargeAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+
         var database = await OpenAsync().ConfigureAwait(false);
         if (database is null)
         {
@@ -123,7 +140,7 @@ internal sealed partial class RedisAccessor : IDisposable
         }
 
         var (ran, value, failure) = await TryRunAsync(database, (Key: key, Token: cancellationToken), static (db, s) => s.Token.CanBeCanceled ? db.StringGetAsync(s.Key).WithCancellation(s.Token) : db.StringGetAsync(s.Key), cancellationToken, key: key).ConfigureAwait(false);
-        return ran ? new RedisRead(value) : Failed(failure);
+        return ran ? Learned(key, new RedisRead(value)) : Failed(failure);
     }
 
     /// <summary>
@@ -136,7 +153,7 @@ internal sealed partial class RedisAccessor : IDisposable
     {
         read = null!;
         var database = _connection.Database;
-        if (database is null)
+        if (database is null || IsKnownLarge(key))
         {
             return false;
         }
@@ -160,7 +177,7 @@ internal sealed partial class RedisAccessor : IDisposable
         if (read.Status == TaskStatus.RanToCompletion)
         {
             RecordSuccess(writes: false);
-            return new RedisRead(read.Result);
+            return Learned(key, new RedisRead(read.Result));
         }
 
         var failure = read.Exception?.GetBaseException() ?? new TaskCanceledException(read);
@@ -178,12 +195,12 @@ internal sealed partial class RedisAccessor : IDisposable
 
     /// <summary>SET with a time to live; false when it did not happen (already logged).</summary>
     public bool TrySet(string key, byte[] value, TimeSpan timeToLive) =>
-        Open() is { } database
+        IsLarge(value) ? TrySetLarge(key, value, timeToLive) : Forget(key) && Open() is { } database
         && TryRun(database, (Key: key, Value: value, TimeToLive: timeToLive), static (db, s) => db.StringSet(s.Key, s.Value, s.TimeToLive), out _, out _, writes: true, key);
 
     /// <inheritdoc cref="TrySet"/>
     public async ValueTask<bool> TrySetAsync(string key, byte[] value, TimeSpan timeToLive) =>
-        await OpenAsync().ConfigureAwait(false) is { } database
+        IsLarge(value) ? await TrySetLargeAsync(key, value, timeToLive).ConfigureAwait(false) : Forget(key) && await OpenAsync().ConfigureAwait(false) is { } database
         && (await TryRunAsync(database, (Key: key, Value: value, TimeToLive: timeToLive), static (db, s) => db.StringSetAsync(s.Key, s.Value, s.TimeToLive), default, writes: true, key: key).ConfigureAwait(false)).Ran;
 
     /// <summary><see cref="TrySet"/> or <see cref="TrySetAsync(string, byte[], TimeSpan)"/>: the engine's one call for both forms.</summary>
@@ -198,6 +215,7 @@ internal sealed partial class RedisAccessor : IDisposable
         ReleaseHeldLocks(LockReleaseBudget);
         _channels.Announcements.Clear();
         _connection.Dispose();
+        _bulk.Dispose();
     }
 
     /// <summary>

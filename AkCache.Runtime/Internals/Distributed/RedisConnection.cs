@@ -25,7 +25,14 @@ internal sealed class RedisConnection : IDisposable
     private IDatabase? _database;
     private bool _disposed;
 
-    public RedisConnection(RedisUrl url, AkCacheOptions options)
+    /// <param name="url">Where Redis is.</param>
+    /// <param name="options">The timeouts, TLS settings and thread pool floor.</param>
+    /// <param name="bulk">
+    /// The connection of large values (<see cref="RedisAccessor.LargeValueBytes"/>): named
+    /// "akcache-bulk", with an operation timeout of at least <see cref="BulkOperationTimeout"/>, since
+    /// moving 100 MB takes longer than a small call may.
+    /// </param>
+    public RedisConnection(RedisUrl url, AkCacheOptions options, bool bulk = false)
     {
         var configuration = url.Options.Clone();
         configuration.AbortOnConnectFail = false;
@@ -34,6 +41,14 @@ internal sealed class RedisConnection : IDisposable
         configuration.ConnectTimeout = (int)(url.ConnectTimeout ?? options.ConnectTimeout).TotalMilliseconds;
         configuration.SyncTimeout = (int)(url.SyncTimeout ?? options.OperationTimeout).TotalMilliseconds;
         configuration.AsyncTimeout = (int)(url.AsyncTimeout ?? options.OperationTimeout).TotalMilliseconds;
+        if (bulk)
+        {
+            var floor = (int)BulkOperationTimeout.TotalMilliseconds;
+            configuration.SyncTimeout = Math.Max(configuration.SyncTimeout, floor);
+            configuration.AsyncTimeout = Math.Max(configuration.AsyncTimeout, floor);
+            configuration.ClientName = (configuration.ClientName ?? "akcache") + "-bulk";
+        }
+
         configuration.ConnectRetry = 1;
         configuration.ReconnectRetryPolicy = new LinearRetry(500);
         configuration.ClientName ??= "akcache";
@@ -42,6 +57,9 @@ internal sealed class RedisConnection : IDisposable
         Configuration = configuration;
         _minimumThreadPoolWorkers = options.MinimumThreadPoolWorkers;
     }
+
+    /// <summary>The least operation timeout of the connection of large values.</summary>
+    public static readonly TimeSpan BulkOperationTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>The CA file, client certificate and server name of the options; null when none is set.</summary>
     public TlsSettings? Tls { get; }

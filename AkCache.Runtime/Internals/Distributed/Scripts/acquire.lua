@@ -3,11 +3,15 @@
 -- ARGV[1] this caller's random token
 -- ARGV[2] the lock's time to live, in milliseconds (the awaited mark gets the same)
 -- ARGV[3] '1' to return the stored value, if there is one, instead of locking
--- Returns the stored value; 1 when the lock is taken; 0 when another token holds it, after
+-- ARGV[4] the longest value returned here, in bytes
+-- Returns the stored value, or { its length } when it is longer than ARGV[4] (the caller reads it
+-- on a connection of its own); 1 when the lock is taken; 0 when another token holds it, after
 -- marking the value as awaited, so that its owner's announcement carries the value.
 -- The value's GET is a pcall: a key that holds another type (a list another program wrote) is
 -- read as missing, so that the lock is taken and the result overwrites it.
 if ARGV[3] == '1' then
+  local n = redis.pcall('strlen', KEYS[1])
+  if type(n) == 'number' and n > tonumber(ARGV[4]) then return { n } end
   local v = redis.pcall('get', KEYS[1])
   if type(v) == 'string' then return v end
 end

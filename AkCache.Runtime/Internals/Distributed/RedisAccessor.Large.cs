@@ -1,0 +1,301 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace AkCache.Internals.Distributed;
+
+/// <summary>
+/// Large values travel on a connection of their own ("akcache-bulk", made at the first one), so
+/// that moving 60 MB does not hold up the replies of small calls behind it on the shared
+/// connection. A store of an envelope over <see cref="LargeValueBytes"/> runs there; so does every
+/// read of a key this process knows to hold a large value (it stored one there, or read one: the
+/// first read of a large value by a process is a GET on the shared connection, since a plain GET
+/// keeps the hot path of small values as fast as it is; a script that checks the length first
+/// halved the throughput of small hits). The acquire script answers "{ length }" for a large
+/// stored value, which is then read on the bulk connection. A failure on the bulk
+/// connection costs that call a miss (or its result is not stored), warned at most once a minute,
+/// and never opens the breaker: small calls go on. A refusal to store (OOM...) pauses the writes as
+/// on the shared connection.
+/// </summary>
+internal sealed partial class RedisAccessor
+{
+    /// <summary>Values longer than this (stored bytes) are read and written on the bulk connection.</summary>
+    internal const int LargeValueBytes = 1024 * 1024;
+
+    /// <summary>How many keys known to be large are remembered; then the memory starts over.</summary>
+    private const int MaxKnownLargeKeys = 10_000;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _largeKeys = new(StringComparer.Ordinal);
+    private int _largeKeyCount;
+    private long _bulkWarnedAt;
+
+    /// <summary>The bulk connection once made, for tests.</summary>
+    internal IConnectionMultiplexer? BulkConnection => _bulk.Multiplexer;
+
+    private static bool IsLarge(byte[]? envelope) => envelope is not null && envelope.Length > LargeValueBytes;
+
+    /// <summary>Whether <paramref name="key"/> held a large value at this process's last look: its reads go on the bulk connection. Costs one field read while no key is known.</summary>
+    internal bool IsKnownLarge(string key) => Volatile.Read(ref _largeKeyCount) != 0 && _largeKeys.ContainsKey(key);
+
+    /// <summary>Notes a large value read on the shared connection, so that the next read of its key goes on the bulk one.</summary>
+    private RedisRead Learned(string key, RedisRead read)
+    {
+        if (read.Status == RedisReadStatus.Hit && read.Value.Length() > LargeValueBytes)
+        {
+            RememberLarge(key);
+        }
+
+        return read;
+    }
+
+    private void RememberLarge(string key)
+    {
+        if (Volatile.Read(ref _largeKeyCount) >= MaxKnownLargeKeys)
+        {
+            _largeKeys.Clear();
+            Volatile.Write(ref _largeKeyCount, 0);
+        }
+
+        if (_largeKeys.TryAdd(key, 0))
+        {
+            Interlocked.Increment(ref _largeKeyCount);
+        }
+    }
+
+    /// <summary>The key holds a small value or none: its reads go on the shared connection again. Always true, to chain in a condition.</summary>
+    private bool Forget(string key)
+    {
+        if (Volatile.Read(ref _largeKeyCount) != 0 && _largeKeys.TryRemove(key, out _))
+        {
+            Interlocked.Decrement(ref _largeKeyCount);
+        }
+
+        return true;
+    }
+
+    /// <summary>What a read on the bulk connection found, remembered for the key's next read.</summary>
+    private RedisRead Noted(string key, RedisRead read)
+    {
+        if (read.Status == RedisReadStatus.Hit && read.Value.Length() > LargeValueBytes)
+        {
+            RememberLarge(key);
+        }
+        else if (read.Status != RedisReadStatus.Unavailable)
+        {
+            Forget(key);
+        }
+
+        return read;
+    }
+
+    /// <summary>The acquire script's "{ length }" reply: the value is large, to read on the bulk connection.</summary>
+    private static bool IsLargeReply(RedisResult result) => result.Resp2Type == ResultType.Array;
+
+    /// <summary>GET of a large value on the bulk connection: a hit, a miss (gone since), or unavailable (warned).</summary>
+    public RedisRead ReadLarge(string key)
+    {
+        if (OpenBulk() is not { } database)
+        {
+            return RedisRead.Unavailable;
+        }
+
+        try
+        {
+            var read = new RedisRead(database.StringGet(key));
+            RecordSuccess(writes: false);
+            return Noted(key, read);
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            return BulkFailed(ex, writes: false, key) == RedisFailureKind.WrongType ? new RedisRead(RedisValue.Null) : RedisRead.Unavailable;
+        }
+    }
+
+    /// <inheritdoc cref="ReadLarge"/>
+    public async ValueTask<RedisRead> ReadLargeAsync(string key, CancellationToken cancellationToken)
+    {
+        if (await OpenBulkAsync().ConfigureAwait(false) is not { } database)
+        {
+            return RedisRead.Unavailable;
+        }
+
+        try
+        {
+            var pending = database.StringGetAsync(key);
+            var read = new RedisRead(cancellationToken.CanBeCanceled ? await pending.WithCancellation(cancellationToken).ConfigureAwait(false) : await pending.ConfigureAwait(false));
+            RecordSuccess(writes: false);
+            return Noted(key, read);
+        }
+        catch (Exception ex) when (IsRedisFailure(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            return BulkFailed(ex, writes: false, key) == RedisFailureKind.WrongType ? new RedisRead(RedisValue.Null) : RedisRead.Unavailable;
+        }
+    }
+
+    private bool TrySetLarge(string key, byte[] value, TimeSpan timeToLive)
+    {
+        if (!_writes.TryEnter() || OpenBulk() is not { } database)
+        {
+            return false;
+        }
+
+        try
+        {
+            database.StringSet(key, value, timeToLive);
+            RecordSuccess(writes: true);
+            RememberLarge(key);
+            return true;
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            BulkFailed(ex, writes: true, key);
+            return false;
+        }
+    }
+
+    private async ValueTask<bool> TrySetLargeAsync(string key, byte[] value, TimeSpan timeToLive)
+    {
+        if (!_writes.TryEnter() || await OpenBulkAsync().ConfigureAwait(false) is not { } database)
+        {
+            return false;
+        }
+
+        try
+        {
+            await database.StringSetAsync(key, value, timeToLive).ConfigureAwait(false);
+            RecordSuccess(writes: true);
+            RememberLarge(key);
+            return true;
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            BulkFailed(ex, writes: true, key);
+            return false;
+        }
+    }
+
+    /// <summary>The store script on the bulk connection; if it cannot run there, the lock is released on the shared one, so that nobody waits for it.</summary>
+    private bool StoreLargeAndRelease(OwnedLock owned, byte[] envelope, TimeSpan timeToLive)
+    {
+        if (_writes.TryEnter() && OpenBulk() is { } database)
+        {
+            try
+            {
+                database.ScriptEvaluate(LuaScripts.StoreAndRelease, owned.Keys, owned.StoreArguments(_channels.StoredChannelName, envelope, timeToLive));
+                RecordSuccess(writes: true);
+                RememberLarge(owned.ValueKey);
+                return true;
+            }
+            catch (Exception ex) when (IsRedisFailure(ex))
+            {
+                BulkFailed(ex, writes: true, owned.ValueKey);
+            }
+        }
+
+        StoreAndRelease(owned, null, timeToLive);
+        return false;
+    }
+
+    /// <inheritdoc cref="StoreLargeAndRelease"/>
+    private async ValueTask<bool> StoreLargeAndReleaseAsync(OwnedLock owned, byte[] envelope, TimeSpan timeToLive)
+    {
+        if (_writes.TryEnter() && await OpenBulkAsync().ConfigureAwait(false) is { } database)
+        {
+            try
+            {
+                await database.ScriptEvaluateAsync(LuaScripts.StoreAndRelease, owned.Keys, owned.StoreArguments(_channels.StoredChannelName, envelope, timeToLive)).ConfigureAwait(false);
+                RecordSuccess(writes: true);
+                RememberLarge(owned.ValueKey);
+                return true;
+            }
+            catch (Exception ex) when (IsRedisFailure(ex))
+            {
+                BulkFailed(ex, writes: true, owned.ValueKey);
+            }
+        }
+
+        await StoreAndReleaseAsync(owned, null, timeToLive).ConfigureAwait(false);
+        return false;
+    }
+
+    /// <summary>A lock attempt that found a large value: read on the bulk connection; gone since, the lock is tried again.</summary>
+    private LockAttempt LargeStored(string valueKey, TimeSpan timeToLive)
+    {
+        var read = ReadLarge(valueKey);
+        return read.Status switch
+        {
+            RedisReadStatus.Hit => LockAttempt.StoredValue(read.Value),
+            RedisReadStatus.Miss => TryAcquireLock(valueKey, timeToLive, readValue: false),
+            _ => LockAttempt.Unavailable,
+        };
+    }
+
+    /// <inheritdoc cref="LargeStored"/>
+    private async ValueTask<LockAttempt> LargeStoredAsync(string valueKey, TimeSpan timeToLive)
+    {
+        var read = await ReadLargeAsync(valueKey, default).ConfigureAwait(false);
+        return read.Status switch
+        {
+            RedisReadStatus.Hit => LockAttempt.StoredValue(read.Value),
+            RedisReadStatus.Miss => await TryAcquireLockAsync(valueKey, timeToLive, readValue: false).ConfigureAwait(false),
+            _ => LockAttempt.Unavailable,
+        };
+    }
+
+    private IDatabase? OpenBulk()
+    {
+        try
+        {
+            return _bulk.Database ?? _bulk.Connect();
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            WarnBulk(Reason(ex));
+            return null;
+        }
+    }
+
+    private async ValueTask<IDatabase?> OpenBulkAsync()
+    {
+        try
+        {
+            return _bulk.Database ?? await _bulk.ConnectAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            WarnBulk(Reason(ex));
+            return null;
+        }
+    }
+
+    /// <summary>A wrong-type key or a refusal to store is handled as on the shared connection; anything else costs this call alone.</summary>
+    private RedisFailureKind BulkFailed(Exception ex, bool writes, string key)
+    {
+        var kind = RedisFailures.Classify(ex, writes);
+        if (kind is RedisFailureKind.WrongType or RedisFailureKind.WritesRefused)
+        {
+            return ProcessError(ex, writes, key);
+        }
+
+        WarnBulk($"{ex.GetType().Name}: {_url.Scrub(ex.Message)}");
+        return kind;
+    }
+
+    private void WarnBulk(string reason)
+    {
+        var now = _clock.Milliseconds();
+        var warnedAt = Interlocked.Read(ref _bulkWarnedAt);
+        if ((warnedAt != 0 && now - warnedAt < WrongTypeWarningInterval) || Interlocked.CompareExchange(ref _bulkWarnedAt, now == 0 ? 1 : now, warnedAt) != warnedAt)
+        {
+            return;
+        }
+
+        _logger.LogWarning(
+            "AkCache: a value over {Limit} bytes could not be moved on the connection of large values to Redis at {Redis} ({Reason}); that call computes its result (or does not store it), and small calls go on as usual. Warned at most once a minute.",
+            LargeValueBytes,
+            Description,
+            reason);
+    }
+}
