@@ -137,6 +137,39 @@ public sealed class ErrorClassTests : IDisposable
         Assert.Single(_log.Warnings, w => w.Contains("WRONGTYPE") && w.Contains(spoiled));
     }
 
+    /// <summary>A large value is stored on the connection of large values: its refusal is classified there as on the shared one.</summary>
+    [SkippableFact]
+    public void Out_of_memory_for_a_large_value_pauses_the_writes_and_leaves_the_breaker_closed()
+    {
+        NeedsRedisServer();
+        Configure(_server.Url);
+        var noise = WovenAssembly.Method<Func<int, int, byte[]>>("LargeValues.Noise");
+        Assert.Equal(3, _add(1, 2));
+
+        // Room for the lock, not for the value: 2 MiB in the bulk connection's query buffer count as used memory.
+        var used = long.Parse(Admin.Info("memory").SelectMany(g => g).First(p => p.Key == "used_memory").Value, System.Globalization.CultureInfo.InvariantCulture);
+        Admin.ConfigSet("maxmemory-policy", "noeviction");
+        Admin.ConfigSet("maxmemory", (used + (512 * 1024)).ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal(2 * 1024 * 1024, noise(11, 2).Length);
+
+        Assert.NotNull(AkCacheRuntime.State.Redis!.BulkConnection);
+        Assert.Equal(1, WovenAssembly.Calls("Noise"));
+        // Neither the value nor its lock: the lock was released on the shared connection.
+        Assert.Empty(Admin.Keys(pattern: _prefix + ":*LargeValues.Noise(*"));
+        var warning = Assert.Single(_log.Warnings, w => w.Contains("refuses to store"));
+        Assert.Contains("OOM", warning);
+        Assert.Equal(0, Warnings("is unavailable"));
+        Assert.True(AkCacheRuntime.State.Redis!.Breaker.IsClosed);
+        Assert.True(AkCacheRuntime.State.Redis!.WritesPaused);
+
+        // Reads go on: the small value stored before is still read from Redis.
+        var hits = RedisHits();
+        Assert.Equal(3, _add(1, 2));
+        Assert.Equal(1, RedisHits() - hits);
+        Admin.ConfigSet("maxmemory", "0");
+    }
+
     [SkippableFact]
     public void Out_of_memory_pauses_the_writes_and_the_stored_values_are_still_read()
     {
