@@ -69,7 +69,9 @@ internal sealed class RedisUrl
         options.SetDefaultPorts();
 
         var hosts = string.Join(",", options.EndPoints.Select(Format));
-        var description = $"{(options.Ssl ? "rediss" : "redis")}://{hosts}" + (options.DefaultDatabase is int db and not 0 ? $"/{db}" : "");
+        var scheme = (options.Ssl ? "rediss" : "redis") + (options.ServiceName is null ? "" : "+sentinel");
+        var service = options.ServiceName is null ? "" : "/" + options.ServiceName;
+        var description = $"{scheme}://{hosts}{service}" + (options.DefaultDatabase is int db and not 0 ? $"/{db}" : "");
         return new RedisUrl(options, description, timeouts);
     }
 
@@ -79,7 +81,16 @@ internal sealed class RedisUrl
 
     private static bool IsUrl(string part) =>
         part.StartsWith("redis://", StringComparison.OrdinalIgnoreCase) ||
-        part.StartsWith("rediss://", StringComparison.OrdinalIgnoreCase);
+        part.StartsWith("rediss://", StringComparison.OrdinalIgnoreCase) ||
+        IsSentinelUrl(part);
+
+    /// <summary>redis+sentinel://[user:password@]sentinel:26379/service[/db] (rediss+sentinel:// for TLS): the master a sentinel names.</summary>
+    private static bool IsSentinelUrl(string part) =>
+        part.StartsWith("redis+sentinel://", StringComparison.OrdinalIgnoreCase) ||
+        part.StartsWith("rediss+sentinel://", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The default port of a sentinel.</summary>
+    private const int SentinelPort = 26379;
 
     private static ConfigurationOptions ParseUrls(IReadOnlyList<string> parts, Timeouts timeouts)
     {
@@ -101,8 +112,16 @@ internal sealed class RedisUrl
             CommandMap = CommandMap.Create(new HashSet<string> { "CONFIG" }, available: false),
         };
         bool? tls = null;
+        bool? sentinel = null;
         foreach (var part in parts)
         {
+            var isSentinel = IsSentinelUrl(part);
+            if (sentinel is bool sentinels && sentinels != isSentinel)
+            {
+                throw new ArgumentException("The Redis URLs mix redis+sentinel:// with redis:// or a bare host; list every sentinel as redis+sentinel://host:26379/service.");
+            }
+
+            sentinel = isSentinel;
             var url = ReadParameters(IsUrl(part) ? part : "redis://" + part, timeouts);
             RequireNothingAfterTheHostThatLooksLikeAPassword(url);
             // A '#' in an unescaped password starts a fragment: "redis://u:12#ss@host" would quietly mean host "u", port 12.
@@ -111,17 +130,24 @@ internal sealed class RedisUrl
                 throw new ArgumentException($"'{Redact(part)}' is not a valid Redis URL. Expected redis://[user:password@]host:port[/db]; URL-escape any '@', '/', '#' or ',' in the password.");
             }
 
-            var isTls = uri.Scheme.Equals("rediss", StringComparison.OrdinalIgnoreCase);
+            var isTls = uri.Scheme.StartsWith("rediss", StringComparison.OrdinalIgnoreCase);
             if (tls is bool earlier && earlier != isTls)
             {
                 throw new ArgumentException("The Redis URLs mix redis:// and rediss://; use one scheme for every host.");
             }
 
             tls = isTls;
-            var port = uri.IsDefaultPort || uri.Port < 0 ? 6379 : uri.Port;
+            var port = uri.IsDefaultPort || uri.Port < 0 ? (isSentinel ? SentinelPort : 6379) : uri.Port;
             options.EndPoints.Add(uri.Host.Trim('[', ']'), port);
             ReadUserInfo(uri, options);
-            ReadDatabase(uri, part, options);
+            if (isSentinel)
+            {
+                ReadService(uri, part, options);
+            }
+            else
+            {
+                ReadDatabase(uri, part, options);
+            }
         }
 
         options.Ssl = tls == true;
@@ -227,6 +253,33 @@ internal sealed class RedisUrl
         if (password.Length > 0)
         {
             options.Password = password;
+        }
+    }
+
+    /// <summary>The service (the master's name in the sentinels' configuration), then an optional database: /mymaster or /mymaster/2.</summary>
+    private static void ReadService(Uri uri, string part, ConfigurationOptions options)
+    {
+        var segments = uri.AbsolutePath.Trim('/').Split(new[] { '/' }, StringSplitOptions.RemoveEmptyEntries);
+        if (segments.Length is 0 or > 2)
+        {
+            throw new ArgumentException($"'{Redact(part)}' names no service: a sentinel URL is redis+sentinel://host:26379/service[/db], with the master's name as the sentinels know it (sentinel monitor <service> ...).");
+        }
+
+        var service = Uri.UnescapeDataString(segments[0]);
+        if (options.ServiceName is { } earlier && earlier != service)
+        {
+            throw new ArgumentException($"The sentinel URLs name two services, '{earlier}' and '{service}'; every sentinel of the list must name the same one.");
+        }
+
+        options.ServiceName = service;
+        if (segments.Length == 2)
+        {
+            if (!int.TryParse(segments[1], NumberStyles.None, CultureInfo.InvariantCulture, out var db))
+            {
+                throw new ArgumentException($"'{Redact(part)}' names database '{segments[1]}'; the database must be a number, as in redis+sentinel://host:26379/mymaster/0.");
+            }
+
+            options.DefaultDatabase = db;
         }
     }
 

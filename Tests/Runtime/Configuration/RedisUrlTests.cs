@@ -22,6 +22,34 @@ public sealed class RedisUrlTests
     }
 
     [Fact]
+    public void A_sentinel_url_names_the_sentinels_the_service_and_the_database()
+    {
+        var url = RedisUrl.Parse($"redis+sentinel://app:{Password}@sentinel-a:26380/mymaster/2,redis+sentinel://app:{Password}@sentinel-b/mymaster/2");
+
+        Assert.Equal(2, url.Options.EndPoints.Count);
+        AssertEndpoint(url.Options.EndPoints[0], "sentinel-a", 26380);
+        AssertEndpoint(url.Options.EndPoints[1], "sentinel-b", 26379);
+        Assert.Equal("mymaster", url.Options.ServiceName);
+        Assert.Equal(2, url.Options.DefaultDatabase);
+        Assert.Equal("app", url.Options.User);
+        Assert.Equal(Password, url.Options.Password);
+        Assert.False(url.Options.Ssl);
+        Assert.Equal("redis+sentinel://sentinel-a:26380,sentinel-b:26379/mymaster/2", url.SafeDescription);
+        Assert.True(RedisUrl.Parse("rediss+sentinel://sentinel-a/mymaster").Options.Ssl);
+    }
+
+    [Theory]
+    [InlineData("redis+sentinel://sentinel-a:26379", "names no service")]
+    [InlineData("redis+sentinel://sentinel-a:26379/mymaster/x", "must be a number")]
+    [InlineData("redis+sentinel://a/one,redis+sentinel://b/two", "two services")]
+    [InlineData("redis+sentinel://a/mymaster,redis://b:6379", "mix redis+sentinel://")]
+    public void A_sentinel_url_without_a_service_or_with_disagreeing_parts_is_refused_with_the_form(string text, string expected)
+    {
+        var error = Assert.Throws<ArgumentException>(() => RedisUrl.Parse(text));
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
     public void A_url_without_port_uses_6379()
     {
         var url = RedisUrl.Parse("redis://cache.example");
