@@ -23,16 +23,19 @@ public sealed class RedisTestCluster : IDisposable
     private const int PortCandidates = 100;
 
     private readonly List<Process> _nodes = new();
+    private readonly Dictionary<int, Process> _nodesByPort = new();
+    private readonly int _nodeTimeoutMilliseconds;
     private readonly string _directory = Directory.CreateTempSubdirectory("akcache-cluster-").FullName;
 
     private readonly string _redisServer;
     private readonly string _redisCli;
     private readonly List<int> _addedPorts = new();
 
-    private RedisTestCluster(string redisServer, string redisCli)
+    private RedisTestCluster(string redisServer, string redisCli, int nodeTimeoutMilliseconds)
     {
         _redisServer = redisServer;
         _redisCli = redisCli;
+        _nodeTimeoutMilliseconds = nodeTimeoutMilliseconds;
         Ports = ChooseFreePorts(NodeCount, CandidatePort, CanBind);
         foreach (var port in Ports)
         {
@@ -75,6 +78,37 @@ public sealed class RedisTestCluster : IDisposable
         WaitUntil(() => Ports.All(p => Cli(p, "cluster", "nodes").Contains(id, StringComparison.Ordinal)), "every node to know the new one");
         return port;
     }
+
+    /// <summary>
+    /// Starts one more node and joins it as a replica of the master on <paramref name="masterPort"/>
+    /// (redis-cli --cluster add-node --cluster-slave); returns its port once it is in sync.
+    /// </summary>
+    public int AddReplicaOf(int masterPort)
+    {
+        var port = ChooseFreePorts(1, CandidatePort, p => !Ports.Contains(p) && !_addedPorts.Contains(p) && CanBind(p)).Single();
+        StartNode(port);
+        WaitUntil(() => Accepts(port), "the new node to accept connections");
+        var add = Run(_redisCli, new[] { "--cluster", "add-node", "127.0.0.1:" + port, "127.0.0.1:" + masterPort, "--cluster-slave", "--cluster-master-id", NodeId(masterPort) });
+        if (add.ExitCode != 0)
+        {
+            throw new InvalidOperationException("redis-cli --cluster add-node --cluster-slave failed:\n" + add.Output);
+        }
+
+        _addedPorts.Add(port);
+        WaitUntil(() => Cli(port, "info", "replication").Contains("master_link_status:up", StringComparison.Ordinal), "the replica to be in sync");
+        return port;
+    }
+
+    /// <summary>Kills the node on <paramref name="port"/> (SIGKILL), as a crash would.</summary>
+    public void Kill(int port)
+    {
+        var node = _nodesByPort[port];
+        node.Kill();
+        node.WaitForExit();
+    }
+
+    /// <summary>What the node on <paramref name="port"/> says of its replication (INFO replication).</summary>
+    public string Replication(int port) => Cli(port, "info", "replication");
 
     /// <summary>
     /// Gives one slot that holds no keys to the master on <paramref name="targetPort"/>, as a
@@ -121,12 +155,13 @@ public sealed class RedisTestCluster : IDisposable
         }
     }
 
-    public static RedisTestCluster Start()
+    /// <param name="nodeTimeoutMilliseconds">cluster-node-timeout: how long a node may not answer before a replica takes over (Redis's default, 15 s, unless a failover test shortens it).</param>
+    public static RedisTestCluster Start(int nodeTimeoutMilliseconds = 15_000)
     {
         var redisServer = RedisTestServer.FindRedisServer() ?? throw new InvalidOperationException("redis-server is not on PATH; install it with apt-get install redis-server");
         var redisCli = FindRedisCli(redisServer, Environment.GetEnvironmentVariable("PATH"))
             ?? throw new InvalidOperationException("redis-cli is neither next to " + redisServer + " nor on PATH; install it with apt-get install redis-tools");
-        return new RedisTestCluster(redisServer, redisCli);
+        return new RedisTestCluster(redisServer, redisCli, nodeTimeoutMilliseconds);
     }
 
     /// <returns>The redis-cli in the folder of <paramref name="redisServer"/>, so both come from one install; else the first on <paramref name="searchPath"/>; else null.</returns>
@@ -201,13 +236,15 @@ public sealed class RedisTestCluster : IDisposable
         {
             "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--cluster-enabled", "yes",
             "--cluster-config-file", Path.Combine(folder, "nodes.conf"), "--save", "", "--appendonly", "no", "--dir", folder,
-            "--logfile", Path.Combine(folder, "redis.log"),
+            "--logfile", Path.Combine(folder, "redis.log"), "--cluster-node-timeout", _nodeTimeoutMilliseconds.ToString(CultureInfo.InvariantCulture),
         })
         {
             start.ArgumentList.Add(argument);
         }
 
-        _nodes.Add(Process.Start(start)!);
+        var node = Process.Start(start)!;
+        _nodes.Add(node);
+        _nodesByPort[port] = node;
     }
 
     private string Cli(int port, params string[] command) =>

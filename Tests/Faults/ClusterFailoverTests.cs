@@ -1,0 +1,94 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using AkCache.Tests.Infrastructure;
+using AkCache.Tests.Support;
+using StackExchange.Redis;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace AkCache.Tests.Faults;
+
+/// <summary>
+/// A 3-master cluster whose first master has a replica (cluster-node-timeout 3 s): the master is
+/// killed mid-run (SIGKILL), the cluster promotes the replica, and AkCache follows. Every call returns
+/// the right result meanwhile and none throws; a warning names the outage; results computed for the
+/// promoted replica's slots are stored on it afterwards: sharing resumes.
+/// </summary>
+[Collection(RedisCollection.Name)]
+public sealed class ClusterFailoverTests : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private readonly ITestOutputHelper _output;
+    private readonly ListLoggerFactory _log = new();
+    private readonly string _prefix = "failover" + Guid.NewGuid().ToString("N").Substring(0, 8);
+
+    public ClusterFailoverTests(ITestOutputHelper output) => _output = output;
+
+    public void Dispose() => AkCacheRuntime.Reset();
+
+    [SkippableFact]
+    public void A_master_killed_and_its_replica_promoted_keeps_every_result_right_and_sharing_resumes()
+    {
+        RedisTestCluster.SkipUnlessItCanStart();
+        using var cluster = RedisTestCluster.Start(nodeTimeoutMilliseconds: 3000);
+        var victim = cluster.Ports[0];
+        var replica = cluster.AddReplicaOf(victim);
+        AkCacheRuntime.Configure(o =>
+        {
+            o.RedisUrl = cluster.Url;
+            o.Prefix = _prefix;
+            o.LoggerFactory = _log;
+        });
+        var add = WovenAssembly.Method<Func<int, int, int>>("Basic.Add");
+        WovenAssembly.ResetCalls();
+        for (var i = 0; i < 30; i++)
+        {
+            Assert.Equal(2 * i, add(i, i));
+        }
+
+        var onVictim = KeysOn(victim).Length;
+        Assert.InRange(onVictim, 1, 29);
+        Wait.Until(() => KeysOn(replica).Length == onVictim, "the replica holds the victim's values", Patience);
+
+        cluster.Kill(victim);
+        var clock = Stopwatch.StartNew();
+        var round = 0;
+        Wait.Until(
+            () =>
+            {
+                // New arguments each round, some of which hash to the victim's slots: once one is stored on the replica, sharing resumed there.
+                round++;
+                for (var i = 0; i < 10; i++)
+                {
+                    Assert.Equal(1000 + (round * 100) + i, add(1000, (round * 100) + i));
+                }
+
+                Thread.Sleep(100);
+                return cluster.Replication(replica).Contains("role:master", StringComparison.Ordinal) && KeysOn(replica).Length > onVictim;
+            },
+            "a result was stored on the promoted replica",
+            Patience);
+        _output.WriteLine($"sharing resumed on the promoted replica {clock.ElapsedMilliseconds} ms after the kill, in round {round}");
+        foreach (var entry in _log.Entries)
+        {
+            _output.WriteLine($"{entry.Level}: {entry.Message}");
+        }
+
+        // Every computation is counted: the first 30, and at most one per new argument.
+        Assert.InRange(WovenAssembly.Calls("Add"), 30 + 1, 30 + (round * 10));
+        for (var i = 0; i < 30; i++)
+        {
+            Assert.Equal(2 * i, add(i, i));
+        }
+
+        Assert.Contains(_log.Warnings, w => w.Contains("unavailable", StringComparison.Ordinal) || w.Contains("refuses to store", StringComparison.Ordinal));
+    }
+
+    private string[] KeysOn(int port)
+    {
+        using var connection = ConnectionMultiplexer.Connect($"127.0.0.1:{port},allowAdmin=true,connectTimeout=1000");
+        return connection.GetServer("127.0.0.1", port).Keys(pattern: _prefix + ":*").Select(k => k.ToString()).Where(k => !k.EndsWith(":lock", StringComparison.Ordinal) && !k.EndsWith(":awaited", StringComparison.Ordinal)).ToArray();
+    }
+}
