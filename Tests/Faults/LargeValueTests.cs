@@ -225,6 +225,43 @@ public sealed class LargeValueTests : MemoizeTestBase
         Assert.Empty(Log.Warnings);
     }
 
+    /// <summary>
+    /// The connection of large values cannot be made (a proxy holds new connections, after the shared
+    /// connection is up): the large call returns its result, which is not stored, and its lock is
+    /// released; one warning says so; the breaker stays closed and small values are still stored and read.
+    /// </summary>
+    [Fact]
+    public void A_connection_of_large_values_that_cannot_be_made_costs_the_large_call_alone()
+    {
+        using var proxy = new FreezableProxy(Server.Port);
+        Configure(o =>
+        {
+            o.RedisUrl = proxy.Url;
+            o.ConnectTimeout = TimeSpan.FromMilliseconds(500);
+        });
+        var add = WovenAssembly.Method<Func<int, int, int>>("Basic.Add");
+        Assert.Equal(3, add(1, 2));
+        proxy.HoldNewConnectionsFor(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(2 * 1024 * 1024, _noise(12, 2).Length);
+
+        Assert.Equal(1, WovenAssembly.Calls("Noise"));
+        Assert.Empty(StoredKeys("*LargeValues.Noise(*"));
+        var warning = Assert.Single(Log.Warnings);
+        Assert.Contains("could not be moved on the connection of large values", warning, StringComparison.Ordinal);
+        Assert.Contains("connect timeout", warning, StringComparison.Ordinal);
+        var redis = AkCacheRuntime.State.Redis!;
+        Assert.True(redis.Breaker.IsClosed);
+        Assert.False(redis.WritesPaused);
+
+        // Small values go on as usual: stored, and read back by another process.
+        Assert.Equal(7, add(3, 4));
+        Assert.Equal(2, StoredKeys("*Basic.Add(*").Length);
+        Configure(o => o.RedisUrl = Server.Url);
+        Assert.Equal(7, add(3, 4));
+        Assert.Equal(2, WovenAssembly.Calls("Add"));
+    }
+
     /// <summary>The fields of the bulk connection's CLIENT LIST line of the current configuration (the newest one; its subscription connection, flag P, left out), or null.</summary>
     private System.Collections.Generic.Dictionary<string, string>? BulkClient()
     {
