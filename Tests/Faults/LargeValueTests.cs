@@ -179,7 +179,7 @@ public sealed class LargeValueTests : MemoizeTestBase
     {
         Assert.Equal(100, _prices(7, 100).Split('\n').Length - 1);
         Assert.Null(AkCacheRuntime.State.Redis!.BulkConnection);
-        Assert.Null(BulkClient());
+        Wait.Until(() => BulkClient() is null, "no connection of large values (an earlier test's is closed)", TimeSpan.FromSeconds(10));
 
         var expected = _noise(8, 2);
         Assert.NotNull(AkCacheRuntime.State.Redis!.BulkConnection);
@@ -189,7 +189,7 @@ public sealed class LargeValueTests : MemoizeTestBase
         // connection (it cannot know the value is large), which teaches it; the next one is on the bulk connection.
         AnotherProcess();
         Assert.True(expected.SequenceEqual(_noise(8, 2)));
-        Assert.Null(BulkClient());
+        Assert.Null(AkCacheRuntime.State.Redis!.BulkConnection);
         Assert.True(AkCacheRuntime.State.Redis!.IsKnownLarge(Assert.Single(StoredKeys("*LargeValues.Noise(*"))));
         Assert.True(expected.SequenceEqual(_noise(8, 2)));
         Assert.Equal("get", BulkClient()!["cmd"]);
@@ -200,7 +200,7 @@ public sealed class LargeValueTests : MemoizeTestBase
         var expectedAsync = await noiseAsync(9, 2);
         AnotherProcess();
         Assert.True(Enumerable.SequenceEqual(expectedAsync, await noiseAsync(9, 2)));
-        Assert.Null(BulkClient());
+        Assert.Null(AkCacheRuntime.State.Redis!.BulkConnection);
         Assert.True(Enumerable.SequenceEqual(expectedAsync, await noiseAsync(9, 2)));
         Assert.Equal("get", BulkClient()!["cmd"]);
         Assert.Equal(1, WovenAssembly.Calls("NoiseAsync"));
@@ -237,17 +237,20 @@ public sealed class LargeValueTests : MemoizeTestBase
         Configure(o =>
         {
             o.RedisUrl = proxy.Url;
-            o.ConnectTimeout = TimeSpan.FromMilliseconds(500);
+            o.ConnectTimeout = TimeSpan.FromSeconds(1);
         });
         var add = WovenAssembly.Method<Func<int, int, int>>("Basic.Add");
-        Assert.Equal(3, add(1, 2));
-        proxy.HoldNewConnectionsFor(TimeSpan.FromSeconds(5));
+
+        // The shared connection up first (on a loaded machine its first connect may take longer than the timeout: then a later call shares).
+        Wait.Until(() => add(1, 2) == 3 && StoredKeys("*Basic.Add(*").Length == 1, "the shared connection is up and stores", TimeSpan.FromSeconds(20));
+        var warningsBefore = Log.Warnings.Count;
+        proxy.HoldNewConnectionsFor(TimeSpan.FromSeconds(8));
 
         Assert.Equal(2 * 1024 * 1024, _noise(12, 2).Length);
 
         Assert.Equal(1, WovenAssembly.Calls("Noise"));
         Assert.Empty(StoredKeys("*LargeValues.Noise(*"));
-        var warning = Assert.Single(Log.Warnings);
+        var warning = Assert.Single(Log.Warnings.Skip(warningsBefore));
         Assert.Contains("could not be moved on the connection of large values", warning, StringComparison.Ordinal);
         Assert.Contains("connect timeout", warning, StringComparison.Ordinal);
         var redis = AkCacheRuntime.State.Redis!;
@@ -257,9 +260,10 @@ public sealed class LargeValueTests : MemoizeTestBase
         // Small values go on as usual: stored, and read back by another process.
         Assert.Equal(7, add(3, 4));
         Assert.Equal(2, StoredKeys("*Basic.Add(*").Length);
+        var computed = WovenAssembly.Calls("Add");
         Configure(o => o.RedisUrl = Server.Url);
         Assert.Equal(7, add(3, 4));
-        Assert.Equal(2, WovenAssembly.Calls("Add"));
+        Assert.Equal(computed, WovenAssembly.Calls("Add"));
     }
 
     /// <summary>The fields of the bulk connection's CLIENT LIST line of the current configuration (the newest one; its subscription connection, flag P, left out), or null.</summary>
