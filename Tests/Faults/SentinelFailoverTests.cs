@@ -114,20 +114,6 @@ public sealed class SentinelFailoverTests : IDisposable
         Assert.Contains(_log.Warnings, w => w.Contains("accepts writes again", StringComparison.Ordinal) || w.Contains("reachable again", StringComparison.Ordinal));
     }
 
-    private static bool Accepts(int port)
-    {
-        try
-        {
-            using var client = new System.Net.Sockets.TcpClient();
-            client.Connect("127.0.0.1", port);
-            return true;
-        }
-        catch (System.Net.Sockets.SocketException)
-        {
-            return false;
-        }
-    }
-
     private bool ReplicaInSync() => InfoOf(_replica!).Contains("master_link_status:up", StringComparison.Ordinal);
 
     private static string InfoOf(RedisTestServer server)
@@ -171,7 +157,7 @@ public sealed class SentinelFailoverTests : IDisposable
         _sentinel.ErrorDataReceived += (_, e) => { if (e.Data is not null) SuiteLog.Add(e.Data); };
         _sentinel.BeginOutputReadLine();
         _sentinel.BeginErrorReadLine();
-        Wait.Until(() => Accepts(port), "the sentinel accepts connections", Patience);
+        Wait.Until(() => RedisTestCluster.Accepts(port), "the sentinel accepts connections", Patience);
         return port;
     }
 }

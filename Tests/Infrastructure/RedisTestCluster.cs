@@ -307,7 +307,8 @@ public sealed class RedisTestCluster : IDisposable
         }
     }
 
-    private static bool Accepts(int port)
+    /// <summary>Whether a loopback TCP connection to <paramref name="port"/> is accepted now.</summary>
+    internal static bool Accepts(int port)
     {
         try
         {

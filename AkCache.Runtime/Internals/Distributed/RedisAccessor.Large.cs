@@ -39,17 +39,6 @@ internal sealed partial class RedisAccessor
     /// <summary>Whether <paramref name="key"/> held a large value at this process's last look: its reads go on the bulk connection. Costs one field read while no key is known.</summary>
     internal bool IsKnownLarge(string key) => Volatile.Read(ref _largeKeyCount) != 0 && _largeKeys.ContainsKey(key);
 
-    /// <summary>Notes a large value read on the shared connection, so that the next read of its key goes on the bulk one.</summary>
-    private RedisRead Learned(string key, RedisRead read)
-    {
-        if (read.Status == RedisReadStatus.Hit && read.Value.Length() > LargeValueBytes)
-        {
-            RememberLarge(key);
-        }
-
-        return read;
-    }
-
     private void RememberLarge(string key)
     {
         if (Volatile.Read(ref _largeKeyCount) >= MaxKnownLargeKeys)
@@ -75,7 +64,11 @@ internal sealed partial class RedisAccessor
         return true;
     }
 
-    /// <summary>What a read on the bulk connection found, remembered for the key's next read.</summary>
+    /// <summary>
+    /// What a read found, on either connection, remembered for the key's next read: a large value
+    /// sends it to the bulk connection, a small one or none back to the shared one. While no key is
+    /// known to be large, a small hit costs one length and one field read.
+    /// </summary>
     private RedisRead Noted(string key, RedisRead read)
     {
         if (read.Status == RedisReadStatus.Hit && read.Value.Length() > LargeValueBytes)

@@ -121,7 +121,7 @@ internal sealed partial class RedisAccessor : IDisposable
         }
 
         return TryRun(database, key, static (db, k) => db.StringGet(k), out var value, out var failure, writes: false, key)
-            ? Learned(key, new RedisRead(value))
+            ? Noted(key, new RedisRead(value))
             : Failed(failure);
     }
 
@@ -140,7 +140,7 @@ internal sealed partial class RedisAccessor : IDisposable
         }
 
         var (ran, value, failure) = await TryRunAsync(database, (Key: key, Token: cancellationToken), static (db, s) => s.Token.CanBeCanceled ? db.StringGetAsync(s.Key).WithCancellation(s.Token) : db.StringGetAsync(s.Key), cancellationToken, key: key).ConfigureAwait(false);
-        return ran ? Learned(key, new RedisRead(value)) : Failed(failure);
+        return ran ? Noted(key, new RedisRead(value)) : Failed(failure);
     }
 
     /// <summary>
@@ -177,7 +177,7 @@ internal sealed partial class RedisAccessor : IDisposable
         if (read.Status == TaskStatus.RanToCompletion)
         {
             RecordSuccess(writes: false);
-            return Learned(key, new RedisRead(read.Result));
+            return Noted(key, new RedisRead(read.Result));
         }
 
         var failure = read.Exception?.GetBaseException() ?? new TaskCanceledException(read);
