@@ -241,15 +241,23 @@ internal sealed partial class MemoEngine
         if (owned is not null)
         {
             // The script stores only if this token still owns the lock, which an invalidation deletes.
-            await owned.Accessor.StoreAndReleaseAsync(owned, envelope, method.MaxAge(_state), synchronous).ConfigureAwait(false);
+            await owned.Accessor.StoreAndReleaseAsync(owned, envelope, TimeToLive(expiresAt), synchronous).ConfigureAwait(false);
         }
         else if (_local.InvalidationSequence() == before.Invalidations && redisKey is not null && _state.Redis is { } redis)
         {
-            await redis.TrySetAsync(redisKey, envelope, method.MaxAge(_state), synchronous).ConfigureAwait(false);
+            await redis.TrySetAsync(redisKey, envelope, TimeToLive(expiresAt), synchronous).ConfigureAwait(false);
         }
 
         return envelope;
     }
+
+    /// <summary>
+    /// The time to live of a value whose envelope expires at <paramref name="expiresAt"/> (Unix
+    /// milliseconds), from now: Redis drops it when the envelope says it is over, not a full
+    /// lifetime after a store that a loaded machine sent seconds after the serialization.
+    /// </summary>
+    private TimeSpan TimeToLive(long expiresAt) =>
+        TimeSpan.FromMilliseconds(Math.Max(1, expiresAt - _state.Time.GetUtcNow().ToUnixTimeMilliseconds()));
 
     /// <summary>
     /// How long one wait lasts before looking again: waiters are woken at once when the value is

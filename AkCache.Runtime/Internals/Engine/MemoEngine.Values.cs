@@ -111,6 +111,9 @@ internal sealed partial class MemoEngine
         return true;
     }
 
+    /// <summary>How long past its envelope's expiry a value Redis still holds is a plain miss rather than a warning: 2 s.</summary>
+    internal const long ExpiryGraceMilliseconds = 2000;
+
     /// <summary>
     /// Reads a value that came from Redis (a GET, the lock script, an announcement) and keeps its
     /// bytes in the local layer; <paramref name="envelope"/> is the kept copy, for the callers
@@ -126,9 +129,16 @@ internal sealed partial class MemoEngine
         }
 
         // Redis may keep a value past its expiry (PERSIST, a TTL changed by hand): the envelope decides.
-        if (expiresAt <= _state.Time.GetUtcNow().ToUnixTimeMilliseconds())
+        // A value read within moments of its expiry is a plain miss: Redis drops it when the envelope
+        // ends, give or take the trip of the store and the clocks of two machines.
+        var now = _state.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (expiresAt <= now)
         {
-            Warn(method, WarningKind.Expired, new TimeoutException("it is past the expiry it was stored with, although Redis still holds it (PERSIST or a time to live changed by hand)"), "AkCache: a value stored for {Method} is not used: {Reason}. It is recomputed and overwritten.");
+            if (now - expiresAt > ExpiryGraceMilliseconds)
+            {
+                Warn(method, WarningKind.Expired, new TimeoutException("it is past the expiry it was stored with, although Redis still holds it (PERSIST or a time to live changed by hand)"), "AkCache: a value stored for {Method} is not used: {Reason}. It is recomputed and overwritten.");
+            }
+
             value = default!;
             return false;
         }
