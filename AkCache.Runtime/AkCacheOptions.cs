@@ -92,6 +92,19 @@ public sealed class AkCacheOptions
     /// <value>Default: AKCACHE_TLS_SERVER_NAME, else null (the URL's host).</value>
     public string? TlsServerName { get; set; }
 
+    /// <summary>
+    /// The user the sentinels of a <c>redis+sentinel://</c> URL require, when it is not the URL's.
+    /// The URL's credentials are the master's (and its replicas'), and the sentinels are given them
+    /// too unless these settings name their own (<c>requirepass</c> or <c>user</c> in sentinel.conf);
+    /// sentinels without a password accept either.
+    /// </summary>
+    /// <value>Default: AKCACHE_SENTINEL_USER, else null (the URL's user).</value>
+    public string? SentinelUser { get; set; }
+
+    /// <summary>The password the sentinels of a <c>redis+sentinel://</c> URL require, when it is not the URL's (their own <c>requirepass</c>). Never logged.</summary>
+    /// <value>Default: AKCACHE_SENTINEL_PASSWORD, else null (the URL's password).</value>
+    public string? SentinelPassword { get; set; }
+
     /// <summary>After a Redis failure, how long calls skip Redis entirely before one call tries it again.</summary>
     /// <value>Default: 2 seconds.</value>
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(2);
@@ -309,6 +322,8 @@ public sealed class AkCacheOptions
         options.TlsClientKeyFile = NonEmpty(variable("AKCACHE_TLS_CLIENT_KEY_FILE"))?.Trim();
         options.TlsClientCertificatePassword = NonEmpty(variable("AKCACHE_TLS_CLIENT_CERT_PASSWORD"));
         options.TlsServerName = NonEmpty(variable("AKCACHE_TLS_SERVER_NAME"))?.Trim();
+        options.SentinelUser = NonEmpty(variable("AKCACHE_SENTINEL_USER"))?.Trim();
+        options.SentinelPassword = NonEmpty(variable("AKCACHE_SENTINEL_PASSWORD"));
 
         var disabled = NonEmpty(variable("AKCACHE_DISABLED"));
         if (disabled is not null)
@@ -395,6 +410,11 @@ public sealed class AkCacheOptions
         if (tls is not null && !url.Options.Ssl)
         {
             throw new ArgumentException($"TLS settings are given (TlsCaFile, TlsClientCertificateFile or TlsServerName; AKCACHE_TLS_*) but the Redis URL {url.SafeDescription} does not use TLS: write rediss:// for a TLS server, or remove the TLS settings.");
+        }
+
+        if ((SentinelUser is not null || SentinelPassword is not null) && url.Options.ServiceName is null)
+        {
+            throw new ArgumentException($"SentinelUser or SentinelPassword (AKCACHE_SENTINEL_USER, AKCACHE_SENTINEL_PASSWORD) is given but the Redis URL {url.SafeDescription} names no sentinel: write redis+sentinel://host:26379/service, or remove the sentinel credentials.");
         }
     }
 

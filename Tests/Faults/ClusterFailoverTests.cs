@@ -86,9 +86,70 @@ public sealed class ClusterFailoverTests : IDisposable
         Assert.Contains(_log.Warnings, w => w.Contains("unavailable", StringComparison.Ordinal) || w.Contains("refuses to store", StringComparison.Ordinal));
     }
 
-    private string[] KeysOn(int port)
+    [SkippableFact]
+    public void A_dead_master_costs_only_the_calls_whose_keys_live_on_it_and_the_other_masters_keep_sharing()
+    {
+        RedisTestCluster.SkipUnlessItCanStart();
+        using var cluster = RedisTestCluster.Start();
+        var victim = cluster.Ports[0];
+        var healthy = cluster.Ports.Skip(1).ToArray();
+        var add = WovenAssembly.Method<Func<int, int, int>>("Basic.Add");
+
+        // Which calls hash to which master: a key's slot is its tag's, the same under any prefix.
+        var mapping = _prefix + "map";
+        AkCacheRuntime.Configure(o =>
+        {
+            o.RedisUrl = cluster.Url;
+            o.Prefix = mapping;
+            o.LoggerFactory = _log;
+        });
+        for (var j = 0; j < 60; j++)
+        {
+            Assert.Equal(7000 + j, add(7000, j));
+        }
+
+        var onHealthy = healthy.SelectMany(p => KeysOn(p, mapping)).Select(Tag).ToHashSet(StringComparer.Ordinal);
+        var onVictim = KeysOn(victim, mapping).Select(Tag).ToHashSet(StringComparer.Ordinal);
+        Assert.Equal(60, onHealthy.Count + onVictim.Count);
+        Assert.NotEmpty(onVictim);
+
+        AkCacheRuntime.Configure(o =>
+        {
+            o.RedisUrl = cluster.Url;
+            o.Prefix = _prefix;
+            o.LoggerFactory = _log;
+        });
+        Assert.Equal(2, add(1, 1));
+        cluster.Kill(victim);
+        WovenAssembly.ResetCalls();
+        for (var j = 0; j < 60; j++)
+        {
+            Assert.Equal(7000 + j, add(7000, j));
+        }
+
+        foreach (var entry in _log.Entries)
+        {
+            _output.WriteLine($"{entry.Level}: {entry.Message}");
+        }
+
+        // Each call computed once, and every result whose key lives on a healthy master was stored
+        // there: one breaker for the whole cluster would have skipped Redis for every call after the
+        // first on the dead master, for a break.
+        Assert.Equal(60, WovenAssembly.Calls("Add"));
+        Assert.Equal(onHealthy.OrderBy(t => t, StringComparer.Ordinal), healthy.SelectMany(p => KeysOn(p, _prefix)).Select(Tag).Where(onHealthy.Contains).OrderBy(t => t, StringComparer.Ordinal));
+        var warning = Assert.Single(_log.Warnings, w => w.Contains("unavailable", StringComparison.Ordinal));
+        Assert.Contains($"cluster node 127.0.0.1:{victim} ", warning, StringComparison.Ordinal);
+        Assert.True(AkCacheRuntime.State.Redis!.Breaker.IsClosed, "the whole connection's breaker stayed closed");
+    }
+
+    /// <summary>The hash tag of a key: "{...}" at its end.</summary>
+    private static string Tag(string key) => key.Substring(key.LastIndexOf('{'));
+
+    private string[] KeysOn(int port) => KeysOn(port, _prefix);
+
+    private static string[] KeysOn(int port, string prefix)
     {
         using var connection = ConnectionMultiplexer.Connect($"127.0.0.1:{port},allowAdmin=true,connectTimeout=1000");
-        return connection.GetServer("127.0.0.1", port).Keys(pattern: _prefix + ":*").Select(k => k.ToString()).Where(k => !k.EndsWith(":lock", StringComparison.Ordinal) && !k.EndsWith(":awaited", StringComparison.Ordinal)).ToArray();
+        return connection.GetServer("127.0.0.1", port).Keys(pattern: prefix + ":*").Select(k => k.ToString()).Where(k => !k.EndsWith(":lock", StringComparison.Ordinal) && !k.EndsWith(":awaited", StringComparison.Ordinal)).ToArray();
     }
 }

@@ -114,6 +114,114 @@ public sealed class SentinelFailoverTests : IDisposable
         Assert.Contains(_log.Warnings, w => w.Contains("accepts writes again", StringComparison.Ordinal) || w.Contains("reachable again", StringComparison.Ordinal));
     }
 
+    [SkippableFact]
+    public void Sentinels_with_a_password_of_their_own_take_it_from_SentinelPassword_and_a_missing_one_is_named()
+    {
+        if (RedisTestServer.FindRedisServer() is null)
+        {
+            Assert.False(RedisTestServer.RequireRealRedis, "CI is set, which requires redis-server (and its --sentinel mode)");
+            Skip.If(true, "needs redis-server and its --sentinel mode; it is not on PATH");
+        }
+
+        // The password is set once the server answers: the test server's start probe speaks without one.
+        _master = RedisTestServer.StartRedisServer();
+        using (var admin = ConnectionMultiplexer.Connect(_master.Endpoint + ",allowAdmin=true"))
+        {
+            admin.GetServer(_master.Endpoint).ConfigSet("requirepass", MasterPassword);
+        }
+
+        var sentinelPort = StartSentinel(_master.Port, $"requirepass {SentinelOwnPassword}", $"sentinel auth-pass {Service} {MasterPassword}");
+        using (var sentinel = ConnectionMultiplexer.Connect(new ConfigurationOptions { EndPoints = { { "127.0.0.1", sentinelPort } }, CommandMap = CommandMap.Sentinel, Password = SentinelOwnPassword }))
+        {
+            var sentinelServer = sentinel.GetServer("127.0.0.1", sentinelPort);
+            Wait.Until(() => sentinelServer.SentinelMaster(Service).Any(p => p.Key == "flags" && p.Value == "master"), "the sentinel sees the master, with its password", Patience);
+        }
+
+        var url = $"redis+sentinel://:{MasterPassword}@127.0.0.1:{sentinelPort}/{Service}";
+        AkCacheRuntime.Configure(o =>
+        {
+            o.RedisUrl = url;
+            o.SentinelPassword = SentinelOwnPassword;
+            o.Prefix = _prefix;
+            o.LoggerFactory = _log;
+        });
+        var add = WovenAssembly.Method<Func<int, int, int>>("Basic.Add");
+        WovenAssembly.ResetCalls();
+        Assert.Equal(3, add(1, 2));
+        Assert.Single(KeysOn(_master, MasterPassword));
+        Assert.Empty(_log.Warnings);
+
+        // Without the sentinels' password: the result is still right, and the warning says which setting to check.
+        AkCacheRuntime.Configure(o =>
+        {
+            o.RedisUrl = url;
+            o.Prefix = _prefix;
+            o.LoggerFactory = _log;
+        });
+        Assert.Equal(7, add(3, 4));
+        Assert.Equal(2, WovenAssembly.Calls("Add"));
+        var warning = Assert.Single(_log.Warnings);
+        _output.WriteLine(warning);
+        Assert.Contains("authentication failed", warning, StringComparison.Ordinal);
+        Assert.Contains("SentinelPassword", warning, StringComparison.Ordinal);
+        Assert.Single(KeysOn(_master, MasterPassword));
+    }
+
+    [SkippableFact]
+    public void A_master_with_a_password_behind_sentinels_without_one_is_shared()
+    {
+        if (RedisTestServer.FindRedisServer() is null)
+        {
+            Assert.False(RedisTestServer.RequireRealRedis, "CI is set, which requires redis-server (and its --sentinel mode)");
+            Skip.If(true, "needs redis-server and its --sentinel mode; it is not on PATH");
+        }
+
+        _master = RedisTestServer.StartRedisServer();
+        using (var admin = ConnectionMultiplexer.Connect(_master.Endpoint + ",allowAdmin=true"))
+        {
+            admin.GetServer(_master.Endpoint).ConfigSet("requirepass", MasterPassword);
+        }
+
+        var sentinelPort = StartSentinel(_master.Port, $"sentinel auth-pass {Service} {MasterPassword}");
+        using (var sentinel = ConnectionMultiplexer.Connect(new ConfigurationOptions { EndPoints = { { "127.0.0.1", sentinelPort } }, CommandMap = CommandMap.Sentinel }))
+        {
+            var sentinelServer = sentinel.GetServer("127.0.0.1", sentinelPort);
+            Wait.Until(() => sentinelServer.SentinelMaster(Service).Any(p => p.Key == "flags" && p.Value == "master"), "the sentinel sees the master, with its password", Patience);
+        }
+
+        AkCacheRuntime.Configure(o =>
+        {
+            o.RedisUrl = $"redis+sentinel://:{MasterPassword}@127.0.0.1:{sentinelPort}/{Service}";
+            o.Prefix = _prefix;
+            o.LoggerFactory = _log;
+        });
+        var add = WovenAssembly.Method<Func<int, int, int>>("Basic.Add");
+        WovenAssembly.ResetCalls();
+        Assert.Equal(3, add(1, 2));
+        foreach (var warning in _log.Warnings)
+        {
+            _output.WriteLine(warning);
+        }
+
+        Assert.Empty(_log.Warnings);
+        Assert.Single(KeysOn(_master, MasterPassword));
+
+        // A service the sentinel does not know: the warning says so, asked of the sentinel itself.
+        AkCacheRuntime.Configure(o =>
+        {
+            o.RedisUrl = $"redis+sentinel://:{MasterPassword}@127.0.0.1:{sentinelPort}/elsewhere";
+            o.Prefix = _prefix;
+            o.LoggerFactory = _log;
+        });
+        Assert.Equal(7, add(3, 4));
+        var unknown = Assert.Single(_log.Warnings);
+        _output.WriteLine(unknown);
+        Assert.Contains($"the sentinel at 127.0.0.1:{sentinelPort} knows no service 'elsewhere'", unknown, StringComparison.Ordinal);
+    }
+
+    private const string MasterPassword = "master-Password-7Hq2";
+    private const string SentinelOwnPassword = "sentinel-Password-Kd93";
+
     private bool ReplicaInSync() => InfoOf(_replica!).Contains("master_link_status:up", StringComparison.Ordinal);
 
     private static string InfoOf(RedisTestServer server)
@@ -122,14 +230,14 @@ public sealed class SentinelFailoverTests : IDisposable
         return connection.GetServer(server.Endpoint).InfoRaw("replication") ?? string.Empty;
     }
 
-    private string[] KeysOn(RedisTestServer server)
+    private string[] KeysOn(RedisTestServer server, string? password = null)
     {
-        using var connection = ConnectionMultiplexer.Connect(server.Endpoint + ",allowAdmin=true,connectTimeout=1000");
+        using var connection = ConnectionMultiplexer.Connect(server.Endpoint + ",allowAdmin=true,connectTimeout=1000" + (password is null ? "" : ",password=" + password));
         return connection.GetServer(server.Endpoint).Keys(pattern: _prefix + ":*").Select(k => k.ToString()).ToArray();
     }
 
-    /// <summary>One sentinel (quorum 1) watching the master; it fails over one second after the master stops answering.</summary>
-    private int StartSentinel(int masterPort)
+    /// <summary>One sentinel (quorum 1) watching the master, with more sentinel.conf lines from <paramref name="settings"/>; it fails over one second after the master stops answering.</summary>
+    private int StartSentinel(int masterPort, params string[] settings)
     {
         _sentinelDirectory = Directory.CreateTempSubdirectory("akcache-sentinel-").FullName;
         var port = RedisTestServer.FreePort();
@@ -143,7 +251,7 @@ public sealed class SentinelFailoverTests : IDisposable
             $"sentinel down-after-milliseconds {Service} 1000",
             $"sentinel failover-timeout {Service} 5000",
             $"sentinel parallel-syncs {Service} 1",
-        }) + "\n");
+        }.Concat(settings)) + "\n");
         var start = new ProcessStartInfo(RedisTestServer.FindRedisServer()!)
         {
             RedirectStandardOutput = true,

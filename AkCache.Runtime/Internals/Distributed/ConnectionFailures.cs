@@ -107,12 +107,12 @@ internal static class ConnectionFailures
         serverError ??= ServerErrorIn(failure.Message);
         if (serverError is not null && IsAuthenticationError(serverError))
         {
-            return Authentication(Shorten(serverError));
+            return Authentication(Shorten(serverError), configuration);
         }
 
         if (authenticationFailed)
         {
-            return Authentication("Redis refused the handshake");
+            return Authentication("Redis refused the handshake", configuration);
         }
 
         if (serverError is not null)
@@ -182,8 +182,13 @@ internal static class ConnectionFailures
         return new ConnectionFailure(ConnectionFailureKind.Tls, $"the TLS handshake failed ({details})", "check the server's TLS settings (tls-port, tls-protocols) against this client's, and the certificates on both sides");
     }
 
-    private static ConnectionFailure Authentication(string details) =>
-        new(ConnectionFailureKind.Authentication, $"authentication failed: {details}", "check the user and password in the Redis URL (redis://user:password@host:port; URL-escape '@', ':', '/', '#' and ',' in the password) and the user's ACL on the server (ACL LIST)");
+    private static ConnectionFailure Authentication(string details, ConfigurationOptions configuration) =>
+        configuration.ServiceName is null
+            ? new(ConnectionFailureKind.Authentication, $"authentication failed: {details}", "check the user and password in the Redis URL (redis://user:password@host:port; URL-escape '@', ':', '/', '#' and ',' in the password) and the user's ACL on the server (ACL LIST)")
+            : new(
+                ConnectionFailureKind.Authentication,
+                $"authentication failed: {details}",
+                "the sentinels and the master each check a password: the URL's user and password are the master's (redis+sentinel://user:password@host:26379/service), and sentinels that require one of their own (requirepass in sentinel.conf) take it from SentinelPassword (AKCACHE_SENTINEL_PASSWORD) and SentinelUser; check both, and the users' ACLs (ACL LIST)");
 
     private static ConnectionFailure Timeout(TimeSpan connectTimeout, bool tls) =>
         new(

@@ -97,7 +97,7 @@ internal sealed partial class RedisAccessor
         try
         {
             var read = new RedisRead(database.StringGet(key));
-            RecordSuccess(writes: false);
+            RecordSuccess(writes: false, key);
             return Noted(key, read);
         }
         catch (Exception ex) when (IsRedisFailure(ex))
@@ -118,7 +118,7 @@ internal sealed partial class RedisAccessor
         {
             var pending = database.StringGetAsync(key);
             var read = new RedisRead(cancellationToken.CanBeCanceled ? await pending.WithCancellation(cancellationToken).ConfigureAwait(false) : await pending.ConfigureAwait(false));
-            RecordSuccess(writes: false);
+            RecordSuccess(writes: false, key);
             return Noted(key, read);
         }
         catch (Exception ex) when (IsRedisFailure(ex) && !cancellationToken.IsCancellationRequested)
@@ -137,7 +137,7 @@ internal sealed partial class RedisAccessor
         try
         {
             database.StringSet(key, value, timeToLive);
-            RecordSuccess(writes: true);
+            RecordSuccess(writes: true, key);
             RememberLarge(key);
             return true;
         }
@@ -158,7 +158,7 @@ internal sealed partial class RedisAccessor
         try
         {
             await database.StringSetAsync(key, value, timeToLive).ConfigureAwait(false);
-            RecordSuccess(writes: true);
+            RecordSuccess(writes: true, key);
             RememberLarge(key);
             return true;
         }
@@ -177,7 +177,7 @@ internal sealed partial class RedisAccessor
             try
             {
                 database.ScriptEvaluate(LuaScripts.StoreAndRelease, owned.Keys, owned.StoreArguments(_channels.StoredChannelName, envelope, timeToLive));
-                RecordSuccess(writes: true);
+                RecordSuccess(writes: true, owned.ValueKey);
                 RememberLarge(owned.ValueKey);
                 return true;
             }
@@ -199,7 +199,7 @@ internal sealed partial class RedisAccessor
             try
             {
                 await database.ScriptEvaluateAsync(LuaScripts.StoreAndRelease, owned.Keys, owned.StoreArguments(_channels.StoredChannelName, envelope, timeToLive)).ConfigureAwait(false);
-                RecordSuccess(writes: true);
+                RecordSuccess(writes: true, owned.ValueKey);
                 RememberLarge(owned.ValueKey);
                 return true;
             }

@@ -56,6 +56,7 @@ internal sealed partial class RedisAccessor : IDisposable
     /// <summary>Open while Redis refuses to store (OOM, READONLY, NOPERM...): writes are skipped for a break, reads go on.</summary>
     private readonly CircuitBreaker _writes;
     private readonly Clock _clock;
+    private readonly TimeProvider _time;
     private readonly RedisConnection _connection;
 
     /// <summary>The connection of large values (RedisAccessor.Large.cs), made at the first one.</summary>
@@ -70,6 +71,7 @@ internal sealed partial class RedisAccessor : IDisposable
         _breaker = new CircuitBreaker(options.BreakDuration, time);
         _writes = new CircuitBreaker(options.BreakDuration, time);
         _clock = Clock.For(time);
+        _time = time;
         _connection = new RedisConnection(url, options);
         _bulk = new RedisConnection(url, options, bulk: true);
     }
@@ -90,13 +92,6 @@ internal sealed partial class RedisAccessor : IDisposable
 
     public string Description => _url.SafeDescription;
 
-    /// <summary>
-    /// Asks the breaker, once per call, whether this call may use Redis at <paramref name="now"/>
-    /// (a reading of the runtime's clock): true while it is closed, and for the one caller that
-    /// probes once a break is over. A call that was told no makes no Redis command at all.
-    /// </summary>
-    public bool TryEnterAt(long now) => _breaker.TryEnterAt(now);
-
     /// <summary>True once a connection exists; false for a process that never called a memoized method.</summary>
     public bool HasConnected => _connection.Multiplexer is not null;
 
@@ -104,7 +99,7 @@ internal sealed partial class RedisAccessor : IDisposable
     internal IConnectionMultiplexer? Connection => _connection.Multiplexer;
 
     /// <summary>
-    /// GET of one value, connecting first if no one has; for a call that <see cref="TryEnterAt">entered</see>.
+    /// GET of one value, connecting first if no one has; for a call that <see cref="TryEnterAt(long, string)">entered</see>.
     /// A value this process knows to be large (<see cref="IsKnownLarge"/>) is read on the bulk connection.
     /// </summary>
     /// <remarks>A key that holds another type of value reads as a miss (warned): its result overwrites it.</remarks>
@@ -176,7 +171,7 @@ internal sealed partial class RedisAccessor : IDisposable
     {
         if (read.Status == TaskStatus.RanToCompletion)
         {
-            RecordSuccess(writes: false);
+            RecordSuccess(writes: false, key);
             return Noted(key, new RedisRead(read.Result));
         }
 
@@ -226,7 +221,7 @@ internal sealed partial class RedisAccessor : IDisposable
 
     /// <summary>
     /// The database, connecting first if no one has; null when the connection is down (logged).
-    /// Does not ask the breaker: the engine asked it once for the call (<see cref="TryEnterAt"/>).
+    /// Does not ask the breaker: the engine asked it once for the call (<see cref="TryEnterAt(long, string)"/>).
     /// </summary>
     private IDatabase? Open() => Usable(_connection.Database ?? Connect());
 
@@ -262,7 +257,21 @@ internal sealed partial class RedisAccessor : IDisposable
     }
 
     /// <summary>A connection failure's reason for the warning: its class, the details, the setting to check (<see cref="ConnectionFailures"/>); never the password.</summary>
-    private string Reason(Exception ex) => _url.Scrub(ConnectionFailures.Describe(ex, _connection.Configuration).ToString());
+    /// <remarks>
+    /// A sentinel URL's failure without a recorded cause is diagnosed by asking the sentinels
+    /// (<see cref="SentinelDiagnosis"/>), only while the breaker is closed: for the failure that opens an outage and is warned.
+    /// </remarks>
+    private string Reason(Exception ex)
+    {
+        var configuration = _connection.Configuration;
+        var failure = ConnectionFailures.Describe(ex, configuration);
+        if (SentinelDiagnosis.Applies(configuration, failure) && _breaker.IsClosed && SentinelDiagnosis.Diagnose(configuration) is { } found)
+        {
+            failure = found;
+        }
+
+        return _url.Scrub(failure.ToString());
+    }
 
     /// <summary>
     /// Called after each successful connect (the first connect of the process, in practice), with
@@ -350,7 +359,7 @@ internal sealed partial class RedisAccessor : IDisposable
             return false;
         }
 
-        RecordSuccess(writes);
+        RecordSuccess(writes, key);
         failure = default;
         return true;
     }
@@ -381,14 +390,15 @@ internal sealed partial class RedisAccessor : IDisposable
 
         if (successClosesTheBreaker)
         {
-            RecordSuccess(writes);
+            RecordSuccess(writes, key);
         }
 
         return (true, result, default);
     }
 
-    private void RecordSuccess(bool writes)
+    private void RecordSuccess(bool writes, string? key = null)
     {
+        RecordNodeSuccess(key);
         if (_breaker.RecordSuccess())
         {
             _logger.LogWarning("AkCache: Redis at {Redis} is reachable again; results are shared across processes again.", Description);
@@ -425,7 +435,7 @@ internal sealed partial class RedisAccessor : IDisposable
 
                 break;
             default:
-                ProcessFailure($"{ex.GetType().Name}: {_url.Scrub(ex.Message)}");
+                ProcessFailure($"{ex.GetType().Name}: {_url.Scrub(ex.Message)}", key);
                 break;
         }
 

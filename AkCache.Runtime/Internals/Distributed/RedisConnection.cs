@@ -52,6 +52,20 @@ internal sealed class RedisConnection : IDisposable
         configuration.ConnectRetry = 1;
         configuration.ReconnectRetryPolicy = new LinearRetry(500);
         configuration.ClientName ??= "akcache";
+        if (configuration.ServiceName is not null)
+        {
+            // The sentinels' own credentials, when they have some; else the client library gives them the URL's (the master's).
+            if (options.SentinelUser is not null)
+            {
+                configuration.SentinelUser = options.SentinelUser;
+            }
+
+            if (options.SentinelPassword is not null)
+            {
+                configuration.SentinelPassword = options.SentinelPassword;
+            }
+        }
+
         Tls = TlsSettings.Load(options);
         Tls?.ApplyTo(configuration);
         Configuration = configuration;

@@ -21,7 +21,7 @@ namespace AkCache.Internals.Engine;
 /// </summary>
 /// <remarks>
 /// Per call, the configuration is read once (by the entry point), the local layer looked up once
-/// (<see cref="TryHit{TResult}"/>), the breaker asked once (<see cref="RedisAccessor.TryEnterAt"/>:
+/// (<see cref="TryHit{TResult}"/>), the breaker asked once (<see cref="RedisAccessor.TryEnterAt(long, string)"/>:
 /// a call told to skip Redis sends no command at all), and the Redis key built at most once.
 /// </remarks>
 internal sealed partial class MemoEngine
@@ -174,7 +174,8 @@ internal sealed partial class MemoEngine
         where TBody : struct, IBody<TArgs, TResult>
     {
         var redis = _state.Redis;
-        if (redis is null || !redis.TryEnterAt(now))
+        var redisKey = redis is null ? null : entry?.RedisKey ?? RememberedKey(entry, method.RedisKey(_state, key));
+        if (redis is null || !redis.TryEnterAt(now, redisKey!))
         {
             // No Redis, or the breaker says to skip it: the local layer answers what it holds.
             if (entry is not null && TryServeWhileDown(method, key, entry, out TResult held))
@@ -185,7 +186,7 @@ internal sealed partial class MemoEngine
             return await ComputeOnceAsync<TArgs, TResult, TBody>(method, key, arguments, body, new CallContext(entry, 0, 0, null), cancellationToken).ConfigureAwait(false);
         }
 
-        var call = new CallContext(entry, _local.Sequence(method, key), _local.Epoch, entry?.RedisKey ?? RememberedKey(entry, method.RedisKey(_state, key)));
+        var call = new CallContext(entry, _local.Sequence(method, key), _local.Epoch, redisKey);
         RedisRead read;
         if (body.Synchronous)
         {

@@ -346,6 +346,29 @@ public sealed class AkCacheOptionsTests
     }
 
     [Fact]
+    public void The_sentinel_credentials_come_from_AKCACHE_SENTINEL_USER_and_AKCACHE_SENTINEL_PASSWORD()
+    {
+        var options = FromVariables(("AKCACHE_SENTINEL_USER", " watcher "), ("AKCACHE_SENTINEL_PASSWORD", SentinelPassword));
+
+        Assert.Equal("watcher", options.SentinelUser);
+        Assert.Equal(SentinelPassword, options.SentinelPassword);
+        Assert.Null(FromVariables().SentinelPassword);
+    }
+
+    [Fact]
+    public void Validate_rejects_sentinel_credentials_without_a_sentinel_url()
+    {
+        var options = new AkCacheOptions { RedisUrl = "redis://127.0.0.1:6379", SentinelPassword = SentinelPassword };
+
+        var error = Assert.Throws<ArgumentException>(options.Validate);
+        Assert.Contains("names no sentinel", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(SentinelPassword, error.Message, StringComparison.Ordinal);
+        new AkCacheOptions { RedisUrl = "redis+sentinel://127.0.0.1:26379/mymaster", SentinelPassword = SentinelPassword }.Validate();
+    }
+
+    private const string SentinelPassword = "only-the-Sentinels-9x";
+
+    [Fact]
     public void Validate_rejects_an_empty_url()
     {
         var options = new AkCacheOptions { RedisUrl = "" };
