@@ -191,7 +191,8 @@ internal sealed partial class RedisAccessor
         if (node.Breaker.RecordSuccess())
         {
             Interlocked.Decrement(ref _openNodes);
-            _logger.LogWarning("AkCache: the Redis cluster node {Node} of {Redis} is reachable again; the results whose keys live on it are shared again.", Describe(node.EndPoint), Description);
+            // The client library's map may still name the node after its replica took over (a command is then redirected, MOVED): say what is known.
+            _logger.LogWarning("AkCache: Redis answers again for the keys of cluster node {Node} of {Redis} (that node, or the replica that took over its slots); their results are shared again.", Describe(node.EndPoint), Description);
         }
     }
 
