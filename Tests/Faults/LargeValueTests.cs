@@ -185,28 +185,36 @@ public sealed class LargeValueTests : MemoizeTestBase
         Assert.NotNull(AkCacheRuntime.State.Redis!.BulkConnection);
         Assert.Matches("^(evalsha|eval)$", BulkClient()!["cmd"]);
 
-        // Read back by another process, synchronously: its first read is a GET on the shared
-        // connection (it cannot know the value is large), which teaches it; the next one is on the bulk connection.
+        // Read back by another process, synchronously: its first read is a GETRANGE of the first
+        // mebibyte and one byte on the shared connection (it cannot know the value is large), which
+        // teaches it; the whole value then comes on the bulk connection, and so do the next reads.
         AnotherProcess();
-        Assert.True(expected.SequenceEqual(_noise(8, 2)));
-        Assert.Null(AkCacheRuntime.State.Redis!.BulkConnection);
-        Assert.True(AkCacheRuntime.State.Redis!.IsKnownLarge(Assert.Single(StoredKeys("*LargeValues.Noise(*"))));
-        Assert.True(expected.SequenceEqual(_noise(8, 2)));
-        Assert.Equal("get", BulkClient()!["cmd"]);
+        var noiseKey = Assert.Single(StoredKeys("*LargeValues.Noise(*"));
+        using (var log = new AkCache.Tests.SingleFlight.CommandLog(Server.Port))
+        {
+            Assert.True(expected.SequenceEqual(_noise(8, 2)));
+            Assert.Equal("get", BulkClient()!["cmd"]);
+            Assert.True(AkCacheRuntime.State.Redis!.IsKnownLarge(noiseKey));
+            Assert.True(expected.SequenceEqual(_noise(8, 2)));
+            var reads = log.AllSoFar().Where(c => !c.FromScript && c.Arguments.Count > 0 && c.Arguments[0] == noiseKey)
+                .Select(c => string.Join(" ", c.Arguments.Skip(1).Prepend(c.Name)));
+            Assert.Equal(new[] { $"GETRANGE 0 {1024 * 1024}", "GET", "GET" }, reads);
+        }
+
         Assert.Equal(1, WovenAssembly.Calls("Noise"));
 
         // The same asynchronously.
         var noiseAsync = WovenAssembly.Method<Func<int, int, Task<byte[]>>>("LargeValues.NoiseAsync");
         var expectedAsync = await noiseAsync(9, 2);
         AnotherProcess();
-        Assert.True(Enumerable.SequenceEqual(expectedAsync, await noiseAsync(9, 2)));
         Assert.Null(AkCacheRuntime.State.Redis!.BulkConnection);
         Assert.True(Enumerable.SequenceEqual(expectedAsync, await noiseAsync(9, 2)));
+        Assert.NotNull(AkCacheRuntime.State.Redis!.BulkConnection);
         Assert.Equal("get", BulkClient()!["cmd"]);
+        Assert.True(Enumerable.SequenceEqual(expectedAsync, await noiseAsync(9, 2)));
         Assert.Equal(1, WovenAssembly.Calls("NoiseAsync"));
 
         // A small value stored at a key known to be large: its reads go back to the shared connection.
-        var noiseKey = Assert.Single(StoredKeys("*LargeValues.Noise(*"));
         Assert.True(AkCacheRuntime.State.Redis!.TrySet(noiseKey, new byte[] { 1, 2, 3 }, TimeSpan.FromMinutes(1)));
         Assert.False(AkCacheRuntime.State.Redis!.IsKnownLarge(noiseKey));
         Redis.KeyDelete(noiseKey);

@@ -10,10 +10,12 @@ namespace AkCache.Internals.Distributed;
 /// Large values travel on a connection of their own ("akcache-bulk", made at the first one), so
 /// that moving 60 MB does not hold up the replies of small calls behind it on the shared
 /// connection. A store of an envelope over <see cref="LargeValueBytes"/> runs there; so does every
-/// read of a key this process knows to hold a large value (it stored one there, or read one: the
-/// first read of a large value by a process is a GET on the shared connection, since a plain GET
-/// keeps the hot path of small values as fast as it is; a script that checks the length first
-/// halved the throughput of small hits). The acquire script answers "{ length }" for a large
+/// read of a key this process knows to hold a large value (it stored one there, or read one). The
+/// first read of a key by a process is a GETRANGE of its first mebibyte and one byte on the shared
+/// connection: the whole of a small value, at the cost of a GET (a script that checks the length
+/// first halved the throughput of small hits); longer, the key is remembered as large and read
+/// whole on the bulk connection, so the shared connection never carries more than a mebibyte of
+/// a value, which under load would have held up the small calls behind it past their timeout. The acquire script answers "{ length }" for a large
 /// stored value, which is then read on the bulk connection. A failure on the bulk
 /// connection costs that call a miss (or its result is not stored), warned at most once a minute,
 /// and never opens the breaker: small calls go on. A refusal to store (OOM...) pauses the writes as

@@ -15,17 +15,23 @@ internal enum RedisReadStatus
     Hit,
     Miss,
     Unavailable,
+
+    /// <summary>The value is larger than <see cref="RedisAccessor.LargeValueBytes"/>: only its first bytes came on the shared connection; the whole is read on the bulk one (<see cref="RedisAccessor.ReadLargeAsync"/>).</summary>
+    Large,
 }
 
-/// <summary>What one GET found: a value, nothing, or no answer from Redis (already logged).</summary>
+/// <summary>What one read found: a value, nothing, or no answer from Redis (already logged).</summary>
 internal readonly struct RedisRead
 {
     public static readonly RedisRead Unavailable = new(RedisReadStatus.Unavailable, RedisValue.Null);
 
+    /// <summary>A read's reply: no value or an empty one is a miss (an envelope is never empty, and GETRANGE answers a missing key with an empty string).</summary>
     public RedisRead(RedisValue value)
-        : this(value.IsNull ? RedisReadStatus.Miss : RedisReadStatus.Hit, value)
+        : this(value.IsNullOrEmpty ? RedisReadStatus.Miss : RedisReadStatus.Hit, value)
     {
     }
+
+    public static RedisRead Large { get; } = new(RedisReadStatus.Large, RedisValue.Null);
 
     private RedisRead(RedisReadStatus status, RedisValue value)
     {
@@ -99,8 +105,10 @@ internal sealed partial class RedisAccessor : IDisposable
     internal IConnectionMultiplexer? Connection => _connection.Multiplexer;
 
     /// <summary>
-    /// GET of one value, connecting first if no one has; for a call that <see cref="TryEnterAt(long, string)">entered</see>.
-    /// A value this process knows to be large (<see cref="IsKnownLarge"/>) is read on the bulk connection.
+    /// Read of one value, connecting first if no one has; for a call that <see cref="TryEnterAt(long, string)">entered</see>.
+    /// A value this process knows to be large (<see cref="IsKnownLarge"/>) is read on the bulk connection;
+    /// on the shared connection the read is a GETRANGE of at most <see cref="LargeValueBytes"/> + 1 bytes
+    /// (<see cref="ReadOnShared"/>), so that a large value met for the first time is read whole on the bulk one.
     /// </summary>
     /// <remarks>A key that holds another type of value reads as a miss (warned): its result overwrites it.</remarks>
     public RedisRead Read(string key)
@@ -115,9 +123,10 @@ internal sealed partial class RedisAccessor : IDisposable
             return RedisRead.Unavailable;
         }
 
-        return TryRun(database, key, static (db, k) => db.StringGet(k), out var value, out var failure, writes: false, key)
-            ? Noted(key, new RedisRead(value))
+        var read = TryRun(database, key, static (db, k) => ReadOnShared(db, k), out var value, out var failure, writes: false, key)
+            ? NotedOnShared(key, value)
             : Failed(failure);
+        return read.Status == RedisReadStatus.Large ? ReadLarge(key) : read;
     }
 
     /// <inheritdoc cref="Read"/>
@@ -134,8 +143,31 @@ internal sealed partial class RedisAccessor : IDisposable
             return RedisRead.Unavailable;
         }
 
-        var (ran, value, failure) = await TryRunAsync(database, (Key: key, Token: cancellationToken), static (db, s) => s.Token.CanBeCanceled ? db.StringGetAsync(s.Key).WithCancellation(s.Token) : db.StringGetAsync(s.Key), cancellationToken, key: key).ConfigureAwait(false);
-        return ran ? Noted(key, new RedisRead(value)) : Failed(failure);
+        var (ran, value, failure) = await TryRunAsync(database, (Key: key, Token: cancellationToken), static (db, s) => s.Token.CanBeCanceled ? ReadOnSharedAsync(db, s.Key).WithCancellation(s.Token) : ReadOnSharedAsync(db, s.Key), cancellationToken, key: key).ConfigureAwait(false);
+        var read = ran ? NotedOnShared(key, value) : Failed(failure);
+        return read.Status == RedisReadStatus.Large ? await ReadLargeAsync(key, cancellationToken).ConfigureAwait(false) : read;
+    }
+
+    /// <summary>
+    /// The read on the shared connection: GETRANGE of the first <see cref="LargeValueBytes"/> + 1 bytes,
+    /// which is the whole of any value that is not large (and costs Redis what a GET does), so that no
+    /// more than a mebibyte of a value ever holds up the small replies queued behind it.
+    /// </summary>
+    private static RedisValue ReadOnShared(IDatabase database, string key) => database.StringGetRange(key, 0, LargeValueBytes);
+
+    /// <inheritdoc cref="ReadOnShared"/>
+    private static Task<RedisValue> ReadOnSharedAsync(IDatabase database, string key) => database.StringGetRangeAsync(key, 0, LargeValueBytes);
+
+    /// <summary>What a read on the shared connection found: more than <see cref="LargeValueBytes"/> is the start of a large value, remembered, to read whole on the bulk connection.</summary>
+    private RedisRead NotedOnShared(string key, RedisValue value)
+    {
+        if (value.Length() > LargeValueBytes)
+        {
+            RememberLarge(key);
+            return RedisRead.Large;
+        }
+
+        return Noted(key, new RedisRead(value));
     }
 
     /// <summary>
@@ -155,7 +187,7 @@ internal sealed partial class RedisAccessor : IDisposable
 
         try
         {
-            read = database.StringGetAsync(key);
+            read = ReadOnSharedAsync(database, key);
             return true;
         }
         catch (Exception ex) when (IsRedisFailure(ex))
@@ -166,13 +198,17 @@ internal sealed partial class RedisAccessor : IDisposable
         }
     }
 
-    /// <summary>The second half of <see cref="TryBeginRead"/>: the outcome of the completed read of <paramref name="key"/>, with the same bookkeeping as <see cref="TryRunAsync"/>.</summary>
+    /// <summary>
+    /// The second half of <see cref="TryBeginRead"/>: the outcome of the completed read of <paramref name="key"/>,
+    /// with the same bookkeeping as <see cref="TryRunAsync"/>. <see cref="RedisReadStatus.Large"/> tells the
+    /// caller to read the value on the bulk connection (<see cref="ReadLargeAsync"/>).
+    /// </summary>
     public RedisRead EndRead(Task<RedisValue> read, string key)
     {
         if (read.Status == TaskStatus.RanToCompletion)
         {
             RecordSuccess(writes: false, key);
-            return Noted(key, new RedisRead(read.Result));
+            return NotedOnShared(key, read.Result);
         }
 
         var failure = read.Exception?.GetBaseException() ?? new TaskCanceledException(read);

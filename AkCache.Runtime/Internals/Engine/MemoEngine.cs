@@ -207,6 +207,10 @@ internal sealed partial class MemoEngine
             }
 
             read = redis.EndRead(pending, call.RedisKey!);
+            if (read.Status == RedisReadStatus.Large)
+            {
+                read = await redis.ReadLargeAsync(call.RedisKey!, cancellationToken).ConfigureAwait(false);
+            }
         }
         else
         {
