@@ -1,6 +1,9 @@
 using System;
+using System.Globalization;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
+using AkCache.Internals.Distributed;
 using AkCache.Internals.Serialization;
 using AkCache.Tests.Infrastructure;
 using AkCache.Tests.Support;
@@ -193,12 +196,23 @@ public sealed class LargeValueTests : MemoizeTestBase
         using (var log = new AkCache.Tests.SingleFlight.CommandLog(Server.Port))
         {
             Assert.True(expected.SequenceEqual(_noise(8, 2)));
-            Assert.Equal("get", BulkClient()!["cmd"]);
+            Assert.Equal("getrange", BulkClient()!["cmd"]);
             Assert.True(AkCacheRuntime.State.Redis!.IsKnownLarge(noiseKey));
             Assert.True(expected.SequenceEqual(_noise(8, 2)));
-            var reads = log.AllSoFar().Where(c => !c.FromScript && c.Arguments.Count > 0 && c.Arguments[0] == noiseKey)
-                .Select(c => string.Join(" ", c.Arguments.Skip(1).Prepend(c.Name)));
-            Assert.Equal(new[] { $"GETRANGE 0 {1024 * 1024}", "GET", "GET" }, reads);
+            var reads = log.AllSoFar().Where(c => !c.FromScript && c.Arguments.Count > 0 && c.Arguments[0] == noiseKey).ToList();
+            Assert.Equal($"GETRANGE 0 {1024 * 1024}", string.Join(" ", reads[0].Arguments.Skip(1).Prepend(reads[0].Name)));
+
+            // On the bulk connection, twice: STRLEN, then GETRANGEs of 64 KiB at most, covering the value.
+            var length = Redis.StringLength(noiseKey);
+            var chunks = (int)((length + RedisAccessor.ChunkBytes - 1) / RedisAccessor.ChunkBytes);
+            var bulk = reads.Skip(1).ToList();
+            Assert.Equal(2 * (chunks + 1), bulk.Count);
+            Assert.Equal(2, bulk.Count(c => c.Name == "STRLEN"));
+            Assert.All(bulk.Where(c => c.Name != "STRLEN"), c =>
+            {
+                Assert.Equal("GETRANGE", c.Name);
+                Assert.InRange(long.Parse(c.Arguments[2], CultureInfo.InvariantCulture) - long.Parse(c.Arguments[1], CultureInfo.InvariantCulture) + 1, 1, RedisAccessor.ChunkBytes);
+            });
         }
 
         Assert.Equal(1, WovenAssembly.Calls("Noise"));
@@ -210,7 +224,7 @@ public sealed class LargeValueTests : MemoizeTestBase
         Assert.Null(AkCacheRuntime.State.Redis!.BulkConnection);
         Assert.True(Enumerable.SequenceEqual(expectedAsync, await noiseAsync(9, 2)));
         Assert.NotNull(AkCacheRuntime.State.Redis!.BulkConnection);
-        Assert.Equal("get", BulkClient()!["cmd"]);
+        Assert.Equal("getrange", BulkClient()!["cmd"]);
         Assert.True(Enumerable.SequenceEqual(expectedAsync, await noiseAsync(9, 2)));
         Assert.Equal(1, WovenAssembly.Calls("NoiseAsync"));
 
@@ -231,6 +245,72 @@ public sealed class LargeValueTests : MemoizeTestBase
         Assert.Equal(AkCache.Internals.Distributed.LockStatus.Stored, asyncAttempt.Status);
         Assert.False(Redis.KeyExists(key + ":lock"));
         Assert.Empty(Log.Warnings);
+    }
+
+    /// <summary>
+    /// A large value replaced by another write between two chunks of a read: the chunks of the two
+    /// writes fail the checksum, and the value is read again, whole; the caller gets the new value,
+    /// never a mix of the two. (Without the checksum this read returns the first chunk of one write
+    /// and the rest of the other.)
+    /// </summary>
+    [Fact]
+    public void A_large_value_replaced_between_two_chunks_of_a_read_is_read_again_whole_and_never_mixed()
+    {
+        var first = _noise(13, 2);
+        var key = Assert.Single(StoredKeys("*LargeValues.Noise(*"));
+        var stored = (byte[])Redis.StringGet(key)!;
+        var replacement = new byte[first.Length];
+        new Random(99).NextBytes(replacement);
+        var boundTo = new AkCache.CompilerServices.MemoKey(BitConverter.ToUInt64(stored, 11), BitConverter.ToUInt64(stored, 19));
+        var other = ValueSerializer.Serialize(replacement, BitConverter.ToInt64(stored, 3), boundTo);
+        Assert.Equal(stored.Length, other.Length);
+
+        AnotherProcess();
+        var redis = AkCacheRuntime.State.Redis!;
+        var replaced = 0;
+        redis.AfterFirstChunk = k =>
+        {
+            if (k == key && Interlocked.Increment(ref replaced) == 1)
+            {
+                Redis.StringSet(k, other, TimeSpan.FromMinutes(5));
+            }
+        };
+
+        // The first read (GETRANGE on the shared connection) teaches that the value is large; then the bulk read.
+        var read = _noise(13, 2);
+        Assert.True(read.AsSpan().SequenceEqual(replacement), "the caller got a value that is neither write whole");
+        Assert.Equal(2, replaced);
+        Assert.Equal(1, WovenAssembly.Calls("Noise"));
+        Assert.Empty(Log.Warnings);
+    }
+
+    /// <summary>A large value damaged in Redis (a byte in its middle): it fails its checksum twice, is a miss with one warning, and is overwritten.</summary>
+    [Fact]
+    public async Task A_damaged_large_value_is_a_miss_with_one_warning_and_is_overwritten()
+    {
+        var expected = _noise(14, 2);
+        var key = Assert.Single(StoredKeys("*LargeValues.Noise(*"));
+        var stored = (byte[])Redis.StringGet(key)!;
+        Redis.StringSetRange(key, 1024 * 1024 + 7, new byte[] { (byte)(stored[(1024 * 1024) + 7] ^ 0xff) });
+
+        AnotherProcess();
+        Assert.True(expected.AsSpan().SequenceEqual(_noise(14, 2)));
+        Assert.Equal(2, WovenAssembly.Calls("Noise"));
+        Assert.Contains("failed its checksum twice", Assert.Single(Log.Warnings));
+        Assert.True(ValueSerializer.IsWhole((byte[])Redis.StringGet(key)!));
+        Assert.True(expected.AsSpan().SequenceEqual(_noise(14, 2)));
+        Assert.Equal(2, WovenAssembly.Calls("Noise"));
+
+        // The same asynchronously.
+        var noiseAsync = WovenAssembly.Method<Func<int, int, Task<byte[]>>>("LargeValues.NoiseAsync");
+        var expectedAsync = await noiseAsync(15, 2);
+        var asyncKey = Assert.Single(StoredKeys("*LargeValues.NoiseAsync(*"));
+        Redis.StringSetRange(asyncKey, 1024 * 1024, new byte[] { 0, 1, 2, 3 });
+        AnotherProcess();
+        Assert.True(Enumerable.SequenceEqual(expectedAsync, await noiseAsync(15, 2)));
+        Assert.Equal(2, WovenAssembly.Calls("NoiseAsync"));
+        Assert.Equal(2, Log.Warnings.Count(w => w.Contains("failed its checksum twice", StringComparison.Ordinal)));
+        Assert.True(ValueSerializer.IsWhole((byte[])Redis.StringGet(asyncKey)!));
     }
 
     /// <summary>

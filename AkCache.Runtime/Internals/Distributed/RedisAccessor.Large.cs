@@ -24,7 +24,20 @@ namespace AkCache.Internals.Distributed;
 internal sealed partial class RedisAccessor
 {
     /// <summary>Values longer than this (stored bytes) are read and written on the bulk connection.</summary>
-    internal const int LargeValueBytes = 1024 * 1024;
+    internal const int LargeValueBytes = AkCache.Internals.Serialization.ValueSerializer.LargeEnvelopeBytes;
+
+    /// <summary>
+    /// A large value is read in GETRANGEs of this many bytes, <see cref="ChunksInFlight"/> at a time:
+    /// Redis copies each reply into its output buffer in one go, and 64 KiB (which also stays out of
+    /// .NET's large object heap) keeps the small calls of every client from waiting behind a 60 MiB copy.
+    /// </summary>
+    internal const int ChunkBytes = 64 * 1024;
+
+    /// <summary>How many chunk reads of one value are sent before the first one is awaited.</summary>
+    internal const int ChunksInFlight = 16;
+
+    /// <summary>For tests: called after the first chunk of a chunked read came back (a test replaces the value there).</summary>
+    internal Action<string>? AfterFirstChunk { get; set; }
 
     /// <summary>How many keys known to be large are remembered; then the memory starts over.</summary>
     private const int MaxKnownLargeKeys = 10_000;
@@ -98,7 +111,7 @@ internal sealed partial class RedisAccessor
 
         try
         {
-            var read = new RedisRead(database.StringGet(key));
+            var read = new RedisRead(ReadWhole(database, key));
             RecordSuccess(writes: false, key);
             return Noted(key, read);
         }
@@ -118,7 +131,7 @@ internal sealed partial class RedisAccessor
 
         try
         {
-            var pending = database.StringGetAsync(key);
+            var pending = ReadWholeAsync(database, key);
             var read = new RedisRead(cancellationToken.CanBeCanceled ? await pending.WithCancellation(cancellationToken).ConfigureAwait(false) : await pending.ConfigureAwait(false));
             RecordSuccess(writes: false, key);
             return Noted(key, read);
@@ -127,6 +140,121 @@ internal sealed partial class RedisAccessor
         {
             return BulkFailed(ex, writes: false, key) == RedisFailureKind.WrongType ? new RedisRead(RedisValue.Null) : RedisRead.Unavailable;
         }
+    }
+
+    /// <summary>
+    /// The whole value at <paramref name="key"/>, on the bulk connection: STRLEN, then a GET of a value
+    /// that is not large, or GETRANGEs of <see cref="ChunkBytes"/> for a large one, checked whole by
+    /// its checksum (<see cref="AkCache.Internals.Serialization.ValueSerializer.IsWhole"/>). A value replaced
+    /// between two chunks fails the check and is read once more; failing twice (damaged, or large
+    /// without a checksum: not written by this format) it is deleted and a miss, warned; the call's result replaces it.
+    /// </summary>
+    private RedisValue ReadWhole(IDatabase database, string key)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var length = database.StringLength(key);
+            if (length <= LargeValueBytes)
+            {
+                return length == 0 ? RedisValue.Null : database.StringGet(key);
+            }
+
+            var envelope = new byte[length];
+            var pending = new System.Collections.Generic.Queue<(long Offset, Task<RedisValue> Chunk)>();
+            long sent = 0, received = 0;
+            var whole = true;
+            while (received < length)
+            {
+                for (; sent < length && pending.Count < ChunksInFlight; sent += ChunkBytes)
+                {
+                    pending.Enqueue((sent, database.StringGetRangeAsync(key, sent, Math.Min(sent + ChunkBytes, length) - 1)));
+                }
+
+                var (offset, chunk) = pending.Dequeue();
+                whole &= Take(envelope, offset, chunk.GetAwaiter().GetResult(), key);
+                received = offset + ChunkBytes;
+            }
+
+            if (whole && AkCache.Internals.Serialization.ValueSerializer.IsWhole(envelope))
+            {
+                return envelope;
+            }
+
+            if (attempt == 2)
+            {
+                return NotWhole(database, key, length);
+            }
+        }
+    }
+
+    /// <inheritdoc cref="ReadWhole"/>
+    private async Task<RedisValue> ReadWholeAsync(IDatabase database, string key)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var length = await database.StringLengthAsync(key).ConfigureAwait(false);
+            if (length <= LargeValueBytes)
+            {
+                return length == 0 ? RedisValue.Null : await database.StringGetAsync(key).ConfigureAwait(false);
+            }
+
+            var envelope = new byte[length];
+            var pending = new System.Collections.Generic.Queue<(long Offset, Task<RedisValue> Chunk)>();
+            long sent = 0, received = 0;
+            var whole = true;
+            while (received < length)
+            {
+                for (; sent < length && pending.Count < ChunksInFlight; sent += ChunkBytes)
+                {
+                    pending.Enqueue((sent, database.StringGetRangeAsync(key, sent, Math.Min(sent + ChunkBytes, length) - 1)));
+                }
+
+                var (offset, chunk) = pending.Dequeue();
+                whole &= Take(envelope, offset, await chunk.ConfigureAwait(false), key);
+                received = offset + ChunkBytes;
+            }
+
+            if (whole && AkCache.Internals.Serialization.ValueSerializer.IsWhole(envelope))
+            {
+                return envelope;
+            }
+
+            if (attempt == 2)
+            {
+                return NotWhole(database, key, length);
+            }
+        }
+    }
+
+    /// <summary>Copies one chunk into place: false when it is not the length asked for (the value was replaced by a shorter one, or deleted).</summary>
+    private bool Take(byte[] envelope, long offset, RedisValue chunk, string key)
+    {
+        var expected = (int)Math.Min(ChunkBytes, envelope.Length - offset);
+        var bytes = (ReadOnlyMemory<byte>)chunk;
+        if (bytes.Length != expected)
+        {
+            return false;
+        }
+
+        bytes.Span.CopyTo(envelope.AsSpan((int)offset));
+        if (offset == 0)
+        {
+            AfterFirstChunk?.Invoke(key);
+        }
+
+        return true;
+    }
+
+    /// <summary>A large value that failed its checksum twice: deleted (so that the lock script does not read it a third time), warned, a miss.</summary>
+    private RedisValue NotWhole(IDatabase database, string key, long length)
+    {
+        database.KeyDelete(key, CommandFlags.FireAndForget);
+        _logger.LogWarning(
+            "AkCache: the value of {Length} bytes at {Key} in Redis at {Redis} failed its checksum twice (damaged, replaced while it was read, or written without one by an older AkCache); it is deleted, and the call computes its result and stores it.",
+            length,
+            key,
+            Description);
+        return RedisValue.Null;
     }
 
     private bool TrySetLarge(string key, byte[] value, TimeSpan timeToLive)

@@ -95,10 +95,77 @@ internal static class SentinelDiagnosis
             return new ConnectionFailure(ConnectionFailureKind.Other, $"{where} knows no service '{service}'", "the path of the URL (redis+sentinel://host:26379/service) must be the name in the sentinels' 'sentinel monitor <service> ...'");
         }
 
-        return new ConnectionFailure(
-            ConnectionFailureKind.Other,
-            $"{where} names {master} as the master of '{service}', which could not be used",
-            "check that the master is reachable from here, and that the URL's user and password are the master's (the sentinels' own go in SentinelPassword)");
+        var named = $"{where} names {master} as the master of '{service}'";
+        return Probe(master, configuration, timeout) switch
+        {
+            (SocketError.ConnectionRefused, _) => new ConnectionFailure(
+                ConnectionFailureKind.Refused,
+                $"{named}, which refused the connection: it is down or restarting, and until the sentinels promote a replica (a failover takes their down-after-milliseconds and more) there is no master",
+                "nothing to change if a failover is under way: AkCache follows the promoted replica; else start the master, or check that the sentinels monitor the right one"),
+            (SocketError.TimedOut, _) => new ConnectionFailure(
+                ConnectionFailureKind.Timeout,
+                $"{named}, which gave no answer within {timeout} ms",
+                "check that the master is reachable from here (a firewall, an address the sentinels announce but that this host cannot reach: sentinel announce-ip, replica-announce-ip)"),
+            (_, "slave") => new ConnectionFailure(
+                ConnectionFailureKind.Other,
+                $"{named}, which is still a replica: a failover is under way (the sentinels name the replica they promote before it becomes a master)",
+                "nothing to change: AkCache uses it once it is promoted"),
+            (_, "master") => new ConnectionFailure(
+                ConnectionFailureKind.Other,
+                $"{named}, which is a master and answers: a failover has just ended, or the connection was lost for a moment",
+                "nothing to change if this passes: AkCache reconnects in the background"),
+            (_, var answer) => new ConnectionFailure(
+                ConnectionFailureKind.Other,
+                $"{named}, which accepts connections but could not be used (ROLE: {answer})",
+                "check that the URL's user and password are the master's (the sentinels' own go in SentinelPassword), and that TLS is used on both or neither"),
+        };
+    }
+
+    /// <summary>
+    /// What the named master "host:port" is: refused or timed out at connect, else Success with its
+    /// ROLE (after AUTH with the URL's credentials): "master", "slave", or the error it answered.
+    /// </summary>
+    private static (SocketError Connect, string Role) Probe(string master, ConfigurationOptions configuration, int timeout)
+    {
+        var colon = master.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(master.Substring(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port))
+        {
+            return (SocketError.Success, "not asked");
+        }
+
+        using var client = new TcpClient { ReceiveTimeout = timeout, SendTimeout = timeout };
+        try
+        {
+            if (!client.ConnectAsync(master.Substring(0, colon), port).Wait(timeout))
+            {
+                return (SocketError.TimedOut, string.Empty);
+            }
+        }
+        catch (AggregateException ex) when (ex.GetBaseException() is SocketException socket)
+        {
+            return (socket.SocketErrorCode == SocketError.ConnectionRefused ? SocketError.ConnectionRefused : socket.SocketErrorCode, string.Empty);
+        }
+
+        try
+        {
+            using var stream = client.GetStream();
+            if (configuration.Password is { Length: > 0 } password)
+            {
+                var auth = configuration.User is { Length: > 0 } user ? Send(stream, "AUTH", user, password) : Send(stream, "AUTH", password);
+                if (auth.StartsWith("-", StringComparison.Ordinal))
+                {
+                    return (SocketError.Success, Error(auth));
+                }
+            }
+
+            var role = Send(stream, "ROLE");
+            var first = role.IndexOf(':');
+            return (SocketError.Success, role.StartsWith("-", StringComparison.Ordinal) ? Error(role) : first < 0 ? role : role.Substring(0, first));
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException)
+        {
+            return (SocketError.Success, "no answer to ROLE");
+        }
     }
 
     /// <summary>Sends one command and reads one reply: an error or status line as it is, a nil, or an array of bulk strings joined with ':'.</summary>

@@ -2,6 +2,7 @@ using System;
 using System.Buffers.Binary;
 using AkCache.CompilerServices;
 using AkCache.Internals.Hashing;
+using System.IO.Hashing;
 using MessagePack;
 
 namespace AkCache.Internals.Serialization;
@@ -34,9 +35,10 @@ internal enum EnvelopeStatus
 /// Turns results into the bytes stored in Redis and back. Each value is wrapped in an envelope
 /// (format 2, docs/values.md): the format byte, the serializer's id, a flags byte, the absolute
 /// expiry (Unix milliseconds), the key the value was written for (the 16 bytes of its hash tag),
-/// the fingerprint of the result type's shape (<see cref="TypeShape{T}"/>), the payload, and, when
-/// the signed flag is set, an HMAC-SHA256 of everything before it; numbers little endian. Anything
-/// that does not match is never deserialized.
+/// the fingerprint of the result type's shape (<see cref="TypeShape{T}"/>), the payload, for an
+/// envelope over <see cref="LargeEnvelopeBytes"/> an XxHash3 of everything before it (the
+/// checksummed flag), and, when the signed flag is set, an HMAC-SHA256 of everything before it;
+/// numbers little endian. Anything that does not match is never deserialized.
 /// </summary>
 internal static class ValueSerializer
 {
@@ -55,6 +57,20 @@ internal static class ValueSerializer
 
     /// <summary>Flag: the envelope ends with a signature.</summary>
     public const byte Signed = 1;
+
+    /// <summary>
+    /// Flag: before its signature, the envelope carries an XxHash3 (<see cref="ChecksumLength"/>
+    /// bytes) of everything before it. Set on every envelope over <see cref="LargeEnvelopeBytes"/>,
+    /// and only there: such a value is read from Redis in chunks, and the checksum tells a value
+    /// read whole from one assembled from two writes (replaced between two chunks) or damaged.
+    /// </summary>
+    public const byte Checksummed = 4;
+
+    /// <summary>The length of the checksum of a <see cref="Checksummed"/> envelope.</summary>
+    public const int ChecksumLength = 8;
+
+    /// <summary>Envelopes longer than this carry a checksum, and are read from Redis in chunks on a connection of their own.</summary>
+    public const int LargeEnvelopeBytes = 1024 * 1024;
 
     /// <summary>
     /// Flag: the payload is compressed: the original length (4 bytes), then one LZ4 block of it
@@ -138,14 +154,21 @@ internal static class ValueSerializer
         BinaryPrimitives.WriteUInt64LittleEndian(header.Slice(KeyAt), boundTo.High);
         BinaryPrimitives.WriteUInt64LittleEndian(header.Slice(KeyAt + 8), boundTo.Low);
         BinaryPrimitives.WriteUInt64LittleEndian(header.Slice(ShapeAt), TypeShape<T>.Fingerprint);
+        if ((flags & Checksummed) != 0)
+        {
+            var summed = signed - ChecksumLength;
+            BinaryPrimitives.WriteUInt64LittleEndian(header.Slice(summed), XxHash3.HashToUInt64(header.Slice(0, summed)));
+        }
+
         signer?.Sign(envelope, signed);
         return envelope;
     }
 
     /// <summary>
     /// An envelope with room for the header, <paramref name="payload"/> in it (compressed when it is
-    /// at least <paramref name="compressAbove"/> bytes and that saves room), and room for a signature;
-    /// <paramref name="signed"/> is the length the signature covers.
+    /// at least <paramref name="compressAbove"/> bytes and that saves room), room for a checksum when
+    /// it is large (<see cref="ChecksumRoom"/>) and for a signature; <paramref name="signed"/> is the
+    /// length the signature covers.
     /// </summary>
     private static byte[] Envelope(ReadOnlySpan<byte> payload, int compressAbove, ValueSigner? signer, ref byte flags, out int signed)
     {
@@ -160,6 +183,7 @@ internal static class ValueSerializer
                 if (length >= 0)
                 {
                     signed = HeaderLength + OriginalLengthBytes + length;
+                    signed += ChecksumRoom(signed, signature, ref flags);
                     var compressed = new byte[signed + signature];
                     BinaryPrimitives.WriteInt32LittleEndian(compressed.AsSpan(HeaderLength), payload.Length);
                     room.AsSpan(0, length).CopyTo(compressed.AsSpan(HeaderLength + OriginalLengthBytes));
@@ -174,9 +198,38 @@ internal static class ValueSerializer
         }
 
         signed = HeaderLength + payload.Length;
+        signed += ChecksumRoom(signed, signature, ref flags);
         var envelope = new byte[signed + signature];
         payload.CopyTo(envelope.AsSpan(HeaderLength));
         return envelope;
+    }
+
+    /// <summary>The room for a checksum in an envelope of <paramref name="body"/> bytes before it: its length, with the flag set, when the envelope would then be over <see cref="LargeEnvelopeBytes"/>; else none.</summary>
+    private static int ChecksumRoom(int body, int signature, ref byte flags)
+    {
+        if (body + ChecksumLength + signature <= LargeEnvelopeBytes)
+        {
+            return 0;
+        }
+
+        flags |= Checksummed;
+        return ChecksumLength;
+    }
+
+    /// <summary>
+    /// Whether an envelope read from Redis in chunks is one write, whole: it carries a checksum
+    /// (<see cref="Checksummed"/>), and the checksum matches. False for an envelope assembled from
+    /// two writes, a damaged one, and a large one without a checksum (not written in this format).
+    /// </summary>
+    public static bool IsWhole(ReadOnlySpan<byte> envelope)
+    {
+        if (envelope.Length <= HeaderLength || envelope[0] != FormatVersion || (envelope[FlagsAt] & Checksummed) == 0)
+        {
+            return false;
+        }
+
+        var summed = envelope.Length - ChecksumLength - ((envelope[FlagsAt] & Signed) != 0 ? ValueSigner.SignatureLength : 0);
+        return summed > HeaderLength && XxHash3.HashToUInt64(envelope.Slice(0, summed)) == BinaryPrimitives.ReadUInt64LittleEndian(envelope.Slice(summed));
     }
 
     /// <summary>
@@ -189,7 +242,7 @@ internal static class ValueSerializer
         expiresAtUnixMs = 0;
         payloadLength = 0;
         var header = envelope.Span;
-        if (header.Length <= HeaderLength || header[0] != FormatVersion || (header[FlagsAt] & ~(Signed | Compressed)) != 0)
+        if (header.Length <= HeaderLength || header[0] != FormatVersion || (header[FlagsAt] & ~(Signed | Compressed | Checksummed)) != 0)
         {
             return EnvelopeStatus.Foreign;
         }
@@ -200,7 +253,7 @@ internal static class ValueSerializer
         }
 
         var signed = (header[FlagsAt] & Signed) != 0;
-        payloadLength = header.Length - HeaderLength - (signed ? ValueSigner.SignatureLength : 0);
+        payloadLength = header.Length - HeaderLength - (signed ? ValueSigner.SignatureLength : 0) - ((header[FlagsAt] & Checksummed) != 0 ? ChecksumLength : 0);
         if (payloadLength <= 0)
         {
             return EnvelopeStatus.Foreign;
