@@ -161,25 +161,15 @@ internal sealed partial class RedisAccessor
                 return length == 0 ? RedisValue.Null : database.StringGet(key);
             }
 
-            var envelope = new byte[length];
-            var pending = new System.Collections.Generic.Queue<(long Offset, Task<RedisValue> Chunk)>();
-            long sent = 0, received = 0;
-            var whole = true;
-            while (received < length)
+            var read = new ChunkedRead(this, database, key, length);
+            while (!read.Done)
             {
-                for (; sent < length && pending.Count < ChunksInFlight; sent += ChunkBytes)
-                {
-                    pending.Enqueue((sent, database.StringGetRangeAsync(key, sent, Math.Min(sent + ChunkBytes, length) - 1)));
-                }
-
-                var (offset, chunk) = pending.Dequeue();
-                whole &= Take(envelope, offset, chunk.GetAwaiter().GetResult(), key);
-                received = offset + ChunkBytes;
+                read.Take(read.Next().GetAwaiter().GetResult());
             }
 
-            if (whole && AkCache.Internals.Serialization.ValueSerializer.IsWhole(envelope))
+            if (read.IsWhole)
             {
-                return envelope;
+                return read.Envelope;
             }
 
             if (attempt == 2)
@@ -200,25 +190,15 @@ internal sealed partial class RedisAccessor
                 return length == 0 ? RedisValue.Null : await database.StringGetAsync(key).ConfigureAwait(false);
             }
 
-            var envelope = new byte[length];
-            var pending = new System.Collections.Generic.Queue<(long Offset, Task<RedisValue> Chunk)>();
-            long sent = 0, received = 0;
-            var whole = true;
-            while (received < length)
+            var read = new ChunkedRead(this, database, key, length);
+            while (!read.Done)
             {
-                for (; sent < length && pending.Count < ChunksInFlight; sent += ChunkBytes)
-                {
-                    pending.Enqueue((sent, database.StringGetRangeAsync(key, sent, Math.Min(sent + ChunkBytes, length) - 1)));
-                }
-
-                var (offset, chunk) = pending.Dequeue();
-                whole &= Take(envelope, offset, await chunk.ConfigureAwait(false), key);
-                received = offset + ChunkBytes;
+                read.Take(await read.Next().ConfigureAwait(false));
             }
 
-            if (whole && AkCache.Internals.Serialization.ValueSerializer.IsWhole(envelope))
+            if (read.IsWhole)
             {
-                return envelope;
+                return read.Envelope;
             }
 
             if (attempt == 2)
@@ -228,26 +208,67 @@ internal sealed partial class RedisAccessor
         }
     }
 
-    /// <summary>Copies one chunk into place: false when it is not the length asked for (the value was replaced by a shorter one, or deleted).</summary>
-    private bool Take(byte[] envelope, long offset, RedisValue chunk, string key)
+    /// <summary>
+    /// One pass over a large value's chunks, shared by the synchronous and asynchronous reads: <see cref="Next"/>
+    /// keeps <see cref="ChunksInFlight"/> GETRANGEs sent and gives the oldest, whose reply goes to <see cref="Take"/>.
+    /// </summary>
+    private sealed class ChunkedRead
     {
-        var expected = (int)Math.Min(ChunkBytes, envelope.Length - offset);
-        var bytes = (ReadOnlyMemory<byte>)chunk;
-        if (bytes.Length != expected)
+        private readonly RedisAccessor _owner;
+        private readonly IDatabase _database;
+        private readonly string _key;
+        private readonly System.Collections.Generic.Queue<(long Offset, Task<RedisValue> Chunk)> _pending = new();
+        private long _sent;
+        private long _offset;
+        private long _received;
+        private bool _complete = true;
+
+        public ChunkedRead(RedisAccessor owner, IDatabase database, string key, long length)
         {
-            return false;
+            _owner = owner;
+            _database = database;
+            _key = key;
+            Envelope = new byte[length];
         }
 
-        bytes.Span.CopyTo(envelope.AsSpan((int)offset));
-        if (offset == 0)
+        public byte[] Envelope { get; }
+
+        public bool Done => _received >= Envelope.Length;
+
+        /// <summary>Every chunk came back the length asked for, and the whole matches its checksum.</summary>
+        public bool IsWhole => _complete && AkCache.Internals.Serialization.ValueSerializer.IsWhole(Envelope);
+
+        public Task<RedisValue> Next()
         {
-            AfterFirstChunk?.Invoke(key);
+            for (; _sent < Envelope.Length && _pending.Count < ChunksInFlight; _sent += ChunkBytes)
+            {
+                _pending.Enqueue((_sent, _database.StringGetRangeAsync(_key, _sent, Math.Min(_sent + ChunkBytes, Envelope.Length) - 1)));
+            }
+
+            var (offset, chunk) = _pending.Dequeue();
+            _offset = offset;
+            return chunk;
         }
 
-        return true;
+        /// <summary>Copies the reply of the chunk <see cref="Next"/> gave into place; one that is not the length asked for (the value was replaced by a shorter one, or deleted) makes the read incomplete.</summary>
+        public void Take(RedisValue chunk)
+        {
+            _received = _offset + ChunkBytes;
+            var bytes = (ReadOnlyMemory<byte>)chunk;
+            if (bytes.Length != (int)Math.Min(ChunkBytes, Envelope.Length - _offset))
+            {
+                _complete = false;
+                return;
+            }
+
+            bytes.Span.CopyTo(Envelope.AsSpan((int)_offset));
+            if (_offset == 0)
+            {
+                _owner.AfterFirstChunk?.Invoke(_key);
+            }
+        }
     }
 
-    /// <summary>A large value that failed its checksum twice: deleted (so that the lock script does not read it a third time), warned, a miss.</summary>
     private RedisValue NotWhole(IDatabase database, string key, long length)
     {
         database.KeyDelete(key, CommandFlags.FireAndForget);
