@@ -146,6 +146,20 @@ public sealed class AkCacheOptions
     /// <value>Default: AKCACHE_COMPRESSION_THRESHOLD_KB kibibytes (0: off), else <see cref="DefaultCompressionThresholdBytes"/> (64 KiB).</value>
     public int CompressionThresholdBytes { get; set; } = DefaultCompressionThresholdBytes;
 
+    /// <summary>The default of <see cref="LargeValueBytesInFlight"/>: 32 KiB.</summary>
+    public const int DefaultLargeValueBytesInFlight = 32 * 1024;
+
+    /// <summary>
+    /// How many bytes of a large value (over 1 MiB stored) one read asks Redis for at a time: the value
+    /// comes in GETRANGEs of this size (of 64 KiB when it is larger, as many at a time as fit). Small, it
+    /// keeps the small calls of this and every other client from waiting behind the large one on a busy
+    /// server (docs/values.md, measured in docs/benchmarks.md item 13); for a server across a network,
+    /// raise it towards the link's bandwidth times its round trip (for example 1 MiB), or large reads are
+    /// bounded by one round trip per chunk.
+    /// </summary>
+    /// <value>Default: AKCACHE_LARGE_VALUE_IN_FLIGHT_KB kibibytes, else <see cref="DefaultLargeValueBytesInFlight"/> (32 KiB).</value>
+    public int LargeValueBytesInFlight { get; set; } = DefaultLargeValueBytesInFlight;
+
     /// <summary>
     /// Whether the local layer answers first: a call whose result this process holds, and that Redis
     /// has not invalidated, costs no round trip. False: every call reads Redis, and the local layer
@@ -315,6 +329,19 @@ public sealed class AkCacheOptions
             }
         }
 
+        var inFlight = NonEmpty(variable("AKCACHE_LARGE_VALUE_IN_FLIGHT_KB"));
+        if (inFlight is not null)
+        {
+            if (int.TryParse(inFlight.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var kibibytes) && kibibytes >= 4 && kibibytes <= MaxLargeValueBytesInFlight / 1024)
+            {
+                options.LargeValueBytesInFlight = kibibytes * 1024;
+            }
+            else
+            {
+                problems.Add($"AKCACHE_LARGE_VALUE_IN_FLIGHT_KB must be a whole number of kibibytes from 4 to 65536, not '{inFlight}'.");
+            }
+        }
+
         options.ConnectTimeout = Milliseconds(variable, "AKCACHE_CONNECT_TIMEOUT_MS", options.ConnectTimeout, problems);
         options.OperationTimeout = Milliseconds(variable, "AKCACHE_OPERATION_TIMEOUT_MS", options.OperationTimeout, problems);
         options.TlsCaFile = NonEmpty(variable("AKCACHE_TLS_CA_FILE"))?.Trim();
@@ -377,6 +404,11 @@ public sealed class AkCacheOptions
             throw new ArgumentException($"{nameof(CompressionThresholdBytes)} must be 0 (no compression) or a positive number of bytes, not {CompressionThresholdBytes}.");
         }
 
+        if (LargeValueBytesInFlight < 4 * 1024 || LargeValueBytesInFlight > MaxLargeValueBytesInFlight)
+        {
+            throw new ArgumentException($"{nameof(LargeValueBytesInFlight)} must be from 4 KiB to 64 MiB ({4 * 1024} to {MaxLargeValueBytesInFlight} bytes), not {LargeValueBytesInFlight}.");
+        }
+
         RequirePositive(ConnectTimeout, nameof(ConnectTimeout));
         RequirePositive(OperationTimeout, nameof(OperationTimeout));
         RequirePositive(BreakDuration, nameof(BreakDuration));
@@ -422,6 +454,8 @@ public sealed class AkCacheOptions
 
     /// <summary>Redis's largest value (proto-max-bulk-len's default).</summary>
     private const long MaxValueLimit = 512L * 1024 * 1024;
+
+    private const int MaxLargeValueBytesInFlight = 64 * 1024 * 1024;
 
     /// <summary>A whole number of milliseconds from 1 to 24 days in <paramref name="name"/>; a bad one keeps <paramref name="current"/> and is described.</summary>
     private static TimeSpan Milliseconds(Func<string, string?> variable, string name, TimeSpan current, System.Collections.Generic.List<string> problems)

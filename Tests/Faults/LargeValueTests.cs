@@ -202,17 +202,8 @@ public sealed class LargeValueTests : MemoizeTestBase
             var reads = log.AllSoFar().Where(c => !c.FromScript && c.Arguments.Count > 0 && c.Arguments[0] == noiseKey).ToList();
             Assert.Equal($"GETRANGE 0 {1024 * 1024}", string.Join(" ", reads[0].Arguments.Skip(1).Prepend(reads[0].Name)));
 
-            // On the bulk connection, twice: STRLEN, then GETRANGEs of 64 KiB at most, covering the value.
-            var length = Redis.StringLength(noiseKey);
-            var chunks = (int)((length + RedisAccessor.ChunkBytes - 1) / RedisAccessor.ChunkBytes);
-            var bulk = reads.Skip(1).ToList();
-            Assert.Equal(2 * (chunks + 1), bulk.Count);
-            Assert.Equal(2, bulk.Count(c => c.Name == "STRLEN"));
-            Assert.All(bulk.Where(c => c.Name != "STRLEN"), c =>
-            {
-                Assert.Equal("GETRANGE", c.Name);
-                Assert.InRange(long.Parse(c.Arguments[2], CultureInfo.InvariantCulture) - long.Parse(c.Arguments[1], CultureInfo.InvariantCulture) + 1, 1, RedisAccessor.ChunkBytes);
-            });
+            // On the bulk connection, twice: STRLEN, then GETRANGEs of LargeValueBytesInFlight (32 KiB by default), covering the value.
+            AssertChunkedReads(reads.Skip(1).ToList(), Redis.StringLength(noiseKey), reads: 2, chunkBytes: AkCacheOptions.DefaultLargeValueBytesInFlight);
         }
 
         Assert.Equal(1, WovenAssembly.Calls("Noise"));
@@ -352,6 +343,52 @@ public sealed class LargeValueTests : MemoizeTestBase
         Configure(o => o.RedisUrl = Server.Url);
         Assert.Equal(7, add(3, 4));
         Assert.Equal(computed, WovenAssembly.Calls("Add"));
+    }
+
+    /// <summary>
+    /// A LargeValueBytesInFlight above 64 KiB (for a server across a network): chunks of 64 KiB, below
+    /// the large object heap, as many at a time as fit; the value read whole, once, by another process.
+    /// </summary>
+    [Fact]
+    public void A_larger_window_of_bytes_in_flight_reads_chunks_of_64_KiB_several_at_a_time()
+    {
+        var expected = _noise(16, 2);
+        var key = Assert.Single(StoredKeys("*LargeValues.Noise(*"));
+        AnotherProcess(o => o.LargeValueBytesInFlight = 256 * 1024);
+        var redis = AkCacheRuntime.State.Redis!;
+        Assert.Equal(64 * 1024, redis.ChunkBytes);
+        Assert.Equal(4, redis.ChunksInFlight);
+
+        using (var log = new AkCache.Tests.SingleFlight.CommandLog(Server.Port))
+        {
+            Assert.True(expected.AsSpan().SequenceEqual(_noise(16, 2)));
+            var reads = log.AllSoFar().Where(c => !c.FromScript && c.Arguments.Count > 0 && c.Arguments[0] == key).ToList();
+            Assert.Equal("GETRANGE", reads[0].Name);
+            AssertChunkedReads(reads.Skip(1).ToList(), Redis.StringLength(key), reads: 1, chunkBytes: 64 * 1024);
+        }
+
+        Assert.Equal(1, WovenAssembly.Calls("Noise"));
+        Assert.Empty(Log.Warnings);
+    }
+
+    /// <summary>The bulk connection's commands for <paramref name="reads"/> reads of a value of <paramref name="length"/> bytes: each a STRLEN, then GETRANGEs of <paramref name="chunkBytes"/> in order, the last one shorter, covering it.</summary>
+    private static void AssertChunkedReads(System.Collections.Generic.List<AkCache.Tests.SingleFlight.CommandLog.Command> bulk, long length, int reads, int chunkBytes)
+    {
+        var chunks = (int)((length + chunkBytes - 1) / chunkBytes);
+        Assert.Equal(reads * (chunks + 1), bulk.Count);
+        for (var read = 0; read < reads; read++)
+        {
+            var commands = bulk.Skip(read * (chunks + 1)).Take(chunks + 1).ToList();
+            Assert.Equal("STRLEN", commands[0].Name);
+            for (var chunk = 0; chunk < chunks; chunk++)
+            {
+                var c = commands[chunk + 1];
+                Assert.Equal("GETRANGE", c.Name);
+                var start = (long)chunk * chunkBytes;
+                Assert.Equal(start, long.Parse(c.Arguments[1], CultureInfo.InvariantCulture));
+                Assert.Equal(Math.Min(start + chunkBytes, length) - 1, long.Parse(c.Arguments[2], CultureInfo.InvariantCulture));
+            }
+        }
     }
 
     /// <summary>The fields of the bulk connection's CLIENT LIST line of the current configuration (the newest one; its subscription connection, flag P, left out), or null.</summary>

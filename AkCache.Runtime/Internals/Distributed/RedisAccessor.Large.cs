@@ -27,16 +27,23 @@ internal sealed partial class RedisAccessor
     internal const int LargeValueBytes = AkCache.Internals.Serialization.ValueSerializer.LargeEnvelopeBytes;
 
     /// <summary>
-    /// A large value is read in GETRANGEs of this many bytes, <see cref="ChunksInFlight"/> at a time:
-    /// Redis copies each reply into its output buffer in one go, and a chunk of 256 KiB keeps the
-    /// small calls of every client from waiting behind the copy of a whole 60 MiB value. Measured
-    /// (docs/benchmarks.md, item 13): 256 KiB, 4 at a time, beat 64 KiB, 16 at a time (more commands
-    /// for the same bytes) and 1 MiB, 2 at a time.
+    /// The largest chunk of a large value's read: below the 85,000 bytes of the large object heap, so
+    /// that a chunk's reply costs no gen2 collection.
     /// </summary>
-    internal const int ChunkBytes = 256 * 1024;
+    private const int MaxChunkBytes = 64 * 1024;
+
+    /// <summary>
+    /// A large value is read in GETRANGEs of this many bytes, <see cref="ChunksInFlight"/> at a time
+    /// (AkCacheOptions.LargeValueBytesInFlight, 32 KiB by default). Redis, single-threaded, serves a
+    /// chunk in one go: what one read has asked for and not yet received is what a small call of any
+    /// client may wait behind. Measured (docs/benchmarks.md, item 13): one chunk of 32 KiB at a time
+    /// held small calls' p99 near twice their quiet one while a 60 MiB value was read in a loop;
+    /// 256 KiB four at a time, 12 times.
+    /// </summary>
+    internal int ChunkBytes { get; }
 
     /// <summary>How many chunk reads of one value are sent before the first one is awaited.</summary>
-    internal const int ChunksInFlight = 4;
+    internal int ChunksInFlight { get; }
 
     /// <summary>For tests: called after the first chunk of a chunked read came back (a test replaces the value there).</summary>
     internal Action<string>? AfterFirstChunk { get; set; }
@@ -240,9 +247,9 @@ internal sealed partial class RedisAccessor
 
         public Task<RedisValue> Next()
         {
-            for (; _sent < Envelope.Length && _pending.Count < ChunksInFlight; _sent += ChunkBytes)
+            for (; _sent < Envelope.Length && _pending.Count < _owner.ChunksInFlight; _sent += _owner.ChunkBytes)
             {
-                _pending.Enqueue((_sent, _database.StringGetRangeAsync(_key, _sent, Math.Min(_sent + ChunkBytes, Envelope.Length) - 1)));
+                _pending.Enqueue((_sent, _database.StringGetRangeAsync(_key, _sent, Math.Min(_sent + _owner.ChunkBytes, Envelope.Length) - 1)));
             }
 
             var (offset, chunk) = _pending.Dequeue();
@@ -253,9 +260,9 @@ internal sealed partial class RedisAccessor
         /// <summary>Copies the reply of the chunk <see cref="Next"/> gave into place; one that is not the length asked for (the value was replaced by a shorter one, or deleted) makes the read incomplete.</summary>
         public void Take(RedisValue chunk)
         {
-            _received = _offset + ChunkBytes;
+            _received = _offset + _owner.ChunkBytes;
             var bytes = (ReadOnlyMemory<byte>)chunk;
-            if (bytes.Length != (int)Math.Min(ChunkBytes, Envelope.Length - _offset))
+            if (bytes.Length != (int)Math.Min(_owner.ChunkBytes, Envelope.Length - _offset))
             {
                 _complete = false;
                 return;

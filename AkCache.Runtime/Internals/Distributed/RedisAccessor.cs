@@ -80,6 +80,8 @@ internal sealed partial class RedisAccessor : IDisposable
         _time = time;
         _connection = new RedisConnection(url, options);
         _bulk = new RedisConnection(url, options, bulk: true);
+        ChunkBytes = Math.Min(MaxChunkBytes, options.LargeValueBytesInFlight);
+        ChunksInFlight = Math.Max(1, options.LargeValueBytesInFlight / ChunkBytes);
     }
 
     internal ConfigurationOptions Configuration => _connection.Configuration;

@@ -219,6 +219,41 @@ public sealed class AkCacheOptionsTests
     }
 
     [Theory]
+    [InlineData("4", 4 * 1024)]
+    [InlineData(" 1024 ", 1024 * 1024)]
+    [InlineData("65536", 64 * 1024 * 1024)]
+    public void AKCACHE_LARGE_VALUE_IN_FLIGHT_KB_sets_the_bytes_of_a_large_read_in_flight_in_kibibytes(string value, int expected)
+    {
+        Assert.Equal(expected, FromVariables(("AKCACHE_LARGE_VALUE_IN_FLIGHT_KB", value)).LargeValueBytesInFlight);
+    }
+
+    [Theory]
+    [InlineData("3")]
+    [InlineData("65537")]
+    [InlineData("1.5")]
+    [InlineData("lots")]
+    public void An_invalid_AKCACHE_LARGE_VALUE_IN_FLIGHT_KB_keeps_the_default_and_is_reported_by_name(string value)
+    {
+        var problems = new List<string>();
+        var options = AkCacheOptions.FromVariables(name => name == "AKCACHE_LARGE_VALUE_IN_FLIGHT_KB" ? value : null, problems);
+
+        Assert.Equal(AkCacheOptions.DefaultLargeValueBytesInFlight, options.LargeValueBytesInFlight);
+        var problem = Assert.Single(problems);
+        Assert.Contains("AKCACHE_LARGE_VALUE_IN_FLIGHT_KB", problem);
+        Assert.Contains("from 4 to 65536", problem);
+    }
+
+    [Theory]
+    [InlineData(4095)]
+    [InlineData((64 * 1024 * 1024) + 1)]
+    public void A_window_of_large_value_bytes_in_flight_outside_4_KiB_to_64_MiB_is_rejected_by_name(int bytes)
+    {
+        var error = Assert.Throws<ArgumentException>(() => new AkCacheOptions { LargeValueBytesInFlight = bytes }.Validate());
+        Assert.Contains(nameof(AkCacheOptions.LargeValueBytesInFlight), error.Message);
+        Assert.Contains("4 KiB to 64 MiB", error.Message);
+    }
+
+    [Theory]
     [InlineData(1023L)]
     [InlineData((512L * 1024 * 1024) + 1)]
     public void A_maximum_value_size_outside_what_Redis_can_store_is_rejected_by_name(long bytes)

@@ -43,9 +43,14 @@ internal static class LargeValueDriver
             var busy = new List<long>(calls);
             long largeReads = 0;
             var largeTicks = 0L;
+            var quietPause = TimeSpan.Zero;
+            var busyPause = TimeSpan.Zero;
+            var busyGen2 = 0;
             for (var block = 0; block < Blocks; block++)
             {
+                var pause = GC.GetTotalPauseDuration();
                 Measure(calls / Blocks, quiet);
+                quietPause += GC.GetTotalPauseDuration() - pause;
                 using var stop = new CancellationTokenSource();
                 var started = new ManualResetEventSlim();
                 var mover = Task.Factory.StartNew(
@@ -66,7 +71,11 @@ internal static class LargeValueDriver
                     },
                     TaskCreationOptions.LongRunning);
                 started.Wait();
+                pause = GC.GetTotalPauseDuration();
+                var gen2 = GC.CollectionCount(2);
                 Measure(calls / Blocks, busy);
+                busyPause += GC.GetTotalPauseDuration() - pause;
+                busyGen2 += GC.CollectionCount(2) - gen2;
                 stop.Cancel();
                 mover.GetAwaiter().GetResult();
             }
@@ -78,6 +87,7 @@ internal static class LargeValueDriver
             Console.WriteLine(quietSummary);
             Console.WriteLine(busySummary);
             Console.WriteLine($"p99 ratio busy/quiet: {ratio}; 60 MiB reads: {largeReads}, {largeMs} ms each on average");
+            Console.WriteLine($"garbage collector pauses: {quietPause.TotalMilliseconds:F1} ms in the quiet phase, {busyPause.TotalMilliseconds:F1} ms in the busy one ({busyGen2} gen2 collections)");
             BenchResults.Write(results, "large-values", new { Quiet = quietSummary, Busy = busySummary, P99Ratio = ratio, LargeReads = largeReads, LargeReadMs = largeMs });
             return 0;
         }
