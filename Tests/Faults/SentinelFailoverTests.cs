@@ -55,11 +55,7 @@ public sealed class SentinelFailoverTests : IDisposable
     [SkippableFact]
     public void A_master_stopped_and_its_replica_promoted_by_the_sentinel_keeps_every_result_right_and_sharing_resumes()
     {
-        if (RedisTestServer.FindRedisServer() is null)
-        {
-            Assert.False(RedisTestServer.RequireRealRedis, "CI is set, which requires redis-server (and its --sentinel mode)");
-            Skip.If(true, "needs redis-server and its --sentinel mode; it is not on PATH");
-        }
+        RequireSentinelMode();
 
         _master = RedisTestServer.StartRedisServer();
         _replica = RedisTestServer.StartRedisServer("--replicaof", "127.0.0.1", _master.Port.ToString(CultureInfo.InvariantCulture));
@@ -117,18 +113,9 @@ public sealed class SentinelFailoverTests : IDisposable
     [SkippableFact]
     public void Sentinels_with_a_password_of_their_own_take_it_from_SentinelPassword_and_a_missing_one_is_named()
     {
-        if (RedisTestServer.FindRedisServer() is null)
-        {
-            Assert.False(RedisTestServer.RequireRealRedis, "CI is set, which requires redis-server (and its --sentinel mode)");
-            Skip.If(true, "needs redis-server and its --sentinel mode; it is not on PATH");
-        }
+        RequireSentinelMode();
 
-        // The password is set once the server answers: the test server's start probe speaks without one.
-        _master = RedisTestServer.StartRedisServer();
-        using (var admin = ConnectionMultiplexer.Connect(_master.Endpoint + ",allowAdmin=true"))
-        {
-            admin.GetServer(_master.Endpoint).ConfigSet("requirepass", MasterPassword);
-        }
+        _master = StartMasterWithPassword();
 
         var sentinelPort = StartSentinel(_master.Port, $"requirepass {SentinelOwnPassword}", $"sentinel auth-pass {Service} {MasterPassword}");
         using (var sentinel = ConnectionMultiplexer.Connect(new ConfigurationOptions { EndPoints = { { "127.0.0.1", sentinelPort } }, CommandMap = CommandMap.Sentinel, Password = SentinelOwnPassword }))
@@ -170,17 +157,9 @@ public sealed class SentinelFailoverTests : IDisposable
     [SkippableFact]
     public void A_master_with_a_password_behind_sentinels_without_one_is_shared()
     {
-        if (RedisTestServer.FindRedisServer() is null)
-        {
-            Assert.False(RedisTestServer.RequireRealRedis, "CI is set, which requires redis-server (and its --sentinel mode)");
-            Skip.If(true, "needs redis-server and its --sentinel mode; it is not on PATH");
-        }
+        RequireSentinelMode();
 
-        _master = RedisTestServer.StartRedisServer();
-        using (var admin = ConnectionMultiplexer.Connect(_master.Endpoint + ",allowAdmin=true"))
-        {
-            admin.GetServer(_master.Endpoint).ConfigSet("requirepass", MasterPassword);
-        }
+        _master = StartMasterWithPassword();
 
         var sentinelPort = StartSentinel(_master.Port, $"sentinel auth-pass {Service} {MasterPassword}");
         using (var sentinel = ConnectionMultiplexer.Connect(new ConfigurationOptions { EndPoints = { { "127.0.0.1", sentinelPort } }, CommandMap = CommandMap.Sentinel }))
@@ -221,6 +200,33 @@ public sealed class SentinelFailoverTests : IDisposable
 
     private const string MasterPassword = "master-Password-7Hq2";
     private const string SentinelOwnPassword = "sentinel-Password-Kd93";
+
+    /// <summary>Skips where redis-server is not installed, and fails instead under CI, which requires it.</summary>
+    private static void RequireSentinelMode()
+    {
+        if (RedisTestServer.FindRedisServer() is null)
+        {
+            Assert.False(RedisTestServer.RequireRealRedis, "CI is set, which requires redis-server (and its --sentinel mode)");
+            Skip.If(true, "needs redis-server and its --sentinel mode; it is not on PATH");
+        }
+    }
+
+    /// <summary>A redis-server that requires <see cref="MasterPassword"/>, set once it answers: the test server's start probe speaks without one.</summary>
+    private static RedisTestServer StartMasterWithPassword()
+    {
+        var master = RedisTestServer.StartRedisServer();
+        try
+        {
+            using var admin = ConnectionMultiplexer.Connect(master.Endpoint + ",allowAdmin=true");
+            admin.GetServer(master.Endpoint).ConfigSet("requirepass", MasterPassword);
+            return master;
+        }
+        catch
+        {
+            master.Dispose();
+            throw;
+        }
+    }
 
     private bool ReplicaInSync() => InfoOf(_replica!).Contains("master_link_status:up", StringComparison.Ordinal);
 
