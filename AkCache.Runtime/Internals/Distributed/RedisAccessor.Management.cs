@@ -142,12 +142,11 @@ internal sealed partial class RedisAccessor
             }
         }
 
-        return database is { Multiplexer.IsConnected: true }
-            ? database
-            : throw new InvalidOperationException($"AkCache: Redis at {Description} is not connected ({WhyDownOrUnknown(database)}). This process's own entries were removed, but nothing was invalidated in Redis and no other process was told; try again once Redis is reachable.");
+        var reason = database is null ? "no connection was made" : database.Multiplexer.IsConnected ? null : WhyDown(database);
+        return reason is null
+            ? database!
+            : throw new InvalidOperationException($"AkCache: Redis at {Description} is not connected ({reason}). This process's own entries were removed, but nothing was invalidated in Redis and no other process was told; try again once Redis is reachable.");
     }
-
-    private string WhyDownOrUnknown(IDatabase? database) => database is null ? "no connection was made" : WhyDown(database);
 
     private InvalidOperationException Unreachable(Exception ex)
     {

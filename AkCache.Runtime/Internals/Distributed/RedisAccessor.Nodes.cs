@@ -52,17 +52,7 @@ internal sealed partial class RedisAccessor
         var state = Volatile.Read(ref _clusterState);
         if (state == 0 && multiplexer.IsConnected)
         {
-            state = 2;
-            foreach (var endpoint in multiplexer.GetEndPoints(configuredOnly: false))
-            {
-                var server = multiplexer.GetServer(endpoint);
-                if (server.IsConnected)
-                {
-                    state = server.ServerType == ServerType.Cluster ? 1 : 2;
-                    break;
-                }
-            }
-
+            state = FirstConnected(multiplexer, static server => server)?.ServerType == ServerType.Cluster ? 1 : 2;
             Volatile.Write(ref _clusterState, state);
         }
 
@@ -104,14 +94,19 @@ internal sealed partial class RedisAccessor
     }
 
     /// <summary>The primary that owns <paramref name="slot"/> in the cluster configuration of any connected node.</summary>
-    private static EndPoint? OwnerOf(IConnectionMultiplexer multiplexer, int slot)
+    private static EndPoint? OwnerOf(IConnectionMultiplexer multiplexer, int slot) =>
+        FirstConnected(multiplexer, static server => server.ClusterConfiguration)?.GetBySlot(slot)?.EndPoint;
+
+    /// <summary>What <paramref name="read"/> gives of the first connected node for which it gives anything; null when none does.</summary>
+    private static T? FirstConnected<T>(IConnectionMultiplexer multiplexer, Func<IServer, T?> read)
+        where T : class
     {
         foreach (var endpoint in multiplexer.GetEndPoints(configuredOnly: false))
         {
             var server = multiplexer.GetServer(endpoint);
-            if (server.IsConnected && server.ClusterConfiguration is { } configuration)
+            if (server.IsConnected && read(server) is { } found)
             {
-                return configuration.GetBySlot(slot)?.EndPoint;
+                return found;
             }
         }
 
@@ -130,18 +125,7 @@ internal sealed partial class RedisAccessor
             return;
         }
 
-        ClusterConfiguration? configuration = null;
-        foreach (var endpoint in multiplexer.GetEndPoints(configuredOnly: false))
-        {
-            var server = multiplexer.GetServer(endpoint);
-            if (server.IsConnected && server.ClusterConfiguration is { } found)
-            {
-                configuration = found;
-                break;
-            }
-        }
-
-        if (configuration is null)
+        if (FirstConnected(multiplexer, static server => server.ClusterConfiguration) is not { } configuration)
         {
             return;
         }

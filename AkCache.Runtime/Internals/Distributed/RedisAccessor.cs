@@ -268,9 +268,9 @@ internal sealed partial class RedisAccessor : IDisposable
 
     private IDatabase? Usable(IDatabase? database)
     {
-        if (database is not null && !database.Multiplexer.IsConnected)
+        if (database is not null && !database.Multiplexer.IsConnected && WhyDown(database) is { } reason)
         {
-            ProcessFailure(WhyDown(database));
+            ProcessFailure(reason);
             return null;
         }
 
@@ -280,13 +280,15 @@ internal sealed partial class RedisAccessor : IDisposable
     /// <summary>
     /// The client library's account of why the connection is down (refused, a password required or
     /// wrong...), so that the warning names it: with no connection, it fails a command at once, unsent.
+    /// Null when the PING is answered: the connection came back since it was seen down (a reconnect
+    /// after a failover), and the call goes on with it rather than report an outage without a reason.
     /// </summary>
-    private string WhyDown(IDatabase database)
+    private string? WhyDown(IDatabase database)
     {
         try
         {
             database.Ping();
-            return "the connection is down";
+            return null;
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
