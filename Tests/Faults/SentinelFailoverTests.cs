@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading;
+using AkCache.Internals.Distributed;
 using AkCache.Tests.Infrastructure;
 using AkCache.Tests.Support;
 using StackExchange.Redis;
@@ -196,6 +197,43 @@ public sealed class SentinelFailoverTests : IDisposable
         var unknown = Assert.Single(_log.Warnings);
         _output.WriteLine(unknown);
         Assert.Contains($"the sentinel at 127.0.0.1:{sentinelPort} knows no service 'elsewhere'", unknown, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// What AkCache tells of a master that the sentinels name but that cannot be used, asked of a
+    /// real sentinel (without a replica, so that nothing is promoted meanwhile): a master turned
+    /// replica is "still a replica", one turned back a master "is a master and answers", a stopped
+    /// one "refused the connection"; each with the sentinel, the service and the master's address.
+    /// </summary>
+    [SkippableFact]
+    public void The_diagnosis_of_a_named_master_says_whether_it_is_a_replica_a_master_or_refuses_connections()
+    {
+        RequireSentinelMode();
+        _master = RedisTestServer.StartRedisServer();
+        _replica = RedisTestServer.StartRedisServer();
+        var sentinelPort = StartSentinel(_master.Port, $"sentinel down-after-milliseconds {Service} 60000");
+        var configuration = new ConfigurationOptions { EndPoints = { { "127.0.0.1", sentinelPort } }, ServiceName = Service, ConnectTimeout = 2000 };
+        var named = $"the sentinel at 127.0.0.1:{sentinelPort} names 127.0.0.1:{_master.Port} as the master of '{Service}'";
+        using var admin = ConnectionMultiplexer.Connect(_master.Endpoint + ",allowAdmin=true");
+        var server = admin.GetServer(_master.Endpoint);
+
+        server.Execute("REPLICAOF", "127.0.0.1", _replica.Port.ToString(CultureInfo.InvariantCulture));
+        var replica = SentinelDiagnosis.Diagnose(configuration);
+        Assert.NotNull(replica);
+        Assert.Equal(ConnectionFailureKind.Other, replica.Value.Kind);
+        Assert.Equal($"{named}, which is still a replica: a failover is under way (the sentinels name the replica they promote before it becomes a master)", replica.Value.Reason);
+
+        server.Execute("REPLICAOF", "NO", "ONE");
+        var master = SentinelDiagnosis.Diagnose(configuration);
+        Assert.NotNull(master);
+        Assert.StartsWith($"{named}, which is a master and answers", master.Value.Reason, StringComparison.Ordinal);
+
+        _master.Stop();
+        var refused = SentinelDiagnosis.Diagnose(configuration);
+        Assert.NotNull(refused);
+        Assert.Equal(ConnectionFailureKind.Refused, refused.Value.Kind);
+        Assert.StartsWith($"{named}, which refused the connection: it is down or restarting", refused.Value.Reason, StringComparison.Ordinal);
+        Assert.Contains("AkCache follows the promoted replica", refused.Value.Fix, StringComparison.Ordinal);
     }
 
     private const string MasterPassword = "master-Password-7Hq2";
