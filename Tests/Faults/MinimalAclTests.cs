@@ -119,8 +119,32 @@ public sealed class MinimalAclTests : MemoizeTestBase
         Assert.Single(StoredKeys("*AsyncShapes.AddAsync(*"));
 
         Assert.Equal(1, WovenAssembly.Calls("AddAsync"));
+
+        // A large value, sync and async: stored under its lock on the connection of large values
+        // (staged, then moved into place), read back whole, in chunks, by another process.
+        LargeValuesAreStoredAndShared();
+        await LargeValuesAreStoredAndSharedAsync();
         NothingRefused();
         Assert.Equal(string.Empty, string.Join("; ", Log.Warnings));
+    }
+
+    private void LargeValuesAreStoredAndShared()
+    {
+        var noise = WovenAssembly.Method<Func<int, int, byte[]>>("LargeValues.Noise");
+        var first = noise(21, 2);
+        Configure(o => o.RedisUrl = UserUrl());
+        Assert.True(first.AsSpan().SequenceEqual(noise(21, 2)));
+        Assert.Equal(1, WovenAssembly.Calls("Noise"));
+    }
+
+    private async Task LargeValuesAreStoredAndSharedAsync()
+    {
+        var noise = WovenAssembly.Method<Func<int, int, Task<byte[]>>>("LargeValues.NoiseAsync");
+        var first = await noise(22, 2);
+        Configure(o => o.RedisUrl = UserUrl());
+        var again = await noise(22, 2);
+        Assert.True(first.AsSpan().SequenceEqual(again));
+        Assert.Equal(1, WovenAssembly.Calls("NoiseAsync"));
     }
 
     [SkippableFact]
@@ -152,6 +176,11 @@ public sealed class MinimalAclTests : MemoizeTestBase
         Assert.Equal(19, AkCacheRuntime.ClearMethod(() => add(0, 0)));
         Assert.Equal(2, add(1, 1));
         Assert.Equal(21, WovenAssembly.Calls("Add"));
+        var noise = WovenAssembly.Method<Func<int, int, byte[]>>("LargeValues.Noise");
+        var large = noise(23, 2);
+        Configure(o => o.RedisUrl = string.Join(",", cluster.Ports.Select(p => $"redis://{_user}:{Password}@127.0.0.1:{p}")));
+        Assert.True(large.AsSpan().SequenceEqual(noise(23, 2)));
+        Assert.Equal(1, WovenAssembly.Calls("Noise"));
 
         var refusals = masters.SelectMany(m => Refusals(m)).ToArray();
         Assert.True(refusals.Length == 0, "the cluster refused: " + string.Join("; ", refusals));
@@ -192,10 +221,12 @@ public sealed class MinimalAclTests : MemoizeTestBase
         Admin.Execute("ACL", "LOG", "RESET");
         Configure(o =>
         {
-            o.RedisUrl = $"redis://{_user}:{Password}@{Server.Endpoint}";
+            o.RedisUrl = UserUrl();
             o.LockTimeToLive = TimeSpan.FromSeconds(1);
         });
     }
+
+    private string UserUrl() => $"redis://{_user}:{Password}@{Server.Endpoint}";
 
     /// <summary>The line for this test's user, prefix and password, split into the words of the command.</summary>
     private string[] UserWords(string line)

@@ -287,6 +287,11 @@ internal sealed partial class RedisAccessor
         return RedisValue.Null;
     }
 
+    /// <summary>
+    /// A large value's store without a lock, on the bulk connection: written in chunks to a staging key
+    /// of its own (<see cref="ChunkedWrite"/>), then moved into place by a RENAME, so that it is paced as a
+    /// read is and that no reader ever sees it half written; staged bytes of a write that failed are deleted.
+    /// </summary>
     private bool TrySetLarge(string key, byte[] value, TimeSpan timeToLive)
     {
         if (!_writes.TryEnter() || OpenBulk() is not { } database)
@@ -294,20 +299,30 @@ internal sealed partial class RedisAccessor
             return false;
         }
 
+        var staging = StagingKeyOf(key);
+        var write = new ChunkedWrite(this, database, staging, value, timeToLive);
         try
         {
-            database.StringSet(key, value, timeToLive);
+            while (!write.Done)
+            {
+                write.Next().GetAwaiter().GetResult();
+            }
+
+            database.KeyRename(staging, key);
             RecordSuccess(writes: true, key);
             RememberLarge(key);
             return true;
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
+            write.Failed(ex);
+            database.KeyDelete(staging, CommandFlags.FireAndForget);
             BulkFailed(ex, writes: true, key);
             return false;
         }
     }
 
+    /// <inheritdoc cref="TrySetLarge"/>
     private async ValueTask<bool> TrySetLargeAsync(string key, byte[] value, TimeSpan timeToLive)
     {
         if (!_writes.TryEnter() || await OpenBulkAsync().ConfigureAwait(false) is not { } database)
@@ -315,31 +330,65 @@ internal sealed partial class RedisAccessor
             return false;
         }
 
+        var staging = StagingKeyOf(key);
+        var write = new ChunkedWrite(this, database, staging, value, timeToLive);
         try
         {
-            await database.StringSetAsync(key, value, timeToLive).ConfigureAwait(false);
+            while (!write.Done)
+            {
+                await write.Next().ConfigureAwait(false);
+            }
+
+            await database.KeyRenameAsync(staging, key).ConfigureAwait(false);
             RecordSuccess(writes: true, key);
             RememberLarge(key);
             return true;
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
+            write.Failed(ex);
+            database.KeyDelete(staging, CommandFlags.FireAndForget);
             BulkFailed(ex, writes: true, key);
             return false;
         }
     }
 
-    /// <summary>The store script on the bulk connection; if it cannot run there, the lock is released on the shared one, so that nobody waits for it.</summary>
+    /// <summary>A staging key for a store of <paramref name="key"/> without a lock: the same hash tag (cluster slot), a token of its own.</summary>
+    private static string StagingKeyOf(string key) => key + ":staged:" + Guid.NewGuid().ToString("N");
+
+    /// <summary>
+    /// A large value's store under its lock, on the bulk connection: its bytes are written to the
+    /// lock's staging key in chunks, paced as reads are (<see cref="ChunkedWrite"/>: a SET of the first
+    /// with the value's time to live, then APPENDs), and the script then moves them into place if they
+    /// are all there and the lock is still this process's, and releases the lock in any case
+    /// (<see cref="LuaScripts.StoreStagedAndRelease"/>). A value passed to a script would be copied into
+    /// Lua and out while the server waits (60 MiB: over 100 ms for every client), and one SET of 60 MiB
+    /// lets no small call of this process through for as long. A chunk refused (OOM) stops the writing,
+    /// the script still releases the lock, and the failure pauses the writes. If the script cannot run
+    /// there, the lock is released on the shared connection, so that nobody waits for it (staged bytes
+    /// left behind expire with the value's time to live).
+    /// </summary>
     private bool StoreLargeAndRelease(OwnedLock owned, byte[] envelope, TimeSpan timeToLive)
     {
         if (_writes.TryEnter() && OpenBulk() is { } database)
         {
             try
             {
-                database.ScriptEvaluate(LuaScripts.StoreAndRelease, owned.Keys, owned.StoreArguments(_channels.StoredChannelName, envelope, timeToLive));
-                RecordSuccess(writes: true, owned.ValueKey);
-                RememberLarge(owned.ValueKey);
-                return true;
+                var write = new ChunkedWrite(this, database, owned.StagingKey, envelope, timeToLive);
+                try
+                {
+                    while (!write.Done)
+                    {
+                        write.Next().GetAwaiter().GetResult();
+                    }
+                }
+                catch (Exception ex) when (IsRedisFailure(ex))
+                {
+                    write.Failed(ex);
+                }
+
+                database.ScriptEvaluate(LuaScripts.StoreStagedAndRelease, owned.StagedKeys, owned.StagedArguments(_channels.StoredChannelName, envelope.Length));
+                return Staged(owned, write);
             }
             catch (Exception ex) when (IsRedisFailure(ex))
             {
@@ -358,10 +407,21 @@ internal sealed partial class RedisAccessor
         {
             try
             {
-                await database.ScriptEvaluateAsync(LuaScripts.StoreAndRelease, owned.Keys, owned.StoreArguments(_channels.StoredChannelName, envelope, timeToLive)).ConfigureAwait(false);
-                RecordSuccess(writes: true, owned.ValueKey);
-                RememberLarge(owned.ValueKey);
-                return true;
+                var write = new ChunkedWrite(this, database, owned.StagingKey, envelope, timeToLive);
+                try
+                {
+                    while (!write.Done)
+                    {
+                        await write.Next().ConfigureAwait(false);
+                    }
+                }
+                catch (Exception ex) when (IsRedisFailure(ex))
+                {
+                    write.Failed(ex);
+                }
+
+                await database.ScriptEvaluateAsync(LuaScripts.StoreStagedAndRelease, owned.StagedKeys, owned.StagedArguments(_channels.StoredChannelName, envelope.Length)).ConfigureAwait(false);
+                return Staged(owned, write);
             }
             catch (Exception ex) when (IsRedisFailure(ex))
             {
@@ -372,6 +432,76 @@ internal sealed partial class RedisAccessor
         await StoreAndReleaseAsync(owned, null, timeToLive).ConfigureAwait(false);
         return false;
     }
+
+    /// <summary>After the staged store's script ran (the lock is released): true when every chunk was written; a chunk's failure is handled here.</summary>
+    private bool Staged(OwnedLock owned, ChunkedWrite write)
+    {
+        if (write.Failure is { } failure)
+        {
+            BulkFailed(failure, writes: true, owned.ValueKey);
+            return false;
+        }
+
+        RecordSuccess(writes: true, owned.ValueKey);
+        RememberLarge(owned.ValueKey);
+        return true;
+    }
+
+    /// <summary>
+    /// The chunks of a large value written to its staging key, shared by the synchronous and asynchronous
+    /// stores: <see cref="Next"/> keeps <see cref="ChunksInFlight"/> writes of <see cref="ChunkBytes"/> sent
+    /// (a SET of the first one with the time to live, APPENDs of the others) and gives the oldest to await.
+    /// </summary>
+    private sealed class ChunkedWrite
+    {
+        private readonly RedisAccessor _owner;
+        private readonly IDatabase _database;
+        private readonly string _key;
+        private readonly byte[] _envelope;
+        private readonly TimeSpan _timeToLive;
+        private readonly System.Collections.Generic.Queue<Task> _pending = new();
+        private int _sent;
+
+        public ChunkedWrite(RedisAccessor owner, IDatabase database, string key, byte[] envelope, TimeSpan timeToLive)
+        {
+            _owner = owner;
+            _database = database;
+            _key = key;
+            _envelope = envelope;
+            _timeToLive = timeToLive;
+        }
+
+        /// <summary>Every chunk was sent and answered, or one failed.</summary>
+        public bool Done => Failure is not null || (_sent >= _envelope.Length && _pending.Count == 0);
+
+        /// <summary>The failure of a chunk, once one failed: the chunks after it are not sent.</summary>
+        public Exception? Failure { get; private set; }
+
+        public Task Next()
+        {
+            for (; _sent < _envelope.Length && _pending.Count < _owner.ChunksInFlight; _sent += _owner.ChunkBytes)
+            {
+                var chunk = new ReadOnlyMemory<byte>(_envelope, _sent, Math.Min(_owner.ChunkBytes, _envelope.Length - _sent));
+                _pending.Enqueue(_sent == 0 ? _database.StringSetAsync(_key, chunk, _timeToLive) : _database.StringAppendAsync(_key, chunk));
+            }
+
+            return _pending.Dequeue();
+        }
+
+        /// <summary>A chunk failed: no more are sent, and the ones still on their way are observed (their failures are this one's).</summary>
+        public void Failed(Exception failure)
+        {
+            Failure = failure;
+            while (_pending.Count > 0)
+            {
+                Observe(_pending.Dequeue());
+            }
+        }
+    }
+
+    /// <summary>Marks a task whose failure is reported otherwise as observed, so that it never reaches TaskScheduler.UnobservedTaskException.</summary>
+    private static void Observe(Task? task) =>
+        task?.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     /// <summary>A lock attempt that found a large value: read on the bulk connection; gone since, the lock is tried again.</summary>
     private LockAttempt LargeStored(string valueKey, TimeSpan timeToLive)

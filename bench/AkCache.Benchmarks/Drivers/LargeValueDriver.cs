@@ -11,7 +11,9 @@ namespace AkCache.Benchmarks.Drivers;
 /// <summary>
 /// Item 13: small Redis hits (the 1 KB quote, one caller, each call timed) while nothing else moves,
 /// and while another thread of the same process reads a 60 MiB incompressible value from Redis in a
-/// loop. The local layer is off, so that every call of both goes to Redis. The two phases take turns
+/// loop, then while that thread stores a new 60 MiB value in a loop (a miss with a new argument each
+/// time), and, as the stores' control, while it only makes such values in process (copies and a
+/// checksum, no Redis). The local layer is off, so that every call goes to Redis. Quiet and busy phases take turns
 /// in blocks, so that a noisy moment of the machine is shared; the figure is the ratio of the p99s.
 /// </summary>
 internal static class LargeValueDriver
@@ -39,61 +41,113 @@ internal static class LargeValueDriver
             RedisProbe.RequireRedisHits("small quote", 3, () => Memoized.GetQuote(1));
             RedisProbe.RequireRedisHits("60 MiB value", 1, () => Memoized.Blob(LargeBytes));
 
-            var quiet = new List<long>(calls);
-            var busy = new List<long>(calls);
-            long largeReads = 0;
-            var largeTicks = 0L;
-            var quietPause = TimeSpan.Zero;
-            var busyPause = TimeSpan.Zero;
-            var busyGen2 = 0;
-            for (var block = 0; block < Blocks; block++)
+            var reads = Phases(calls, Blocks, () =>
             {
-                var pause = GC.GetTotalPauseDuration();
-                Measure(calls / Blocks, quiet);
-                quietPause += GC.GetTotalPauseDuration() - pause;
-                using var stop = new CancellationTokenSource();
-                var started = new ManualResetEventSlim();
-                var mover = Task.Factory.StartNew(
-                    () =>
-                    {
-                        started.Set();
-                        while (!stop.IsCancellationRequested)
-                        {
-                            var clock = Stopwatch.StartNew();
-                            if (Memoized.Blob(LargeBytes).Length != LargeBytes)
-                            {
-                                throw new InvalidOperationException("the 60 MiB value came back with another length");
-                            }
-
-                            Interlocked.Add(ref largeTicks, clock.ElapsedTicks);
-                            Interlocked.Increment(ref largeReads);
-                        }
-                    },
-                    TaskCreationOptions.LongRunning);
-                started.Wait();
-                pause = GC.GetTotalPauseDuration();
-                var gen2 = GC.CollectionCount(2);
-                Measure(calls / Blocks, busy);
-                busyPause += GC.GetTotalPauseDuration() - pause;
-                busyGen2 += GC.CollectionCount(2) - gen2;
-                stop.Cancel();
-                mover.GetAwaiter().GetResult();
-            }
-
-            var quietSummary = LatencySummary.From("small Redis hit, nothing else moving", quiet);
-            var busySummary = LatencySummary.From("small Redis hit, 60 MiB reads in a loop", busy);
-            var ratio = Math.Round(busySummary.P99Us / quietSummary.P99Us, 2);
-            var largeMs = Math.Round(largeTicks * 1000.0 / Stopwatch.Frequency / Math.Max(1, largeReads), 1);
-            Console.WriteLine(quietSummary);
-            Console.WriteLine(busySummary);
-            Console.WriteLine($"p99 ratio busy/quiet: {ratio}; 60 MiB reads: {largeReads}, {largeMs} ms each on average");
-            Console.WriteLine($"garbage collector pauses: {quietPause.TotalMilliseconds:F1} ms in the quiet phase, {busyPause.TotalMilliseconds:F1} ms in the busy one ({busyGen2} gen2 collections)");
-            BenchResults.Write(results, "large-values", new { Quiet = quietSummary, Busy = busySummary, P99Ratio = ratio, LargeReads = largeReads, LargeReadMs = largeMs });
+                if (Memoized.Blob(LargeBytes).Length != LargeBytes)
+                {
+                    throw new InvalidOperationException("the 60 MiB value came back with another length");
+                }
+            });
+            long version = 0;
+            var writes = Phases(calls, Blocks, () => _ = Memoized.FreshBlob(LargeBytes, Interlocked.Increment(ref version)));
+            var readRatio = reads.Report("60 MiB reads", "60 MiB reads in a loop");
+            // The control of the stores: what the storing thread does in process for each one (the new
+            // value copied, its envelope written, the checksum), without Redis.
+            var copies = Phases(calls, Blocks, () => System.IO.Hashing.XxHash3.HashToUInt64((byte[])Plain.StampedBlob(LargeBytes, 1).Clone()));
+            var copyRatio = copies.Report("60 MiB copies", "two 60 MiB copies and a checksum in a loop, without Redis");
+            var writeRatio = writes.Report("60 MiB stores", "60 MiB stores (a miss with a new argument each) in a loop");
+            BenchResults.Write(results, "large-values", new { Reads = reads.Summary("60 MiB reads in a loop"), Writes = writes.Summary("60 MiB stores in a loop"), P99Ratio = readRatio, WriteP99Ratio = writeRatio, Copies = copies.Summary("60 MiB copies in a loop"), CopyP99Ratio = copyRatio });
             return 0;
         }
         finally
         {
             AkCacheRuntime.Reset();
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="blocks"/> blocks that each time <paramref name="calls"/> / blocks small hits with
+    /// nothing else moving, then as many while another thread runs <paramref name="move"/> in a loop.
+    /// </summary>
+    private static Phase Phases(int calls, int blocks, Action move)
+    {
+        var phase = new Phase(calls);
+        for (var block = 0; block < blocks; block++)
+        {
+            var pause = GC.GetTotalPauseDuration();
+            Measure(calls / blocks, phase.Quiet);
+            phase.QuietPause += GC.GetTotalPauseDuration() - pause;
+            using var stop = new CancellationTokenSource();
+            var started = new ManualResetEventSlim();
+            var mover = Task.Factory.StartNew(
+                () =>
+                {
+                    started.Set();
+                    while (!stop.IsCancellationRequested)
+                    {
+                        var clock = Stopwatch.StartNew();
+                        move();
+                        Interlocked.Add(ref phase.MoveTicks, clock.ElapsedTicks);
+                        Interlocked.Increment(ref phase.Moves);
+                    }
+                },
+                TaskCreationOptions.LongRunning);
+            started.Wait();
+            pause = GC.GetTotalPauseDuration();
+            var gen2 = GC.CollectionCount(2);
+            Measure(calls / blocks, phase.Busy);
+            phase.BusyPause += GC.GetTotalPauseDuration() - pause;
+            phase.BusyGen2 += GC.CollectionCount(2) - gen2;
+            stop.Cancel();
+            mover.GetAwaiter().GetResult();
+        }
+
+        return phase;
+    }
+
+    private sealed class Phase
+    {
+        public Phase(int calls)
+        {
+            Quiet = new List<long>(calls);
+            Busy = new List<long>(calls);
+        }
+
+        public List<long> Quiet { get; }
+
+        public List<long> Busy { get; }
+
+        public TimeSpan QuietPause { get; set; }
+
+        public TimeSpan BusyPause { get; set; }
+
+        public int BusyGen2 { get; set; }
+
+        public long Moves;
+
+        public long MoveTicks;
+
+        public object Summary(string busy) => new
+        {
+            Quiet = LatencySummary.From("small Redis hit, nothing else moving", Quiet),
+            Busy = LatencySummary.From("small Redis hit, " + busy, Busy),
+            Moves,
+            MoveMs = MoveMilliseconds,
+        };
+
+        private double MoveMilliseconds => Math.Round(MoveTicks * 1000.0 / Stopwatch.Frequency / Math.Max(1, Moves), 1);
+
+        /// <summary>Prints both phases and returns the ratio of their p99s.</summary>
+        public double Report(string moves, string busy)
+        {
+            var quiet = LatencySummary.From("small Redis hit, nothing else moving", Quiet);
+            var loaded = LatencySummary.From("small Redis hit, " + busy, Busy);
+            var ratio = Math.Round(loaded.P99Us / quiet.P99Us, 2);
+            Console.WriteLine(quiet);
+            Console.WriteLine(loaded);
+            Console.WriteLine($"p99 ratio busy/quiet: {ratio}; {moves}: {Moves}, {MoveMilliseconds} ms each on average");
+            Console.WriteLine($"garbage collector pauses: {QuietPause.TotalMilliseconds:F1} ms in the quiet phase, {BusyPause.TotalMilliseconds:F1} ms in the busy one ({BusyGen2} gen2 collections)");
+            return ratio;
         }
     }
 

@@ -44,6 +44,10 @@ public static class Memoized
     [Memoize]
     public static byte[] Blob(int size) => Plain.Blob(size);
 
+    /// <summary>Item 13's writes: every call has a new <paramref name="version"/>, so every call misses and stores <paramref name="size"/> bytes (a copy of one random array, stamped with the version), kept 2 s so that the stores do not fill the server.</summary>
+    [Memoize(MaxAgeSeconds = 2)]
+    public static byte[] FreshBlob(int size, long version) => Plain.StampedBlob(size, version);
+
     /// <summary>Item 10: a DataTable of 1,000 rows x 8 columns, read from Redis.</summary>
     [Memoize]
     public static DataTable GetTable(int id) => MarketTable.Create(id);
@@ -74,6 +78,17 @@ public static class Plain
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static int Add(int a, int b) => a + b;
+
+    private static byte[]? _stampedSource;
+
+    /// <summary>A copy of one array of <paramref name="size"/> random bytes, its first 8 bytes the version: an incompressible new value at the cost of a copy.</summary>
+    public static byte[] StampedBlob(int size, long version)
+    {
+        var source = _stampedSource is { } known && known.Length == size ? known : _stampedSource = Blob(size);
+        var bytes = (byte[])source.Clone();
+        BitConverter.TryWriteBytes(bytes, version);
+        return bytes;
+    }
 
     public static byte[] Blob(int size)
     {

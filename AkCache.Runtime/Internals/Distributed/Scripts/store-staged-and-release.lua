@@ -1,0 +1,31 @@
+-- The store-and-release of a large value, whose bytes were written beforehand to a staging key in
+-- chunks (a SET with the value's time to live, then APPENDs): a value passed to a script is copied
+-- into Lua and out again, which for 60 MiB holds the single-threaded server, and every client's small
+-- call, for more than 100 ms; a RENAME moves it in constant time. Staged bytes of another length than
+-- the value's (a chunk was refused, OOM say) are deleted, never moved into place. As in store-and-release.lua, only the lock's
+-- owner stores: a lock that is gone or another's means the value was invalidated or is computed
+-- again, and the staged bytes are deleted instead.
+-- KEYS[1] the value, KEYS[2] its lock, KEYS[3] its awaited mark, KEYS[4] the staging key (all in one
+-- cluster slot: the same hash tag)
+-- ARGV[1] the owner's token
+-- ARGV[2] the channel on which stored values are announced
+-- ARGV[3] the value's length in bytes
+-- The RENAME is a pcall: if it fails (the staging key was deleted meanwhile, by a clear of the
+-- prefix, say), nothing is stored, and the lock must still go and the waiters still be woken.
+-- The announcement is the key alone (a large value is never carried in one).
+-- Returns 1 when the value was stored; 0 when it was not (the token no longer owns the lock, or the
+-- staged bytes are gone or incomplete).
+local stored = false
+-- The lock's GET is a pcall: a lock key of another type is nobody's token.
+local owner = redis.pcall('get', KEYS[2]) == ARGV[1]
+if owner and redis.pcall('strlen', KEYS[4]) == tonumber(ARGV[3]) then
+  local r = redis.pcall('rename', KEYS[4], KEYS[1])
+  stored = not (type(r) == 'table' and r.err)
+else
+  redis.call('del', KEYS[4])
+end
+if owner then redis.call('del', KEYS[2]) end
+redis.call('del', KEYS[3])
+redis.call('publish', ARGV[2], KEYS[1])
+if stored then return 1 end
+return 0
