@@ -453,6 +453,62 @@ public sealed class LargeValueTests : MemoizeTestBase
         }
     }
 
+    /// <summary>
+    /// The connection of large values cut by the server in the middle of a chunked read (CLIENT KILL
+    /// after the first chunk): the caller gets the right value and no exception; the client library
+    /// connects again, and either sends the chunks still to read (the value comes back whole, its
+    /// checksum checked, not computed again, no warning) or fails the chunk it had sent on the dead
+    /// socket (the call computes its result once more, with one warning naming the connection of large
+    /// values), as the cut's timing falls. Either way the breaker stays closed and small values are
+    /// read from Redis; sync, then async, each in a configuration of its own (the warning is once a minute).
+    /// </summary>
+    [Fact]
+    public async Task A_connection_of_large_values_cut_in_the_middle_of_a_read_costs_at_most_that_call_a_computation()
+    {
+        var expected = _noise(17, 2);
+        var noiseAsync = WovenAssembly.Method<Func<int, int, Task<byte[]>>>("LargeValues.NoiseAsync");
+        var expectedAsync = await noiseAsync(18, 2);
+        var add = WovenAssembly.Method<Func<int, int, int>>("Basic.Add");
+        Assert.Equal(3, add(1, 2));
+        var cuts = 0;
+        var warnings = 0;
+        void CutAfterTheFirstChunk()
+        {
+            warnings = Log.Warnings.Count;
+            AnotherProcess();
+            AkCacheRuntime.State.Redis!.AfterFirstChunk = _ =>
+            {
+                Interlocked.Increment(ref cuts);
+                Assert.Equal(1, (int)Redis.Execute("CLIENT", "KILL", "ID", BulkClient()!["id"]));
+            };
+        }
+
+        void AssertCostAtMostOneComputation(string method, int computedBefore)
+        {
+            var again = WovenAssembly.Calls(method) - computedBefore;
+            Assert.InRange(again, 0, 1);
+            var warned = Log.Warnings.Skip(warnings).ToList();
+            Assert.Equal(again, warned.Count);
+            Assert.All(warned, w => Assert.Contains("could not be moved on the connection of large values", w, StringComparison.Ordinal));
+            Console.WriteLine($"{method}: {(again == 0 ? "the read went on after the reconnect" : "the chunk on the dead socket failed: computed again")}");
+            var redis = AkCacheRuntime.State.Redis!;
+            Assert.True(redis.Breaker.IsClosed);
+            Assert.Equal(3, add(1, 2));
+            Assert.Equal(1, WovenAssembly.Calls("Add"));
+        }
+
+        CutAfterTheFirstChunk();
+        Assert.True(expected.AsSpan().SequenceEqual(_noise(17, 2)));
+        Assert.Equal(1, cuts);
+        AssertCostAtMostOneComputation("Noise", 1);
+
+        CutAfterTheFirstChunk();
+        var again = await noiseAsync(18, 2);
+        Assert.True(expectedAsync.AsSpan().SequenceEqual(again));
+        Assert.Equal(2, cuts);
+        AssertCostAtMostOneComputation("NoiseAsync", 1);
+    }
+
     /// <summary>The fields of the bulk connection's CLIENT LIST line of the current configuration (the newest one; its subscription connection, flag P, left out), or null.</summary>
     private System.Collections.Generic.Dictionary<string, string>? BulkClient()
     {
