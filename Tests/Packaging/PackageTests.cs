@@ -47,7 +47,9 @@ public sealed class PackageTests : IClassFixture<PackageTests.LocalFeed>, IDispo
         Assert.Equal(
             new[]
             {
+                "README.md",
                 "build/AkCache.Fody.props",
+                "icon.png",
                 "lib/net8.0/AkCache.Runtime.dll",
                 "lib/netstandard2.0/AkCache.Runtime.dll",
                 "ref/net8.0/AkCache.Attributes.dll",
@@ -75,6 +77,50 @@ public sealed class PackageTests : IClassFixture<PackageTests.LocalFeed>, IDispo
         // One attributes assembly for both: it is netstandard2.0 only.
         Assert.Equal(EntryBytes(package, "ref/netstandard2.0/AkCache.Attributes.dll"), EntryBytes(package, "ref/net8.0/AkCache.Attributes.dll"));
     }
+
+    /// <summary>
+    /// The package's license (the MIT expression, and the LICENSE file it names), its readme (the
+    /// repository's README.md), its icon (a PNG), and no path of the building machine in any file: not
+    /// the repository's folder nor the folder the build wrote to, in UTF-8 or UTF-16 (the PDB path a DLL
+    /// records is mapped to /_/).
+    /// </summary>
+    [Fact]
+    public void Package_carries_its_license_readme_and_icon_and_no_path_of_the_building_machine()
+    {
+        using var package = ZipFile.OpenRead(_feed.Package);
+        var nuspec = XDocument.Load(package.GetEntry("AkCache.Fody.nuspec")!.Open());
+        var metadata = nuspec.Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+        string? Field(string name) => metadata.Elements().SingleOrDefault(e => e.Name.LocalName == name)?.Value;
+        var license = metadata.Elements().Single(e => e.Name.LocalName == "license");
+        Assert.Equal("expression", (string?)license.Attribute("type"));
+        Assert.Equal("MIT", license.Value);
+        Assert.StartsWith("MIT License", File.ReadAllText(Path.Combine(ProcessRunner.RepositoryRoot(), "LICENSE")), StringComparison.Ordinal);
+        Assert.Equal("README.md", Field("readme"));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(ProcessRunner.RepositoryRoot(), "README.md")), EntryBytes(package, "README.md"));
+        Assert.Equal("icon.png", Field("icon"));
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, EntryBytes(package, "icon.png").Take(4).ToArray());
+
+        var machinePaths = new[] { ProcessRunner.RepositoryRoot(), _feed.BuildFolder }
+            .Select(p => Path.GetFullPath(p).TrimEnd(Path.DirectorySeparatorChar))
+            .ToArray();
+        var found = new List<string>();
+        foreach (var entry in package.Entries.Where(e => e.Length > 0))
+        {
+            var bytes = EntryBytes(package, entry.FullName);
+            foreach (var path in machinePaths)
+            {
+                if (Contains(bytes, System.Text.Encoding.UTF8.GetBytes(path)) || Contains(bytes, System.Text.Encoding.Unicode.GetBytes(path)))
+                {
+                    found.Add($"{entry.FullName} names {path}");
+                }
+            }
+        }
+
+        Assert.True(found.Count == 0, string.Join("\n", found));
+        Assert.True(Contains(EntryBytes(package, "lib/net8.0/AkCache.Runtime.dll"), System.Text.Encoding.UTF8.GetBytes("/_/")), "the runtime's PDB path is mapped to /_/");
+    }
+
+    private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
 
     [Fact]
     public void Package_depends_on_Fody_with_its_build_step_and_on_what_the_runtime_needs()
@@ -334,6 +380,9 @@ public sealed class PackageTests : IClassFixture<PackageTests.LocalFeed>, IDispo
 
         /// <summary>The local folder feed.</summary>
         public string Folder { get; }
+
+        /// <summary>The folder this build wrote to (its artifacts and the feed), a path of this machine that no shipped file may name.</summary>
+        public string BuildFolder => _root;
 
         /// <summary>AkCacheVersion of Directory.Build.props with a prerelease label unique to this run.</summary>
         public string Version { get; }

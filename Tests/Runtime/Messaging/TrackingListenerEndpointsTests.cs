@@ -32,7 +32,7 @@ public sealed class TrackingListenerEndpointsTests : IDisposable
         using var listener = Listener(sink);
 
         // The first endpoint tracks, and its keys are announced, but the set is not tracking yet.
-        RawRedis.WaitUntil(() => RawRedis.Clients(_first.Port).Any(c => c.Name == ClientName), "the first endpoint has the listener");
+        RawRedis.WaitUntil(() => RawRedis.Tracks(_first.Port, ClientName), "the first endpoint has the listener, tracking");
         RawRedis.Run(_first.Port, "SET", Prefix + "early", "1");
         sink.WaitForCount("invalidated " + Prefix + "early", 1);
         Assert.Equal(TrackingState.Starting, listener.State);

@@ -128,6 +128,15 @@ internal static class RawRedis
             .ToList();
     }
 
+    /// <summary>Whether a client named <paramref name="name"/> has turned tracking on (flag t in CLIENT LIST): it appears there by name before its CLIENT TRACKING runs.</summary>
+    public static bool Tracks(int port, string name)
+    {
+        var list = RunAs(port, null, "CLIENT", "LIST").Text ?? string.Empty;
+        return list.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split(' ').Select(f => f.Split('=', 2)).Where(f => f.Length == 2).ToDictionary(f => f[0], f => f[1]))
+            .Any(fields => fields["name"] == name && fields["flags"].Contains('t', StringComparison.Ordinal));
+    }
+
     /// <summary>Waits until <paramref name="condition"/> holds, failing with <paramref name="what"/> after 10 s.</summary>
     public static void WaitUntil(Func<bool> condition, string what)
     {
