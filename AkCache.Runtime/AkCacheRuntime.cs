@@ -33,6 +33,10 @@ public static class AkCacheRuntime
         }
 
         AppDomain.CurrentDomain.ProcessExit += static (_, _) => ReleaseHeldLocks();
+
+        // The "AkCache" meter exists from the first configuration on, so that a listener started
+        // before or after it sees its instruments (docs/observability.md).
+        Internals.Observability.AkCacheMetrics.Publish();
 #if NET6_0_OR_GREATER
         // .NET raises no ProcessExit for SIGTERM or SIGINT while Main runs on: the signal's default
         // action ends the process. The handlers run first; they do not cancel the signal, so the
@@ -193,6 +197,9 @@ public static class AkCacheRuntime
 
     /// <summary>A copy of the settings in force.</summary>
     public static AkCacheOptions CurrentOptions => State.Options.Clone();
+
+    /// <summary>The configuration in force, or null before the first one: for what must not configure AkCache by reading it (a metrics listener).</summary>
+    internal static RuntimeState? CurrentOrNull => s_state;
 
     /// <summary>The configuration in force; read by every memoized call, so kept small enough to inline.</summary>
     internal static RuntimeState State

@@ -33,7 +33,7 @@ public sealed class WovenSnapshotTests
     private static readonly string[] WovenTypes =
     {
         "ArgumentShapes", "AsyncShapes", "Basic", "Catalog", "Concurrency", "Exceptions", "GatedShapes", "GenericHolder`1", "LargeValues", "LocalShapes", "GenericShapes", "OverloadHolder`1",
-        "NullAndDefaultResults", "Outer", "Overloads", "ParameterShapes", "Recursion", "ReturnShapes", "Serializers", "Service", "TimeToLive",
+        "NullAndDefaultResults", "Observed", "Outer", "Overloads", "ParameterShapes", "Recursion", "ReturnShapes", "Serializers", "Service", "TimeToLive",
     };
 
     // MemoizedMethod.Create("identity", "0123abcd", maxAgeSeconds): the version argument when it is a computed hash.

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading.Tasks;
 using AkCache.Internals.Messaging;
+using AkCache.Internals.Observability;
 using StackExchange.Redis;
 
 namespace AkCache.Internals.Distributed;
@@ -36,6 +37,7 @@ internal sealed partial class RedisAccessor
             var deleted = database.KeyDelete(key);
             lockDeleted.GetAwaiter().GetResult();
             _channels.Publish(database.Multiplexer, InvalidationMessage.ForEntry(key));
+            AkCacheMetrics.InvalidationSent();
             return deleted;
         }
         catch (Exception ex) when (IsRedisFailure(ex))
@@ -74,6 +76,7 @@ internal sealed partial class RedisAccessor
             }
 
             _channels.Publish(connection, announcement);
+            AkCacheMetrics.InvalidationSent();
             return deleted;
         }
         catch (Exception ex) when (IsRedisFailure(ex))

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Threading;
+using AkCache.Internals.Observability;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -136,6 +137,7 @@ internal sealed partial class RedisAccessor
             if (!node.Value.IsClosed && (current is null || current.IsReplica || current.Slots.Count == 0) && _nodes.TryRemove(node.Key, out _))
             {
                 Interlocked.Decrement(ref _openNodes);
+                AkCacheMetrics.BreakerChanged("node", opened: false);
                 _logger.LogWarning(
                     "AkCache: the Redis cluster node {Node} of {Redis} owns no slot any more (a replica took over); its keys are used on the node that owns them now.",
                     Describe(node.Key),
@@ -156,6 +158,7 @@ internal sealed partial class RedisAccessor
         if (node.Breaker.RecordFailure())
         {
             Interlocked.Increment(ref _openNodes);
+            AkCacheMetrics.BreakerChanged("node", opened: true);
             _logger.LogWarning(
                 "AkCache: the Redis cluster node {Node} of {Redis} is unavailable ({Reason}). Calls whose keys live on it keep returning correct results from this process's local layer (L1) or compute them; the other nodes are used as usual, and this one again once it answers.",
                 Describe(node.EndPoint),
@@ -175,6 +178,7 @@ internal sealed partial class RedisAccessor
         if (node.Breaker.RecordSuccess())
         {
             Interlocked.Decrement(ref _openNodes);
+            AkCacheMetrics.BreakerChanged("node", opened: false);
             // The client library's map may still name the node after its replica took over (a command is then redirected, MOVED): say what is known.
             _logger.LogWarning("AkCache: Redis answers again for the keys of cluster node {Node} of {Redis} (that node, or the replica that took over its slots); their results are shared again.", Describe(node.EndPoint), Description);
         }

@@ -4,6 +4,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using AkCache.Internals.Configuration;
 using AkCache.Internals.Messaging;
+using AkCache.Internals.Observability;
 using AkCache.Internals.Timing;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -441,11 +442,13 @@ internal sealed partial class RedisAccessor : IDisposable
         RecordNodeSuccess(key);
         if (_breaker.RecordSuccess())
         {
+            AkCacheMetrics.BreakerChanged("connection", opened: false);
             _logger.LogWarning("AkCache: Redis at {Redis} is reachable again; results are shared across processes again.", Description);
         }
 
         if (writes && _writes.RecordSuccess())
         {
+            AkCacheMetrics.BreakerChanged("writes", opened: false);
             _logger.LogWarning("AkCache: Redis at {Redis} accepts writes again; results are stored in Redis again.", Description);
         }
     }
@@ -465,6 +468,7 @@ internal sealed partial class RedisAccessor : IDisposable
                 RecordSuccess(writes: false);
                 if (_writes.RecordFailure())
                 {
+                    AkCacheMetrics.BreakerChanged("writes", opened: true);
                     _logger.LogWarning(
                         "AkCache: Redis at {Redis} refuses to store results ({Reason}); reads go on, and results are kept in this process only until it accepts writes again (checked every {Break}). To fix: {Fix}.",
                         Description,
@@ -518,6 +522,7 @@ internal sealed partial class RedisAccessor : IDisposable
     {
         if (_breaker.RecordFailure())
         {
+            AkCacheMetrics.BreakerChanged("connection", opened: true);
             _logger.LogWarning(
                 "AkCache: Redis at {Redis} is unavailable ({Reason}). Memoized methods keep returning correct results from this process's local layer (L1) and will use Redis again once it answers.",
                 Description,

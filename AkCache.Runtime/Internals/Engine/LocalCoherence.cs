@@ -7,6 +7,7 @@ using AkCache.CompilerServices;
 using AkCache.Internals.Local;
 using AkCache.Internals.Messaging;
 using AkCache.Internals.Messaging.Tracking;
+using AkCache.Internals.Observability;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
@@ -173,6 +174,11 @@ internal sealed class LocalCoherence : IInvalidationTarget, IDisposable
     /// <summary>An invalidation read from AkCache's channel, this process's own included: a user asked to remove, so the entries go.</summary>
     public void Invalidate(in InvalidationMessage message)
     {
+        if (message.Scope != InvalidationScope.Probe)
+        {
+            AkCacheMetrics.InvalidationReceived("channel");
+        }
+
         switch (message.Scope)
         {
             case InvalidationScope.Entry:
@@ -212,6 +218,7 @@ internal sealed class LocalCoherence : IInvalidationTarget, IDisposable
     /// </summary>
     private void OnInvalidated(string key)
     {
+        AkCacheMetrics.InvalidationReceived("tracking");
         if (_methods.TryResolve(key, out MemoizedMethod method, out var memoKey))
         {
             _local.Distrust(method, memoKey);
@@ -226,6 +233,7 @@ internal sealed class LocalCoherence : IInvalidationTarget, IDisposable
     /// <summary>FLUSHALL or FLUSHDB: every entry is checked against Redis before it is served first again.</summary>
     private void OnFlushed()
     {
+        AkCacheMetrics.InvalidationReceived("tracking");
         _local.DistrustAll();
         Interlocked.Increment(ref _applied);
     }

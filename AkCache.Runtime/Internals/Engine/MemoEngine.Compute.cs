@@ -5,6 +5,7 @@ using AkCache.CompilerServices;
 using AkCache.Internals.Distributed;
 using AkCache.Internals.Locking;
 using AkCache.Internals.Local;
+using AkCache.Internals.Observability;
 
 namespace AkCache.Internals.Engine;
 
@@ -154,7 +155,9 @@ internal sealed partial class MemoEngine
     {
         method.Statistics.CountComputation();
         var before = new Sequences(_local, method, key);
+        var started = AkCacheMetrics.StartComputation();
         var value = await body.Run(arguments).ConfigureAwait(false);
+        AkCacheMetrics.EndComputation(method, started);
         return new Computed<TResult>(value, await StoreAsync(method, key, value, redisKey, null, before, body.Synchronous).ConfigureAwait(false));
     }
 
@@ -169,7 +172,9 @@ internal sealed partial class MemoEngine
             {
                 method.Statistics.CountComputation();
                 var before = new Sequences(_local, method, key);
+                var started = AkCacheMetrics.StartComputation();
                 var value = await body.Run(arguments).ConfigureAwait(false);
+                AkCacheMetrics.EndComputation(method, started);
                 var envelope = await StoreAsync(method, key, value, owned.ValueKey, owned, before, body.Synchronous).ConfigureAwait(false);
                 released = true;
                 return new Computed<TResult>(value, envelope);
