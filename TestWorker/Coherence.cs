@@ -207,13 +207,10 @@ public static class Coherence
                 value = Coherent.Value(Argument);
             }
 
-            var seenAt = NowMs();
-            lock (_gate)
-            {
-                _seenAt = seenAt;
-            }
-
-            Finished(value, pending: true);
+            // The new value and the moment it was seen are set together: an "at" line read meanwhile
+            // (ChangedAt, on another thread) prints as soon as both moments are known, and printed an
+            // empty value when the moment was set before the value.
+            Finished(value, pending: true, seenAt: NowMs());
             TryPrint();
         }
 
@@ -227,11 +224,12 @@ public static class Coherence
             TryPrint();
         }
 
-        private void Finished(string value, bool pending)
+        private void Finished(string value, bool pending, double? seenAt = null)
         {
             lock (_gate)
             {
                 NewValue = value;
+                _seenAt ??= seenAt;
             }
 
             Coherence.Finished(this, pending);
