@@ -36,7 +36,14 @@ public static class AkCacheRuntime
 
         // The "AkCache" meter exists from the first configuration on, so that a listener started
         // before or after it sees its instruments (docs/observability.md).
-        Internals.Observability.AkCacheMetrics.Publish();
+        try
+        {
+            Internals.Observability.AkCacheMetrics.Publish();
+        }
+        catch (TypeInitializationException)
+        {
+            // The meter's setup catches a listener's failures itself; should it fail all the same, the hooks below still matter.
+        }
 #if NET6_0_OR_GREATER
         // .NET raises no ProcessExit for SIGTERM or SIGINT while Main runs on: the signal's default
         // action ends the process. The handlers run first; they do not cancel the signal, so the

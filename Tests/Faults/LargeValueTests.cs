@@ -395,10 +395,26 @@ public sealed class LargeValueTests : MemoizeTestBase
         var partial = redis.TryAcquireLock(key, TimeSpan.FromSeconds(10), readValue: true).Owned!;
         Redis.StringSet(partial.StagingKey, envelope.AsSpan(0, envelope.Length - redis.ChunkBytes).ToArray(), TimeSpan.FromMinutes(1));
         var moved = Redis.ScriptEvaluate(LuaScripts.StoreStagedAndRelease, partial.StagedKeys, partial.StagedArguments("unused-channel", envelope.Length));
-        Assert.Equal(0, (int)moved);
+        Assert.Equal(-1, (int)moved);
         Assert.False(Redis.KeyExists(key));
         Assert.False(Redis.KeyExists(key + ":lock"));
         Assert.Empty(StoredKeys("*:staged:*"));
+
+        // A store without a lock: staged in chunks and moved into place whole, with the value's time to live.
+        Assert.True(redis.TrySet(key, envelope, TimeSpan.FromMinutes(1)));
+        Assert.True(envelope.AsSpan().SequenceEqual((byte[])Redis.StringGet(key)!));
+        Assert.InRange(Redis.KeyTimeToLive(key)!.Value, TimeSpan.FromSeconds(50), TimeSpan.FromMinutes(1));
+        Assert.Empty(StoredKeys("*:staged:*"));
+        Assert.True(await redis.TrySetAsync(key, envelope, TimeSpan.FromMinutes(1)));
+        Assert.Empty(StoredKeys("*:staged:*"));
+        Redis.KeyDelete(key);
+
+        // Staged bytes that are not whole (their key deleted and made again by the APPENDs after it): deleted, never moved into place.
+        var byHand = key + ":staged:by-hand";
+        Redis.StringSet(byHand, envelope.AsSpan(redis.ChunkBytes).ToArray());
+        Assert.Equal(-1, (int)Redis.ScriptEvaluate(LuaScripts.MoveStaged, new StackExchange.Redis.RedisKey[] { byHand, key }, new StackExchange.Redis.RedisValue[] { envelope.Length }));
+        Assert.False(Redis.KeyExists(key));
+        Assert.False(Redis.KeyExists(byHand));
 
         var ownedAsync = (await redis.TryAcquireLockAsync(key, TimeSpan.FromSeconds(10), readValue: true)).Owned!;
         Assert.True(await redis.StoreAndReleaseAsync(ownedAsync, envelope, TimeSpan.FromMinutes(1)));

@@ -187,6 +187,27 @@ public sealed class MinimalAclTests : MemoizeTestBase
         Assert.Equal(string.Empty, string.Join("; ", Log.Warnings));
     }
 
+    /// <summary>
+    /// The line without +rename (a user made from an older line): a large value's store is refused
+    /// when the script moves it into place; the lock is released all the same, no staged bytes are
+    /// left, and one warning names the refusal and the fix. The method's result is right.
+    /// </summary>
+    [SkippableFact]
+    public void Without_rename_a_large_store_is_refused_with_a_warning_and_leaves_no_lock_nor_staged_bytes()
+    {
+        UseDocumentedUser(DocumentedLine().Replace(" +rename", string.Empty, StringComparison.Ordinal));
+        var noise = WovenAssembly.Method<Func<int, int, byte[]>>("LargeValues.Noise");
+        Assert.Equal(2 * 1024 * 1024, noise(24, 2).Length);
+
+        Assert.Empty(StoredKeys("*LargeValues.Noise(*"));
+        Assert.Empty(StoredKeys("*:staged:*"));
+        Assert.Empty(StoredKeys("*:lock"));
+        var warning = Assert.Single(Log.Warnings);
+        Assert.Contains("refuses to store results", warning, StringComparison.Ordinal);
+        Assert.Contains("grant it", warning, StringComparison.Ordinal);
+        Assert.True(AkCacheRuntime.State.Redis!.WritesPaused);
+    }
+
     /// <summary>The line with one right taken away: the test above would notice (so it can fail).</summary>
     [SkippableFact]
     public void A_line_without_one_of_its_rights_is_refused_something_and_AkCache_says_so()

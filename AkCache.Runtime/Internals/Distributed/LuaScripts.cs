@@ -19,6 +19,9 @@ internal static class LuaScripts
     /// <summary>Moves a large value from its staging key into place (RENAME), releases its lock and announces it.</summary>
     public static readonly string StoreStagedAndRelease = Load("store-staged-and-release.lua");
 
+    /// <summary>Moves a large value written to a staging key into place when it is whole (a store without a lock).</summary>
+    public static readonly string MoveStaged = Load("move-staged.lua");
+
     /// <summary>Renews a lock that its token still owns.</summary>
     public static readonly string Extend = Load("extend.lua");
 

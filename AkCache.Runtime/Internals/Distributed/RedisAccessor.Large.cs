@@ -169,9 +169,17 @@ internal sealed partial class RedisAccessor
             }
 
             var read = new ChunkedRead(this, database, key, length);
-            while (!read.Done)
+            try
             {
-                read.Take(read.Next().GetAwaiter().GetResult());
+                while (!read.Done)
+                {
+                    read.Take(read.Next().GetAwaiter().GetResult());
+                }
+            }
+            catch
+            {
+                read.Abandon();
+                throw;
             }
 
             if (read.IsWhole)
@@ -198,9 +206,17 @@ internal sealed partial class RedisAccessor
             }
 
             var read = new ChunkedRead(this, database, key, length);
-            while (!read.Done)
+            try
             {
-                read.Take(await read.Next().ConfigureAwait(false));
+                while (!read.Done)
+                {
+                    read.Take(await read.Next().ConfigureAwait(false));
+                }
+            }
+            catch
+            {
+                read.Abandon();
+                throw;
             }
 
             if (read.IsWhole)
@@ -257,6 +273,15 @@ internal sealed partial class RedisAccessor
             return chunk;
         }
 
+        /// <summary>A chunk failed: the ones still on their way are observed (their failures are that one's).</summary>
+        public void Abandon()
+        {
+            while (_pending.Count > 0)
+            {
+                Observe(_pending.Dequeue().Chunk);
+            }
+        }
+
         /// <summary>Copies the reply of the chunk <see cref="Next"/> gave into place; one that is not the length asked for (the value was replaced by a shorter one, or deleted) makes the read incomplete.</summary>
         public void Take(RedisValue chunk)
         {
@@ -289,8 +314,9 @@ internal sealed partial class RedisAccessor
 
     /// <summary>
     /// A large value's store without a lock, on the bulk connection: written in chunks to a staging key
-    /// of its own (<see cref="ChunkedWrite"/>), then moved into place by a RENAME, so that it is paced as a
-    /// read is and that no reader ever sees it half written; staged bytes of a write that failed are deleted.
+    /// of its own (<see cref="ChunkedWrite"/>), then moved into place by a RENAME when it is whole
+    /// (<see cref="LuaScripts.MoveStaged"/>), so that it is paced as a read is and that no reader ever sees
+    /// it half written; staged bytes of a write that failed, or that are not whole, are deleted.
     /// </summary>
     private bool TrySetLarge(string key, byte[] value, TimeSpan timeToLive)
     {
@@ -308,10 +334,7 @@ internal sealed partial class RedisAccessor
                 write.Next().GetAwaiter().GetResult();
             }
 
-            database.KeyRename(staging, key);
-            RecordSuccess(writes: true, key);
-            RememberLarge(key);
-            return true;
+            return Moved(database.ScriptEvaluate(LuaScripts.MoveStaged, new RedisKey[] { staging, key }, new RedisValue[] { value.Length }), key);
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
@@ -339,10 +362,7 @@ internal sealed partial class RedisAccessor
                 await write.Next().ConfigureAwait(false);
             }
 
-            await database.KeyRenameAsync(staging, key).ConfigureAwait(false);
-            RecordSuccess(writes: true, key);
-            RememberLarge(key);
-            return true;
+            return Moved(await database.ScriptEvaluateAsync(LuaScripts.MoveStaged, new RedisKey[] { staging, key }, new RedisValue[] { value.Length }).ConfigureAwait(false), key);
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
@@ -352,6 +372,23 @@ internal sealed partial class RedisAccessor
             return false;
         }
     }
+
+    /// <summary>The move script's answer for a store without a lock: 1, moved into place; -1, the staged bytes were not whole (warned).</summary>
+    private bool Moved(RedisResult result, string key)
+    {
+        if ((long)result == 1)
+        {
+            RecordSuccess(writes: true, key);
+            RememberLarge(key);
+            return true;
+        }
+
+        WarnBulk(IncompleteStaging);
+        return false;
+    }
+
+    /// <summary>Why a large value was not stored although every chunk was written.</summary>
+    private const string IncompleteStaging = "its chunks were written, but the staging key was deleted, evicted or expired before the value was moved into place (a ClearMethod or ClearAll meanwhile, eviction under maxmemory, or a time to live shorter than the write)";
 
     /// <summary>A staging key for a store of <paramref name="key"/> without a lock: the same hash tag (cluster slot), a token of its own.</summary>
     private static string StagingKeyOf(string key) => key + ":staged:" + Guid.NewGuid().ToString("N");
@@ -387,8 +424,7 @@ internal sealed partial class RedisAccessor
                     write.Failed(ex);
                 }
 
-                database.ScriptEvaluate(LuaScripts.StoreStagedAndRelease, owned.StagedKeys, owned.StagedArguments(_channels.StoredChannelName, envelope.Length));
-                return Staged(owned, write);
+                return Staged(owned, write, database.ScriptEvaluate(LuaScripts.StoreStagedAndRelease, owned.StagedKeys, owned.StagedArguments(_channels.StoredChannelName, envelope.Length)));
             }
             catch (Exception ex) when (IsRedisFailure(ex))
             {
@@ -420,8 +456,7 @@ internal sealed partial class RedisAccessor
                     write.Failed(ex);
                 }
 
-                await database.ScriptEvaluateAsync(LuaScripts.StoreStagedAndRelease, owned.StagedKeys, owned.StagedArguments(_channels.StoredChannelName, envelope.Length)).ConfigureAwait(false);
-                return Staged(owned, write);
+                return Staged(owned, write, await database.ScriptEvaluateAsync(LuaScripts.StoreStagedAndRelease, owned.StagedKeys, owned.StagedArguments(_channels.StoredChannelName, envelope.Length)).ConfigureAwait(false));
             }
             catch (Exception ex) when (IsRedisFailure(ex))
             {
@@ -433,8 +468,13 @@ internal sealed partial class RedisAccessor
         return false;
     }
 
-    /// <summary>After the staged store's script ran (the lock is released): true when every chunk was written; a chunk's failure is handled here.</summary>
-    private bool Staged(OwnedLock owned, ChunkedWrite write)
+    /// <summary>
+    /// After the staged store's script ran (the lock is released; its error, a refused RENAME, was
+    /// thrown and is handled by the caller): true when the value was moved into place or the lock was
+    /// no longer this process's (nothing to store, as with a small value); a chunk's failure, or staged
+    /// bytes that were not whole, is reported here.
+    /// </summary>
+    private bool Staged(OwnedLock owned, ChunkedWrite write, RedisResult moved)
     {
         if (write.Failure is { } failure)
         {
@@ -443,8 +483,17 @@ internal sealed partial class RedisAccessor
         }
 
         RecordSuccess(writes: true, owned.ValueKey);
-        RememberLarge(owned.ValueKey);
-        return true;
+        switch ((long)moved)
+        {
+            case 1:
+                RememberLarge(owned.ValueKey);
+                return true;
+            case -1:
+                WarnBulk(IncompleteStaging);
+                return false;
+            default:
+                return true;
+        }
     }
 
     /// <summary>

@@ -167,11 +167,21 @@ internal sealed partial class RedisAccessor
     /// </summary>
     public bool StoreAndRelease(OwnedLock owned, byte[]? envelope, TimeSpan timeToLive)
     {
-        _held.TryRemove(owned, out _);
         if (IsLarge(envelope))
         {
-            return StoreLargeAndRelease(owned, envelope!, timeToLive);
+            // Held while its chunks are written, so that a graceful exit meanwhile releases it (the
+            // store's script then finds the lock gone, and drops the staged bytes).
+            try
+            {
+                return StoreLargeAndRelease(owned, envelope!, timeToLive);
+            }
+            finally
+            {
+                _held.TryRemove(owned, out _);
+            }
         }
+
+        _held.TryRemove(owned, out _);
 
         Forget(owned.ValueKey);
 
@@ -183,11 +193,19 @@ internal sealed partial class RedisAccessor
     /// <inheritdoc cref="StoreAndRelease"/>
     public async ValueTask<bool> StoreAndReleaseAsync(OwnedLock owned, byte[]? envelope, TimeSpan timeToLive)
     {
-        _held.TryRemove(owned, out _);
         if (IsLarge(envelope))
         {
-            return await StoreLargeAndReleaseAsync(owned, envelope!, timeToLive).ConfigureAwait(false);
+            try
+            {
+                return await StoreLargeAndReleaseAsync(owned, envelope!, timeToLive).ConfigureAwait(false);
+            }
+            finally
+            {
+                _held.TryRemove(owned, out _);
+            }
         }
+
+        _held.TryRemove(owned, out _);
 
         Forget(owned.ValueKey);
 

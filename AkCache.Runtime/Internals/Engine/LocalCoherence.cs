@@ -174,11 +174,15 @@ internal sealed class LocalCoherence : IInvalidationTarget, IDisposable
     /// <summary>An invalidation read from AkCache's channel, this process's own included: a user asked to remove, so the entries go.</summary>
     public void Invalidate(in InvalidationMessage message)
     {
+        ApplyInvalidation(message);
         if (message.Scope != InvalidationScope.Probe)
         {
             AkCacheMetrics.InvalidationReceived("channel");
         }
+    }
 
+    private void ApplyInvalidation(in InvalidationMessage message)
+    {
         switch (message.Scope)
         {
             case InvalidationScope.Entry:
@@ -218,11 +222,13 @@ internal sealed class LocalCoherence : IInvalidationTarget, IDisposable
     /// </summary>
     private void OnInvalidated(string key)
     {
-        AkCacheMetrics.InvalidationReceived("tracking");
         if (_methods.TryResolve(key, out MemoizedMethod method, out var memoKey))
         {
             _local.Distrust(method, memoKey);
             Interlocked.Increment(ref _applied);
+
+            // Only keys of results: tracking also reports every write to locks, awaited marks and the chunks of staged values.
+            AkCacheMetrics.InvalidationReceived("tracking");
         }
         else
         {
@@ -233,8 +239,8 @@ internal sealed class LocalCoherence : IInvalidationTarget, IDisposable
     /// <summary>FLUSHALL or FLUSHDB: every entry is checked against Redis before it is served first again.</summary>
     private void OnFlushed()
     {
-        AkCacheMetrics.InvalidationReceived("tracking");
         _local.DistrustAll();
+        AkCacheMetrics.InvalidationReceived("tracking");
         Interlocked.Increment(ref _applied);
     }
 

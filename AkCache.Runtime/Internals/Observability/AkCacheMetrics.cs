@@ -26,29 +26,54 @@ internal static class AkCacheMetrics
     private static readonly Meter s_meter = new(MeterName, typeof(AkCacheMetrics).Assembly.GetName().Version?.ToString());
 
     /// <summary>How long a method's body ran, in seconds, for each computation in this process that returned.</summary>
-    public static readonly Histogram<double> ComputationDuration = s_meter.CreateHistogram<double>(
+    public static readonly Histogram<double>? ComputationDuration = Created(() => s_meter.CreateHistogram<double>(
         "akcache.computation.duration",
         "s",
-        "How long the memoized method's body ran, for each computation in this process that returned a result.");
+        "How long the memoized method's body ran, for each computation in this process that returned a result."));
 
     /// <summary>A breaker opened or closed: tags akcache.breaker (connection, writes, node) and akcache.state (open, closed).</summary>
-    public static readonly Counter<long> BreakerTransitions = s_meter.CreateCounter<long>(
+    public static readonly Counter<long>? BreakerTransitions = Created(() => s_meter.CreateCounter<long>(
         "akcache.breaker.transitions",
         "{transition}",
-        "Times a breaker opened (Redis unavailable, or refusing writes) or closed again.");
+        "Times a breaker opened (Redis unavailable, or refusing writes) or closed again."));
 
     /// <summary>Invalidations: tags akcache.direction, sent (by Invalidate, ClearMethod, ClearAll) or received, and akcache.source, tracking (Redis said a key changed) or channel (AkCache's invalidation channel).</summary>
-    public static readonly Counter<long> Invalidations = s_meter.CreateCounter<long>(
+    public static readonly Counter<long>? Invalidations = Created(() => s_meter.CreateCounter<long>(
         "akcache.invalidations",
         "{invalidation}",
-        "Invalidations sent by this process, and received from Redis (key tracking or the invalidation channel) for entries of its local layer.");
+        "Invalidations sent by this process, and received from Redis (key tracking or the invalidation channel) for entries of its local layer."));
 
     static AkCacheMetrics()
     {
-        s_meter.CreateObservableCounter("akcache.calls", ObserveCalls, "{call}", "Calls of memoized methods by outcome: answered by the local layer, by Redis, by the local layer while Redis was down, by computing here, or by another process's computation.");
-        s_meter.CreateObservableCounter("akcache.redis.errors", ObserveErrors, "{call}", "Calls during which Redis failed; each was still answered, by the local layer or by computing.");
-        s_meter.CreateObservableUpDownCounter("akcache.local.entries", ObserveEntries, "{entry}", "Results the local layer holds now.");
-        s_meter.CreateObservableUpDownCounter("akcache.local.bytes", ObserveBytes, "By", "Bytes the local layer counts for its results now (stored size plus a fixed overhead per entry).");
+        Guarded(() => s_meter.CreateObservableCounter("akcache.calls", ObserveCalls, "{call}", "Calls of memoized methods by outcome: answered by the local layer, by Redis, by the local layer while Redis was down, by computing here, or by another process's computation."));
+        Guarded(() => s_meter.CreateObservableCounter("akcache.redis.errors", ObserveErrors, "{call}", "Calls during which Redis failed; each was still answered, by the local layer or by computing."));
+        Guarded(() => s_meter.CreateObservableUpDownCounter("akcache.local.entries", ObserveEntries, "{entry}", "Results the local layer holds now."));
+        Guarded(() => s_meter.CreateObservableUpDownCounter("akcache.local.bytes", ObserveBytes, "By", "Bytes the local layer counts for its results now (stored size plus a fixed overhead per entry)."));
+    }
+
+    /// <summary>An instrument, or null when a listener threw as it was published: the measurement is then not taken, and nothing else fails.</summary>
+    private static T? Created<T>(Func<T> create)
+        where T : class
+    {
+        T? created = null;
+        Guarded(() => created = create());
+        return created;
+    }
+
+    /// <summary>
+    /// Runs what publishes or records a measurement: a listener's callback runs inline, and one that
+    /// throws must not fail a memoized call, skip an invalidation or break the runtime's setup.
+    /// </summary>
+    private static void Guarded(Action record)
+    {
+        try
+        {
+            record();
+        }
+        catch (Exception ex) when (ex is not (OutOfMemoryException or StackOverflowException))
+        {
+            // A listener's failure is the listener's: AkCache goes on without that measurement.
+        }
     }
 
     /// <summary>The outcomes of <c>akcache.calls</c>.</summary>
@@ -67,23 +92,24 @@ internal static class AkCacheMetrics
     }
 
     /// <summary>The moment a computation starts, when its duration is listened to; else 0.</summary>
-    public static long StartComputation() => ComputationDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+    public static long StartComputation() => ComputationDuration is { Enabled: true } ? Stopwatch.GetTimestamp() : 0;
 
     /// <summary>Records the duration of a computation that <see cref="StartComputation"/> timed.</summary>
     public static void EndComputation(MemoizedMethod method, long started)
     {
-        if (started != 0 && ComputationDuration.Enabled)
+        if (started != 0 && ComputationDuration is { Enabled: true } duration)
         {
-            ComputationDuration.Record((Stopwatch.GetTimestamp() - started) / (double)Stopwatch.Frequency, new KeyValuePair<string, object?>(MethodTag, method.Identity));
+            var seconds = (Stopwatch.GetTimestamp() - started) / (double)Stopwatch.Frequency;
+            Guarded(() => duration.Record(seconds, new KeyValuePair<string, object?>(MethodTag, method.Identity)));
         }
     }
 
     /// <summary>A breaker of <paramref name="breaker"/> (connection, writes, node) opened or closed.</summary>
     public static void BreakerChanged(string breaker, bool opened)
     {
-        if (BreakerTransitions.Enabled)
+        if (BreakerTransitions is { Enabled: true } transitions)
         {
-            BreakerTransitions.Add(1, new KeyValuePair<string, object?>("akcache.breaker", breaker), new KeyValuePair<string, object?>("akcache.state", opened ? "open" : "closed"));
+            Guarded(() => transitions.Add(1, new KeyValuePair<string, object?>("akcache.breaker", breaker), new KeyValuePair<string, object?>("akcache.state", opened ? "open" : "closed")));
         }
     }
 
@@ -95,9 +121,9 @@ internal static class AkCacheMetrics
 
     private static void Invalidated(string direction, string source)
     {
-        if (Invalidations.Enabled)
+        if (Invalidations is { Enabled: true } invalidations)
         {
-            Invalidations.Add(1, new KeyValuePair<string, object?>("akcache.direction", direction), new KeyValuePair<string, object?>("akcache.source", source));
+            Guarded(() => invalidations.Add(1, new KeyValuePair<string, object?>("akcache.direction", direction), new KeyValuePair<string, object?>("akcache.source", source)));
         }
     }
 

@@ -10,22 +10,27 @@
 -- ARGV[1] the owner's token
 -- ARGV[2] the channel on which stored values are announced
 -- ARGV[3] the value's length in bytes
--- The RENAME is a pcall: if it fails (the staging key was deleted meanwhile, by a clear of the
--- prefix, say), nothing is stored, and the lock must still go and the waiters still be woken.
--- The announcement is the key alone (a large value is never carried in one).
--- Returns 1 when the value was stored; 0 when it was not (the token no longer owns the lock, or the
--- staged bytes are gone or incomplete).
-local stored = false
+-- The RENAME is a pcall: if it fails (RENAME refused to the user, say), the staged bytes are deleted,
+-- the lock still goes and the waiters are still woken; the error is returned after that, so that the
+-- caller warns with the fix. The announcement is the key alone (a large value is never carried in one).
+-- Returns 1 when the value was stored; 0 when the token no longer owns the lock; -1 when the staged
+-- bytes are gone or of another length (deleted, evicted or expired while they were written); or the
+-- RENAME's error.
+local result = 0
+local failed = nil
 -- The lock's GET is a pcall: a lock key of another type is nobody's token.
 local owner = redis.pcall('get', KEYS[2]) == ARGV[1]
-if owner and redis.pcall('strlen', KEYS[4]) == tonumber(ARGV[3]) then
-  local r = redis.pcall('rename', KEYS[4], KEYS[1])
-  stored = not (type(r) == 'table' and r.err)
-else
-  redis.call('del', KEYS[4])
+if owner then
+  if redis.pcall('strlen', KEYS[4]) == tonumber(ARGV[3]) then
+    local r = redis.pcall('rename', KEYS[4], KEYS[1])
+    if type(r) == 'table' and r.err then failed = r.err else result = 1 end
+  else
+    result = -1
+  end
+  redis.call('del', KEYS[2])
 end
-if owner then redis.call('del', KEYS[2]) end
+if result ~= 1 then redis.call('del', KEYS[4]) end
 redis.call('del', KEYS[3])
 redis.call('publish', ARGV[2], KEYS[1])
-if stored then return 1 end
-return 0
+if failed then return redis.error_reply(failed) end
+return result
