@@ -59,13 +59,7 @@ public sealed class ClusterFailoverTests : IDisposable
             () =>
             {
                 // New arguments each round, some of which hash to the victim's slots: once one is stored on the replica, sharing resumed there.
-                round++;
-                for (var i = 0; i < 10; i++)
-                {
-                    Assert.Equal(1000 + (round * 100) + i, add(1000, (round * 100) + i));
-                }
-
-                Thread.Sleep(100);
+                CallNewArguments(add, ++round);
                 return cluster.Replication(replica).Contains("role:master", StringComparison.Ordinal) && KeysOn(replica).Length > onVictim;
             },
             "a result was stored on the promoted replica",
@@ -79,13 +73,7 @@ public sealed class ClusterFailoverTests : IDisposable
         Wait.Until(
             () =>
             {
-                round++;
-                for (var i = 0; i < 10; i++)
-                {
-                    Assert.Equal(1000 + (round * 100) + i, add(1000, (round * 100) + i));
-                }
-
-                Thread.Sleep(100);
+                CallNewArguments(add, ++round);
                 return redis.NodeBreakers.Values.All(b => b.IsClosed);
             },
             "no node breaker is left open",
@@ -104,6 +92,17 @@ public sealed class ClusterFailoverTests : IDisposable
         }
 
         Assert.Contains(_log.Warnings, w => w.Contains("unavailable", StringComparison.Ordinal) || w.Contains("refuses to store", StringComparison.Ordinal));
+    }
+
+    /// <summary>Ten calls with arguments new in <paramref name="round"/>, each answer checked, then a pause of 100 ms.</summary>
+    private static void CallNewArguments(Func<int, int, int> add, int round)
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(1000 + (round * 100) + i, add(1000, (round * 100) + i));
+        }
+
+        Thread.Sleep(100);
     }
 
     [SkippableFact]

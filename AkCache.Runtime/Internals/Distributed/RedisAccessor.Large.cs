@@ -327,21 +327,16 @@ internal sealed partial class RedisAccessor
 
         var staging = StagingKeyOf(key);
         var write = new ChunkedWrite(this, database, staging, value, timeToLive);
+        write.Run();
         try
         {
-            while (!write.Done)
-            {
-                write.Next().GetAwaiter().GetResult();
-            }
-
-            return Moved(database.ScriptEvaluate(LuaScripts.MoveStaged, new RedisKey[] { staging, key }, new RedisValue[] { value.Length }), key);
+            return write.Failure is { } failure
+                ? StagingFailed(database, staging, failure, key)
+                : Moved(database.ScriptEvaluate(LuaScripts.MoveStaged, new RedisKey[] { staging, key }, new RedisValue[] { value.Length }), key);
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
-            write.Failed(ex);
-            database.KeyDelete(staging, CommandFlags.FireAndForget);
-            BulkFailed(ex, writes: true, key);
-            return false;
+            return StagingFailed(database, staging, ex, key);
         }
     }
 
@@ -355,22 +350,25 @@ internal sealed partial class RedisAccessor
 
         var staging = StagingKeyOf(key);
         var write = new ChunkedWrite(this, database, staging, value, timeToLive);
+        await write.RunAsync().ConfigureAwait(false);
         try
         {
-            while (!write.Done)
-            {
-                await write.Next().ConfigureAwait(false);
-            }
-
-            return Moved(await database.ScriptEvaluateAsync(LuaScripts.MoveStaged, new RedisKey[] { staging, key }, new RedisValue[] { value.Length }).ConfigureAwait(false), key);
+            return write.Failure is { } failure
+                ? StagingFailed(database, staging, failure, key)
+                : Moved(await database.ScriptEvaluateAsync(LuaScripts.MoveStaged, new RedisKey[] { staging, key }, new RedisValue[] { value.Length }).ConfigureAwait(false), key);
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
-            write.Failed(ex);
-            database.KeyDelete(staging, CommandFlags.FireAndForget);
-            BulkFailed(ex, writes: true, key);
-            return false;
+            return StagingFailed(database, staging, ex, key);
         }
+    }
+
+    /// <summary>A store without a lock that failed (a chunk or the move): its staged bytes are deleted, the failure reported; false.</summary>
+    private bool StagingFailed(IDatabase database, string staging, Exception failure, string key)
+    {
+        database.KeyDelete(staging, CommandFlags.FireAndForget);
+        BulkFailed(failure, writes: true, key);
+        return false;
     }
 
     /// <summary>The move script's answer for a store without a lock: 1, moved into place; -1, the staged bytes were not whole (warned).</summary>
@@ -412,18 +410,7 @@ internal sealed partial class RedisAccessor
             try
             {
                 var write = new ChunkedWrite(this, database, owned.StagingKey, envelope, timeToLive);
-                try
-                {
-                    while (!write.Done)
-                    {
-                        write.Next().GetAwaiter().GetResult();
-                    }
-                }
-                catch (Exception ex) when (IsRedisFailure(ex))
-                {
-                    write.Failed(ex);
-                }
-
+                write.Run();
                 return Staged(owned, write, database.ScriptEvaluate(LuaScripts.StoreStagedAndRelease, owned.StagedKeys, owned.StagedArguments(_channels.StoredChannelName, envelope.Length)));
             }
             catch (Exception ex) when (IsRedisFailure(ex))
@@ -444,18 +431,7 @@ internal sealed partial class RedisAccessor
             try
             {
                 var write = new ChunkedWrite(this, database, owned.StagingKey, envelope, timeToLive);
-                try
-                {
-                    while (!write.Done)
-                    {
-                        await write.Next().ConfigureAwait(false);
-                    }
-                }
-                catch (Exception ex) when (IsRedisFailure(ex))
-                {
-                    write.Failed(ex);
-                }
-
+                await write.RunAsync().ConfigureAwait(false);
                 return Staged(owned, write, await database.ScriptEvaluateAsync(LuaScripts.StoreStagedAndRelease, owned.StagedKeys, owned.StagedArguments(_channels.StoredChannelName, envelope.Length)).ConfigureAwait(false));
             }
             catch (Exception ex) when (IsRedisFailure(ex))
@@ -526,7 +502,39 @@ internal sealed partial class RedisAccessor
         /// <summary>The failure of a chunk, once one failed: the chunks after it are not sent.</summary>
         public Exception? Failure { get; private set; }
 
-        public Task Next()
+        /// <summary>Writes every chunk, the window kept full; a chunk's failure stops the writing and is kept in <see cref="Failure"/>.</summary>
+        public void Run()
+        {
+            try
+            {
+                while (!Done)
+                {
+                    Next().GetAwaiter().GetResult();
+                }
+            }
+            catch (Exception ex) when (IsRedisFailure(ex))
+            {
+                Failed(ex);
+            }
+        }
+
+        /// <inheritdoc cref="Run"/>
+        public async Task RunAsync()
+        {
+            try
+            {
+                while (!Done)
+                {
+                    await Next().ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (IsRedisFailure(ex))
+            {
+                Failed(ex);
+            }
+        }
+
+        private Task Next()
         {
             for (; _sent < _envelope.Length && _pending.Count < _owner.ChunksInFlight; _sent += _owner.ChunkBytes)
             {
@@ -538,7 +546,7 @@ internal sealed partial class RedisAccessor
         }
 
         /// <summary>A chunk failed: no more are sent, and the ones still on their way are observed (their failures are this one's).</summary>
-        public void Failed(Exception failure)
+        private void Failed(Exception failure)
         {
             Failure = failure;
             while (_pending.Count > 0)
