@@ -536,6 +536,55 @@ public sealed class LargeValueTests : MemoizeTestBase
         return lines.Count == 0 ? null : lines[^1];
     }
 
+    /// <summary>
+    /// A large result stored without the lock (its caller stopped waiting for another process's) and
+    /// invalidated while its chunks are written: the caller gets it, but it is not moved into place
+    /// in Redis, nothing staged is left, and the next call computes again. (Asked only before the
+    /// chunks, the store would put the invalidated value back.)
+    /// </summary>
+    [Fact]
+    public async Task A_large_result_stored_without_the_lock_and_invalidated_during_its_chunks_is_not_moved_into_place()
+    {
+        var noiseAsync = WovenAssembly.Method<Func<int, int, Task<byte[]>>>("LargeValues.NoiseAsync");
+        var rounds = 0;
+        foreach (var synchronous in new[] { true, false })
+        {
+            rounds++;
+            Func<Task<byte[]>> call = synchronous ? () => Task.FromResult(_noise(23, 2)) : () => noiseAsync(23, 2);
+            var name = synchronous ? "Noise" : "NoiseAsync";
+            var expected = await call();
+            var key = Assert.Single(StoredKeys($"*LargeValues.{name}(*"));
+
+            // Another process holds the lock and never stores: this caller waits LockWaitTimeout, then stores without the lock.
+            Redis.KeyDelete(key);
+            Redis.StringSet(key + ":lock", "another-process", TimeSpan.FromMinutes(1));
+            AnotherProcess(o => o.LockWaitTimeout = TimeSpan.FromMilliseconds(300));
+            var invalidated = 0;
+            AkCacheRuntime.State.Redis!.AfterFirstChunk = k =>
+            {
+                if (k.StartsWith(key + ":staged:", StringComparison.Ordinal) && Interlocked.Increment(ref invalidated) == 1)
+                {
+                    Assert.False(synchronous ? AkCacheRuntime.Invalidate(() => _noise(23, 2)) : AkCacheRuntime.Invalidate(() => noiseAsync(23, 2)));
+                }
+            };
+
+            Assert.Equal(expected, await call());
+            Assert.Equal(1, invalidated);
+            Assert.Equal(2, WovenAssembly.Calls(name));
+            Assert.False(Redis.KeyExists(key), "an invalidated value was moved into place");
+            Assert.Empty(StoredKeys("*:staged:*"));
+            Assert.Equal(rounds, Log.Warnings.Count);
+            Assert.All(Log.Warnings, w => Assert.Contains("stopped waiting", w));
+
+            // The next call computes again and stores, under the lock this time.
+            AkCacheRuntime.State.Redis!.AfterFirstChunk = null;
+            Assert.Equal(expected, await call());
+            Assert.Equal(3, WovenAssembly.Calls(name));
+            Assert.True(Redis.KeyExists(key));
+            Assert.Empty(StoredKeys("*:staged:*"));
+        }
+    }
+
     private static bool IsCompressed(byte[] stored) => (stored[2] & ValueSerializer.Compressed) != 0;
 
     /// <summary>A new configuration on the same prefix: an empty local layer, as in another process.</summary>

@@ -45,7 +45,11 @@ internal sealed partial class RedisAccessor
     /// <summary>How many chunk reads of one value are sent before the first one is awaited.</summary>
     internal int ChunksInFlight { get; }
 
-    /// <summary>For tests: called after the first chunk of a chunked read came back (a test replaces the value there).</summary>
+    /// <summary>
+    /// For tests: called with the key after the first chunk of a chunked read came back (a test
+    /// replaces the value there), and with the staging key after the first chunk of a chunked write
+    /// was written (a test invalidates there).
+    /// </summary>
     internal Action<string>? AfterFirstChunk { get; set; }
 
     /// <summary>How many keys known to be large are remembered; then the memory starts over.</summary>
@@ -318,7 +322,7 @@ internal sealed partial class RedisAccessor
     /// (<see cref="LuaScripts.MoveStaged"/>), so that it is paced as a read is and that no reader ever sees
     /// it half written; staged bytes of a write that failed, or that are not whole, are deleted.
     /// </summary>
-    private bool TrySetLarge(string key, byte[] value, TimeSpan timeToLive)
+    private bool TrySetLarge(string key, byte[] value, TimeSpan timeToLive, Func<bool>? stillWanted)
     {
         if (!_writes.TryEnter() || OpenBulk() is not { } database)
         {
@@ -332,6 +336,7 @@ internal sealed partial class RedisAccessor
         {
             return write.Failure is { } failure
                 ? StagingFailed(database, staging, failure, key)
+                : !Wanted(stillWanted) ? NoLongerWanted(database, staging)
                 : Moved(database.ScriptEvaluate(LuaScripts.MoveStaged, new RedisKey[] { staging, key }, new RedisValue[] { value.Length }), key);
         }
         catch (Exception ex) when (IsRedisFailure(ex))
@@ -341,7 +346,7 @@ internal sealed partial class RedisAccessor
     }
 
     /// <inheritdoc cref="TrySetLarge"/>
-    private async ValueTask<bool> TrySetLargeAsync(string key, byte[] value, TimeSpan timeToLive)
+    private async ValueTask<bool> TrySetLargeAsync(string key, byte[] value, TimeSpan timeToLive, Func<bool>? stillWanted)
     {
         if (!_writes.TryEnter() || await OpenBulkAsync().ConfigureAwait(false) is not { } database)
         {
@@ -355,12 +360,27 @@ internal sealed partial class RedisAccessor
         {
             return write.Failure is { } failure
                 ? StagingFailed(database, staging, failure, key)
+                : !Wanted(stillWanted) ? NoLongerWanted(database, staging)
                 : Moved(await database.ScriptEvaluateAsync(LuaScripts.MoveStaged, new RedisKey[] { staging, key }, new RedisValue[] { value.Length }).ConfigureAwait(false), key);
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
             return StagingFailed(database, staging, ex, key);
         }
+    }
+
+    /// <summary>Whether a store without a lock still wants its value moved into place, asked once its chunks are written.</summary>
+    private static bool Wanted(Func<bool>? stillWanted) => stillWanted is null || stillWanted();
+
+    /// <summary>
+    /// A store without a lock whose value is no longer wanted once its chunks are written (an
+    /// invalidation reached this process meanwhile): its staged bytes are deleted, nothing is
+    /// moved into place; false. Not a failure: nothing is reported.
+    /// </summary>
+    private static bool NoLongerWanted(IDatabase database, string staging)
+    {
+        database.KeyDelete(staging, CommandFlags.FireAndForget);
+        return false;
     }
 
     /// <summary>A store without a lock that failed (a chunk or the move): its staged bytes are deleted, the failure reported; false.</summary>
@@ -486,6 +506,7 @@ internal sealed partial class RedisAccessor
         private readonly TimeSpan _timeToLive;
         private readonly System.Collections.Generic.Queue<Task> _pending = new();
         private int _sent;
+        private bool _toldFirst;
 
         public ChunkedWrite(RedisAccessor owner, IDatabase database, string key, byte[] envelope, TimeSpan timeToLive)
         {
@@ -510,6 +531,7 @@ internal sealed partial class RedisAccessor
                 while (!Done)
                 {
                     Next().GetAwaiter().GetResult();
+                    TellFirst();
                 }
             }
             catch (Exception ex) when (IsRedisFailure(ex))
@@ -526,6 +548,7 @@ internal sealed partial class RedisAccessor
                 while (!Done)
                 {
                     await Next().ConfigureAwait(false);
+                    TellFirst();
                 }
             }
             catch (Exception ex) when (IsRedisFailure(ex))
@@ -543,6 +566,16 @@ internal sealed partial class RedisAccessor
             }
 
             return _pending.Dequeue();
+        }
+
+        /// <summary>Calls <see cref="AfterFirstChunk"/> once, when the first chunk was written.</summary>
+        private void TellFirst()
+        {
+            if (!_toldFirst)
+            {
+                _toldFirst = true;
+                _owner.AfterFirstChunk?.Invoke(_key);
+            }
         }
 
         /// <summary>A chunk failed: no more are sent, and the ones still on their way are observed (their failures are this one's).</summary>

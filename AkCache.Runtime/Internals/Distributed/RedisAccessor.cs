@@ -227,19 +227,25 @@ internal sealed partial class RedisAccessor : IDisposable
     private static RedisRead Failed(RedisFailureKind failure) =>
         failure == RedisFailureKind.WrongType ? new RedisRead(RedisValue.Null) : RedisRead.Unavailable;
 
-    /// <summary>SET with a time to live; false when it did not happen (already logged).</summary>
-    public bool TrySet(string key, byte[] value, TimeSpan timeToLive) =>
-        IsLarge(value) ? TrySetLarge(key, value, timeToLive) : Forget(key) && Open() is { } database
+    /// <summary>
+    /// SET with a time to live; false when it did not happen (already logged). A large value is
+    /// written in chunks, which takes a while: <paramref name="stillWanted"/>, when given, is asked
+    /// once they are written, and the value is moved into place only if it answers true (the engine
+    /// asks whether an invalidation reached this process meanwhile). A small value is written at
+    /// once: its caller asks just before.
+    /// </summary>
+    public bool TrySet(string key, byte[] value, TimeSpan timeToLive, Func<bool>? stillWanted = null) =>
+        IsLarge(value) ? TrySetLarge(key, value, timeToLive, stillWanted) : Forget(key) && Open() is { } database
         && TryRun(database, (Key: key, Value: value, TimeToLive: timeToLive), static (db, s) => db.StringSet(s.Key, s.Value, s.TimeToLive), out _, out _, writes: true, key);
 
     /// <inheritdoc cref="TrySet"/>
-    public async ValueTask<bool> TrySetAsync(string key, byte[] value, TimeSpan timeToLive) =>
-        IsLarge(value) ? await TrySetLargeAsync(key, value, timeToLive).ConfigureAwait(false) : Forget(key) && await OpenAsync().ConfigureAwait(false) is { } database
+    public async ValueTask<bool> TrySetAsync(string key, byte[] value, TimeSpan timeToLive, Func<bool>? stillWanted = null) =>
+        IsLarge(value) ? await TrySetLargeAsync(key, value, timeToLive, stillWanted).ConfigureAwait(false) : Forget(key) && await OpenAsync().ConfigureAwait(false) is { } database
         && (await TryRunAsync(database, (Key: key, Value: value, TimeToLive: timeToLive), static (db, s) => db.StringSetAsync(s.Key, s.Value, s.TimeToLive), default, writes: true, key: key).ConfigureAwait(false)).Ran;
 
-    /// <summary><see cref="TrySet"/> or <see cref="TrySetAsync(string, byte[], TimeSpan)"/>: the engine's one call for both forms.</summary>
-    public ValueTask<bool> TrySetAsync(string key, byte[] value, TimeSpan timeToLive, bool synchronous) =>
-        synchronous ? new ValueTask<bool>(TrySet(key, value, timeToLive)) : TrySetAsync(key, value, timeToLive);
+    /// <summary><see cref="TrySet"/> or <see cref="TrySetAsync(string, byte[], TimeSpan, Func{bool})"/>: the engine's one call for both forms.</summary>
+    public ValueTask<bool> TrySetAsync(string key, byte[] value, TimeSpan timeToLive, Func<bool>? stillWanted, bool synchronous) =>
+        synchronous ? new ValueTask<bool>(TrySet(key, value, timeToLive, stillWanted)) : TrySetAsync(key, value, timeToLive, stillWanted);
 
     /// <summary>How long a graceful exit, or a configuration replaced, waits for the release of the locks this process holds.</summary>
     internal static readonly TimeSpan LockReleaseBudget = TimeSpan.FromSeconds(1);

@@ -218,7 +218,8 @@ internal sealed partial class MemoEngine
     /// Redis is unavailable. In Redis,
     /// the lock's owner stores only if it still owns the lock, which an invalidation deletes (the
     /// script checks); a caller without the lock writes only if no user's invalidation reached this
-    /// process since (one from another process that is still on its way is not seen).
+    /// process since (one from another process that is still on its way is not seen), asked again
+    /// before a large value written in chunks is moved into place.
     /// </remarks>
     private async ValueTask<byte[]?> StoreAsync<T>(MemoizedMethod method, MemoKey key, T value, string? redisKey, OwnedLock? owned, Sequences before, bool synchronous)
     {
@@ -250,7 +251,10 @@ internal sealed partial class MemoEngine
         }
         else if (_local.InvalidationSequence() == before.Invalidations && redisKey is not null && _state.Redis is { } redis)
         {
-            await redis.TrySetAsync(redisKey, envelope, TimeToLive(expiresAt), synchronous).ConfigureAwait(false);
+            // A large value takes a while to write: it is moved into place only if no invalidation reached this process meanwhile.
+            var local = _local;
+            var invalidations = before.Invalidations;
+            await redis.TrySetAsync(redisKey, envelope, TimeToLive(expiresAt), () => local.InvalidationSequence() == invalidations, synchronous).ConfigureAwait(false);
         }
 
         return envelope;
