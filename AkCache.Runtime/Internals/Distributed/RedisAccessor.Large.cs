@@ -255,7 +255,8 @@ internal sealed partial class RedisAccessor
             _owner = owner;
             _database = database;
             _key = key;
-            Envelope = new byte[length];
+            // Every byte is written by a chunk before the envelope is used (a read cut short is thrown away): not zeroed first.
+            Envelope = ByteArrays.Uninitialized(checked((int)length));
         }
 
         public byte[] Envelope { get; }

@@ -75,7 +75,10 @@ internal sealed class KeyBufferWriter : IBufferWriter<byte>
             return;
         }
 
-        var grown = new byte[Math.Max(_buffer.Length * 2, _length + needed)];
+        // Only the bytes written are ever read: a large buffer is not zeroed first (a 60 MiB value's
+        // serialization would write 60 MiB of zeros for nothing, on the large object heap).
+        var size = Math.Max(_buffer.Length * 2, _length + needed);
+        var grown = ByteArrays.Uninitialized(size);
         _buffer.AsSpan(0, _length).CopyTo(grown);
         _buffer = grown;
     }

@@ -173,7 +173,7 @@ internal static class ValueSerializer
     private static byte[] Envelope(ReadOnlySpan<byte> payload, int compressAbove, ValueSigner? signer, ref byte flags, out int signed)
     {
         var signature = signer is null ? 0 : ValueSigner.SignatureLength;
-        if (compressAbove > 0 && payload.Length >= compressAbove)
+        if (compressAbove > 0 && payload.Length >= compressAbove && SampleSaves(payload))
         {
             // Worth it only if it saves at least an eighth: else the reader's decompression costs more than the bytes saved.
             var room = System.Buffers.ArrayPool<byte>.Shared.Rent(payload.Length - (payload.Length / 8));
@@ -184,7 +184,7 @@ internal static class ValueSerializer
                 {
                     signed = HeaderLength + OriginalLengthBytes + length;
                     signed += ChecksumRoom(signed, signature, ref flags);
-                    var compressed = new byte[signed + signature];
+                    var compressed = Allocate(signed + signature);
                     BinaryPrimitives.WriteInt32LittleEndian(compressed.AsSpan(HeaderLength), payload.Length);
                     room.AsSpan(0, length).CopyTo(compressed.AsSpan(HeaderLength + OriginalLengthBytes));
                     flags |= Compressed;
@@ -199,9 +199,52 @@ internal static class ValueSerializer
 
         signed = HeaderLength + payload.Length;
         signed += ChecksumRoom(signed, signature, ref flags);
-        var envelope = new byte[signed + signature];
+        var envelope = Allocate(signed + signature);
         payload.CopyTo(envelope.AsSpan(HeaderLength));
         return envelope;
+    }
+
+    /// <summary>
+    /// An envelope's array: every byte of it is written (header, payload, checksum, signature), so a
+    /// large one is not zeroed first.
+    /// </summary>
+    private static byte[] Allocate(int length) => ByteArrays.Uninitialized(length);
+
+    /// <summary>
+    /// The size of each sample of a large payload that <see cref="SampleSaves"/> compresses before
+    /// the whole: a payload of at least <see cref="SampledFrom"/> bytes is compressed only if its
+    /// first or middle 64 KiB saves an eighth.
+    /// </summary>
+    internal const int CompressionSampleBytes = 64 * 1024;
+
+    /// <summary>Payloads from this size on are sampled before they are compressed whole.</summary>
+    internal const int SampledFrom = 16 * CompressionSampleBytes;
+
+    /// <summary>
+    /// Whether a payload is worth trying to compress whole: below <see cref="SampledFrom"/>, always;
+    /// above, only if its first or its middle <see cref="CompressionSampleBytes"/> save at least an
+    /// eighth. A 60 MiB incompressible value (random bytes, an image, an archive) then costs two
+    /// passes of 64 KiB instead of a pass of LZ4 over 60 MiB that ends in nothing, on every store.
+    /// A payload that compresses only elsewhere is stored as it is (a miss of room, not of correctness).
+    /// </summary>
+    private static bool SampleSaves(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length < SampledFrom)
+        {
+            return true;
+        }
+
+        var room = System.Buffers.ArrayPool<byte>.Shared.Rent(CompressionSampleBytes);
+        try
+        {
+            var fits = room.AsSpan(0, CompressionSampleBytes - (CompressionSampleBytes / 8));
+            return Lz4Block.Compress(payload.Slice(0, CompressionSampleBytes), fits) >= 0
+                || Lz4Block.Compress(payload.Slice(payload.Length / 2, CompressionSampleBytes), fits) >= 0;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(room);
+        }
     }
 
     /// <summary>The room for a checksum in an envelope of <paramref name="body"/> bytes before it: its length, with the flag set, when the envelope would then be over <see cref="LargeEnvelopeBytes"/>; else none.</summary>
