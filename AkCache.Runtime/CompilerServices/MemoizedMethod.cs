@@ -9,6 +9,7 @@ using AkCache.Internals.Engine;
 using AkCache.Internals.Local;
 using AkCache.Internals.Serialization;
 using Microsoft.Extensions.Logging;
+using AkCache.Internals.Logging;
 
 namespace AkCache.CompilerServices;
 
@@ -296,11 +297,7 @@ public sealed partial class MemoizedMethod
         var state = AkCacheRuntime.State;
         if (state.ClaimWarning(this, WarningKind.Unkeyable))
         {
-            state.Logger.LogWarning(
-                "AkCache: an argument of type {Type} of {Method} cannot be turned into a key ({Reason}); such calls run uncached. Mark the parameter [NotKey] or pass a serializable type.",
-                (actual ?? declared).FullName,
-                Identity,
-                (NotFaithfulException.Find(ex) ?? ex).Message);
+            AkCacheLog.Unkeyable(state.Logger, (actual ?? declared).FullName, Identity, (NotFaithfulException.Find(ex) ?? ex).Message, ex);
         }
     }
 
@@ -364,10 +361,7 @@ public sealed partial class MemoizedMethod
         var serializer = MethodSerializer.Find(name, state.Options.Serializers);
         if (serializer is null && state.ClaimWarning(this, WarningKind.UnknownSerializer))
         {
-            state.Logger.LogError(
-                "AkCache: {Method} names the serializer '{Serializer}', which is not registered; its calls run uncached. Register it in AkCacheOptions.Serializers, or name \"messagepack\" or \"json\".",
-                Identity,
-                name);
+            AkCacheLog.UnknownSerializer(state.Logger, Identity, name);
         }
 
         // The serializer is part of the version, so that switching never misreads old entries.

@@ -78,10 +78,7 @@ internal sealed class RuntimeState : IDisposable
         var logger = CreateLogger(options);
         foreach (var problem in environmentProblems ?? Array.Empty<string>())
         {
-            logger.LogError(
-                "AkCache: the configuration from the environment is invalid: {Reason} {Consequence}",
-                problem,
-                memoryOnly ? "Results are cached in this process only, not shared through Redis." : "The default is used instead.");
+            AkCacheLog.InvalidEnvironment(logger, problem, memoryOnly ? "Results are cached in this process only, not shared through Redis." : "The default is used instead.");
         }
 
         time ??= TimeProvider.System;
@@ -113,10 +110,7 @@ internal sealed class RuntimeState : IDisposable
 
         foreach (var problem in problems)
         {
-            logger.LogError(
-                "AkCache: the configuration from the environment is invalid: {Reason} {Consequence}",
-                problem,
-                url is null ? "Results are cached in this process only, not shared through Redis." : "The default is used instead.");
+            AkCacheLog.InvalidEnvironment(logger, problem, url is null ? "Results are cached in this process only, not shared through Redis." : "The default is used instead.");
         }
 
         var redis = options.Disabled || url is null ? null : new RedisAccessor(url, options, logger, TimeProvider.System);
@@ -147,6 +141,7 @@ internal enum WarningKind
     Unsigned,
     UnknownSerializer,
     Unreadable,
+    Undeserializable,
     WaitedTooLong,
     TooLarge,
 }

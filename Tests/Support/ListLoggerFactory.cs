@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using Microsoft.Extensions.Logging;
 
 namespace AkCache.Tests.Support;
@@ -10,8 +11,16 @@ namespace AkCache.Tests.Support;
 public sealed class ListLoggerFactory : ILoggerFactory, ILogger
 {
     private readonly ConcurrentQueue<(LogLevel Level, string Message)> _entries = new();
+    private readonly ConcurrentQueue<LogRecord> _records = new();
+    private long _asked;
 
     public IReadOnlyList<(LogLevel Level, string Message)> Entries => _entries.ToList();
+
+    /// <summary>Every entry with its event ID and the exception attached.</summary>
+    public IReadOnlyList<LogRecord> Records => _records.ToList();
+
+    /// <summary>How often AkCache asked whether a level is enabled, or logged: what a call costs the logger.</summary>
+    public long Touches => Interlocked.Read(ref _asked);
 
     public IReadOnlyList<string> Warnings => _entries.Where(e => e.Level == LogLevel.Warning).Select(e => e.Message).ToList();
 
@@ -28,12 +37,21 @@ public sealed class ListLoggerFactory : ILoggerFactory, ILogger
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull => null;
 
-    public bool IsEnabled(LogLevel logLevel) => true;
+    public bool IsEnabled(LogLevel logLevel)
+    {
+        Interlocked.Increment(ref _asked);
+        return true;
+    }
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
+        Interlocked.Increment(ref _asked);
         var message = formatter(state, exception);
         _entries.Enqueue((logLevel, message));
+        _records.Enqueue(new LogRecord(logLevel, eventId, message, exception));
         SuiteLog.Add(exception is null ? message : message + " | " + exception);
     }
 }
+
+/// <summary>One log entry as a test sees it.</summary>
+public sealed record LogRecord(LogLevel Level, EventId EventId, string Message, Exception? Exception);

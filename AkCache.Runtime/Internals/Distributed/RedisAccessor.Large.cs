@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using AkCache.Internals.Logging;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -309,11 +310,7 @@ internal sealed partial class RedisAccessor
     private RedisValue NotWhole(IDatabase database, string key, long length)
     {
         database.KeyDelete(key, CommandFlags.FireAndForget);
-        _logger.LogWarning(
-            "AkCache: the value of {Length} bytes at {Key} in Redis at {Redis} failed its checksum twice (damaged, replaced while it was read, or written without one by an older AkCache); it is deleted, and the call computes its result and stores it.",
-            length,
-            key,
-            Description);
+        AkCacheLog.ChecksumFailedTwice(_logger, length, key, Description);
         return RedisValue.Null;
     }
 
@@ -626,7 +623,7 @@ internal sealed partial class RedisAccessor
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
-            WarnBulk(Reason(ex));
+            WarnBulk(Reason(ex), ex);
             return null;
         }
     }
@@ -639,7 +636,7 @@ internal sealed partial class RedisAccessor
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
-            WarnBulk(Reason(ex));
+            WarnBulk(Reason(ex), ex);
             return null;
         }
     }
@@ -653,11 +650,11 @@ internal sealed partial class RedisAccessor
             return ProcessError(ex, writes, key);
         }
 
-        WarnBulk($"{ex.GetType().Name}: {_url.Scrub(ex.Message)}");
+        WarnBulk($"{ex.GetType().Name}: {_url.Scrub(ex.Message)}", ex);
         return kind;
     }
 
-    private void WarnBulk(string reason)
+    private void WarnBulk(string reason, Exception? exception = null)
     {
         var now = _clock.Milliseconds();
         var warnedAt = Interlocked.Read(ref _bulkWarnedAt);
@@ -666,10 +663,6 @@ internal sealed partial class RedisAccessor
             return;
         }
 
-        _logger.LogWarning(
-            "AkCache: a value over {Limit} bytes could not be moved on the connection of large values to Redis at {Redis} ({Reason}); that call computes its result (or does not store it), and small calls go on as usual. Warned at most once a minute.",
-            LargeValueBytes,
-            Description,
-            reason);
+        AkCacheLog.LargeValueFailed(_logger, LargeValueBytes, Description, reason, Scrubbed(exception));
     }
 }

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Threading;
 using AkCache.Internals.Observability;
+using AkCache.Internals.Logging;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -138,20 +139,17 @@ internal sealed partial class RedisAccessor
             {
                 Interlocked.Decrement(ref _openNodes);
                 AkCacheMetrics.BreakerChanged("node", opened: false);
-                _logger.LogWarning(
-                    "AkCache: the Redis cluster node {Node} of {Redis} owns no slot any more (a replica took over); its keys are used on the node that owns them now.",
-                    Describe(node.Key),
-                    Description);
+                AkCacheLog.NodeOwnsNoSlot(_logger, Describe(node.Key), Description);
             }
         }
     }
 
     /// <summary>A failure of a command about <paramref name="key"/>: the breaker of its node in a cluster, else of the whole connection.</summary>
-    private void ProcessFailure(string reason, string? key)
+    private void ProcessFailure(string reason, string? key, Exception? exception)
     {
         if (NodeBreaker(key, create: true, _clock.Milliseconds()) is not { } node)
         {
-            ProcessFailure(reason);
+            ProcessFailure(reason, exception);
             return;
         }
 
@@ -159,11 +157,7 @@ internal sealed partial class RedisAccessor
         {
             Interlocked.Increment(ref _openNodes);
             AkCacheMetrics.BreakerChanged("node", opened: true);
-            _logger.LogWarning(
-                "AkCache: the Redis cluster node {Node} of {Redis} is unavailable ({Reason}). Calls whose keys live on it keep returning correct results from this process's local layer (L1) or compute them; the other nodes are used as usual, and this one again once it answers.",
-                Describe(node.EndPoint),
-                Description,
-                reason);
+            AkCacheLog.NodeUnavailable(_logger, Describe(node.EndPoint), Description, reason, exception);
         }
     }
 
@@ -180,7 +174,7 @@ internal sealed partial class RedisAccessor
             Interlocked.Decrement(ref _openNodes);
             AkCacheMetrics.BreakerChanged("node", opened: false);
             // The client library's map may still name the node after its replica took over (a command is then redirected, MOVED): say what is known.
-            _logger.LogWarning("AkCache: Redis answers again for the keys of cluster node {Node} of {Redis} (that node, or the replica that took over its slots); their results are shared again.", Describe(node.EndPoint), Description);
+            AkCacheLog.NodeAnswersAgain(_logger, Describe(node.EndPoint), Description);
         }
     }
 

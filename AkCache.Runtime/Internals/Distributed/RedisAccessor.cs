@@ -6,6 +6,7 @@ using AkCache.Internals.Configuration;
 using AkCache.Internals.Messaging;
 using AkCache.Internals.Observability;
 using AkCache.Internals.Timing;
+using AkCache.Internals.Logging;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -335,7 +336,7 @@ internal sealed partial class RedisAccessor : IDisposable
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
-            ProcessFailure(Reason(ex));
+            ProcessFailure(Reason(ex), Scrubbed(ex));
             return null;
         }
     }
@@ -354,7 +355,7 @@ internal sealed partial class RedisAccessor : IDisposable
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
-            ProcessFailure(Reason(ex));
+            ProcessFailure(Reason(ex), Scrubbed(ex));
             return null;
         }
     }
@@ -449,13 +450,13 @@ internal sealed partial class RedisAccessor : IDisposable
         if (_breaker.RecordSuccess())
         {
             AkCacheMetrics.BreakerChanged("connection", opened: false);
-            _logger.LogWarning("AkCache: Redis at {Redis} is reachable again; results are shared across processes again.", Description);
+            AkCacheLog.RedisReachableAgain(_logger, Description);
         }
 
         if (writes && _writes.RecordSuccess())
         {
             AkCacheMetrics.BreakerChanged("writes", opened: false);
-            _logger.LogWarning("AkCache: Redis at {Redis} accepts writes again; results are stored in Redis again.", Description);
+            AkCacheLog.WritesAcceptedAgain(_logger, Description);
         }
     }
 
@@ -475,17 +476,12 @@ internal sealed partial class RedisAccessor : IDisposable
                 if (_writes.RecordFailure())
                 {
                     AkCacheMetrics.BreakerChanged("writes", opened: true);
-                    _logger.LogWarning(
-                        "AkCache: Redis at {Redis} refuses to store results ({Reason}); reads go on, and results are kept in this process only until it accepts writes again (checked every {Break}). To fix: {Fix}.",
-                        Description,
-                        $"{ex.GetType().Name}: {_url.Scrub(ex.Message)}",
-                        _writes.BreakDuration,
-                        RedisFailures.FixForRefusedWrites(ex));
+                    AkCacheLog.WritesRefused(_logger, Description, $"{ex.GetType().Name}: {_url.Scrub(ex.Message)}", _writes.BreakDuration, RedisFailures.FixForRefusedWrites(ex), Scrubbed(ex)!);
                 }
 
                 break;
             default:
-                ProcessFailure($"{ex.GetType().Name}: {_url.Scrub(ex.Message)}", key);
+                ProcessFailure($"{ex.GetType().Name}: {_url.Scrub(ex.Message)}", key, Scrubbed(ex));
                 break;
         }
 
@@ -513,26 +509,28 @@ internal sealed partial class RedisAccessor : IDisposable
         }
 
         var others = Interlocked.Exchange(ref _wrongTypesSinceWarning, 0);
-        _logger.LogWarning(
-            "AkCache: the Redis key {Key} holds another type of value than AkCache stores ({Reason}); it is read as missing and the method's result overwrites it.{Others} Something other than AkCache writes under its prefix: give one of them another prefix.",
+        AkCacheLog.WrongType(
+            _logger,
             key ?? "(a lock's key)",
             _url.Scrub(ex.Message),
-            others > 0 ? $" {others} more such replies since the last warning." : string.Empty);
+            others > 0 ? $" {others} more such replies since the last warning." : string.Empty,
+            Scrubbed(ex)!);
     }
 
     private const long WrongTypeWarningInterval = 60_000;
     private long _wrongTypeWarnedAt;
     private long _wrongTypesSinceWarning;
 
-    private void ProcessFailure(string reason)
+    /// <summary>A failure of the connection (or of a command on it, outside a cluster): opens the breaker, warned once per outage with the exception that caused it, if any.</summary>
+    private void ProcessFailure(string reason, Exception? exception = null)
     {
         if (_breaker.RecordFailure())
         {
             AkCacheMetrics.BreakerChanged("connection", opened: true);
-            _logger.LogWarning(
-                "AkCache: Redis at {Redis} is unavailable ({Reason}). Memoized methods keep returning correct results from this process's local layer (L1) and will use Redis again once it answers.",
-                Description,
-                reason);
+            AkCacheLog.RedisUnavailable(_logger, Description, reason, exception);
         }
     }
+
+    /// <summary>An exception as a log entry may carry it: its text without the password of the URL (<see cref="RedactedException"/>).</summary>
+    private Exception? Scrubbed(Exception? exception) => RedactedException.Scrub(exception, _url.Scrub);
 }

@@ -11,6 +11,7 @@ using AkCache.Internals.Observability;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
+using AkCache.Internals.Logging;
 
 namespace AkCache.Internals.Engine;
 
@@ -318,7 +319,10 @@ internal sealed class LocalCoherence : IInvalidationTarget, IDisposable
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // A timer callback must not throw; the next tick tries again.
-            _logger?.LogDebug(ex, "AkCache: looking after the local layer's coherence failed; trying again.");
+            if (_logger is not null)
+            {
+                AkCacheLog.CoherenceCheckFailed(_logger, ex);
+            }
         }
     }
 
@@ -346,7 +350,11 @@ internal sealed class LocalCoherence : IInvalidationTarget, IDisposable
             {
                 if (Elapsed(_lastProbeReturned, now) > LeaseTimeout)
                 {
-                    _logger?.LogInformation("AkCache: this process's probe did not come back through AkCache's invalidation channel within {Seconds} s; every call asks Redis until it does.", LeaseTimeout.TotalSeconds);
+                    if (_logger is not null)
+                    {
+                        AkCacheLog.ProbeNotBack(_logger, LeaseTimeout.TotalSeconds);
+                    }
+
                     LoseChannel();
                 }
                 else if (Elapsed(_lastProbeSent, now) < LeaseRenewal)
@@ -467,7 +475,11 @@ internal sealed class LocalCoherence : IInvalidationTarget, IDisposable
             if (previous is not null)
             {
                 Interlocked.Increment(ref _listenerRebuilds);
-                _logger?.LogInformation("AkCache: the Redis primaries changed (now {Primaries}); invalidation tracking starts again on them.", string.Join(", ", names));
+                if (_logger is not null)
+                {
+                    AkCacheLog.PrimariesChanged(_logger, string.Join(", ", names));
+                }
+
                 Volatile.Write(ref _mode, NotCoherent);
                 _local.DistrustAll();
             }

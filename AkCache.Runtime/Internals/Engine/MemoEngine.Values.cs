@@ -4,6 +4,7 @@ using AkCache.Internals.Local;
 using AkCache.Internals.Serialization;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
+using AkCache.Internals.Logging;
 
 namespace AkCache.Internals.Engine;
 
@@ -20,18 +21,30 @@ internal sealed partial class MemoEngine
         }
         catch (NotFaithfulException ex)
         {
-            Warn(method, WarningKind.NotFaithful, ex, "AkCache: the result of {Method} is not cached, because it would not come back from the cache equal: {Reason} The method still returns it.");
+            if (_state.ClaimWarning(method, WarningKind.NotFaithful))
+            {
+                AkCacheLog.NotFaithful(_state.Logger, method.Identity, ex.Message, ex);
+            }
+
             return null;
         }
         catch (Exception ex)
         {
-            Warn(method, WarningKind.Unserializable, ex, "AkCache: the result of {Method} cannot be serialized ({Reason}); the method still returns it, but does not cache it.");
+            if (_state.ClaimWarning(method, WarningKind.Unserializable))
+            {
+                AkCacheLog.Unserializable(_state.Logger, method.Identity, ex.Message, ex);
+            }
+
             return null;
         }
 
         if (envelope.Length > _state.Options.MaxValueBytes)
         {
-            Warn(method, WarningKind.TooLarge, new InvalidOperationException($"it takes {Size(envelope.Length)} stored{(ValueSerializer.IsCompressed(envelope) ? " (compressed)" : string.Empty)}, more than MaxValueBytes ({Size(_state.Options.MaxValueBytes)})"), "AkCache: a result of {Method} is not cached: {Reason}. The method still returns it; raise MaxValueBytes (AKCACHE_MAX_VALUE_MB, up to 512 MiB) to cache results this large.");
+            if (_state.ClaimWarning(method, WarningKind.TooLarge))
+            {
+                AkCacheLog.TooLarge(_state.Logger, method.Identity, $"it takes {Size(envelope.Length)} stored{(ValueSerializer.IsCompressed(envelope) ? " (compressed)" : string.Empty)}, more than MaxValueBytes ({Size(_state.Options.MaxValueBytes)})");
+            }
+
             return null;
         }
 
@@ -60,7 +73,18 @@ internal sealed partial class MemoEngine
                 _state.CountRejectedSignature();
             }
 
-            Warn(method, status is EnvelopeStatus.Unsigned or EnvelopeStatus.BadSignature ? WarningKind.Unsigned : WarningKind.Unreadable, new FormatException(Describe(status)), "AkCache: a value stored for {Method} cannot be read ({Reason}); it is recomputed and overwritten.");
+            if (status is EnvelopeStatus.Unsigned or EnvelopeStatus.BadSignature)
+            {
+                if (_state.ClaimWarning(method, WarningKind.Unsigned))
+                {
+                    AkCacheLog.Unsigned(_state.Logger, method.Identity, Describe(status));
+                }
+            }
+            else if (_state.ClaimWarning(method, WarningKind.Unreadable))
+            {
+                AkCacheLog.Unreadable(_state.Logger, method.Identity, Describe(status));
+            }
+
             return false;
         }
 
@@ -71,7 +95,11 @@ internal sealed partial class MemoEngine
         }
         catch (Exception ex)
         {
-            Warn(method, WarningKind.Unreadable, ex, "AkCache: a value stored for {Method} cannot be read ({Reason}); it is recomputed and overwritten.");
+            if (_state.ClaimWarning(method, WarningKind.Undeserializable))
+            {
+                AkCacheLog.Undeserializable(_state.Logger, method.Identity, ex.Message, ex);
+            }
+
             return false;
         }
     }
@@ -136,7 +164,10 @@ internal sealed partial class MemoEngine
         {
             if (now - expiresAt > ExpiryGraceMilliseconds)
             {
-                Warn(method, WarningKind.Expired, new TimeoutException("it is past the expiry it was stored with, although Redis still holds it (PERSIST or a time to live changed by hand)"), "AkCache: a value stored for {Method} is not used: {Reason}. It is recomputed and overwritten.");
+                if (_state.ClaimWarning(method, WarningKind.Expired))
+                {
+                    AkCacheLog.Expired(_state.Logger, method.Identity, "it is past the expiry it was stored with, although Redis still holds it (PERSIST or a time to live changed by hand)");
+                }
             }
 
             value = default!;
@@ -167,19 +198,11 @@ internal sealed partial class MemoEngine
         return copy;
     }
 
-    private void WarnWaitedTooLong(MemoizedMethod method) =>
-        Warn(
-            method,
-            WarningKind.WaitedTooLong,
-            new TimeoutException($"another process held the lock for more than {_state.Options.LockWaitTimeout}"),
-            "AkCache: a call of {Method} stopped waiting ({Reason}) and computed the result itself. Raise LockWaitTimeout if the method takes that long.");
-
-    /// <summary>Logs a problem of one method once under this configuration, not once per call.</summary>
-    private void Warn(MemoizedMethod method, WarningKind kind, Exception ex, string message)
+    private void WarnWaitedTooLong(MemoizedMethod method)
     {
-        if (_state.ClaimWarning(method, kind))
+        if (_state.ClaimWarning(method, WarningKind.WaitedTooLong))
         {
-            _state.Logger.LogWarning(message, method.Identity, ex.Message);
+            AkCacheLog.WaitedTooLong(_state.Logger, method.Identity, $"another process held the lock for more than {_state.Options.LockWaitTimeout}");
         }
     }
 }

@@ -4,6 +4,7 @@ using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
+using AkCache.Internals.Logging;
 
 namespace AkCache.Internals.Messaging.Tracking;
 
@@ -109,19 +110,15 @@ internal sealed class TrackingConnection
     {
         // Exception messages end with a full stop, which the template's own punctuation follows.
         reason = reason.TrimEnd('.');
-        var milliseconds = ((long)delay.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+        var milliseconds = (long)delay.TotalMilliseconds;
         if (_loggedFailure == kind)
         {
-            _logger.LogDebug("AkCache: invalidation tracking on {EndPoint} still failing: {Reason}; next attempt in {Delay} ms.", Description, reason, milliseconds);
+            AkCacheLog.TrackingStillFailing(_logger, Description, reason, milliseconds);
             return;
         }
 
         _loggedFailure = kind;
-        _logger.LogWarning(
-            "AkCache: invalidation tracking could not connect to {EndPoint}: {Reason}; trying again in {Delay} ms and on (logged once until it works).",
-            Description,
-            reason,
-            milliseconds);
+        AkCacheLog.TrackingConnectFailed(_logger, Description, reason, milliseconds);
     }
 
     /// <summary>Doubles from the reconnect delay up to the cap, so that bad credentials do not hammer the server.</summary>

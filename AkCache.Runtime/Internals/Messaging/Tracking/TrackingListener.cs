@@ -3,6 +3,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
+using AkCache.Internals.Logging;
 
 namespace AkCache.Internals.Messaging.Tracking;
 
@@ -129,11 +130,15 @@ internal sealed class TrackingListener : IDisposable
             {
                 var again = _state == TrackingState.Reconnecting;
                 _state = TrackingState.Tracking;
-                _logger.LogInformation(
-                    again
-                        ? "AkCache: invalidation tracking is back on {Count} Redis endpoint(s)."
-                        : "AkCache: invalidation tracking is on for {Count} Redis endpoint(s).",
-                    _connections.Length);
+                if (again)
+                {
+                    AkCacheLog.TrackingBack(_logger, _connections.Length);
+                }
+                else
+                {
+                    AkCacheLog.TrackingOn(_logger, _connections.Length);
+                }
+
                 Call(SinkCall.Started, null);
             }
         }
@@ -152,14 +157,14 @@ internal sealed class TrackingListener : IDisposable
             reason = reason.TrimEnd('.');
             if (_state != TrackingState.Tracking)
             {
-                _logger.LogDebug("AkCache: invalidation tracking connection to {EndPoint} lost while not tracking: {Reason}.", connection.Description, reason);
+                AkCacheLog.TrackingLostWhileIdle(_logger, connection.Description, reason);
                 return;
             }
 
             _state = TrackingState.Reconnecting;
             // Information: the local layer then asks Redis on every call until tracking is back, and
             // an outage of Redis itself is warned about by the accessor, once.
-            _logger.LogInformation("AkCache: invalidation tracking lost on {EndPoint}: {Reason}; reconnecting, and every call asks Redis until it is back.", connection.Description, reason);
+            AkCacheLog.TrackingLost(_logger, connection.Description, reason);
             Call(SinkCall.Lost, $"{connection.Description}: {reason}");
         }
     }
@@ -176,10 +181,7 @@ internal sealed class TrackingListener : IDisposable
             var wasTracking = _state == TrackingState.Tracking;
             _state = TrackingState.Unsupported;
             _unsupportedReason = $"AkCache cannot use CLIENT TRACKING (Garnet, Redis before 6, or an ACL user without +client|tracking): on {connection.Description}, {reply}";
-            _logger.LogWarning(
-                "AkCache: {EndPoint} cannot use CLIENT TRACKING (Garnet, Redis before 6, or an ACL user without +client|tracking): {Reply}; invalidation tracking stays off, and the local layer learns only of AkCache's own invalidations (docs/local-cache.md).",
-                connection.Description,
-                reply);
+            AkCacheLog.TrackingUnsupported(_logger, connection.Description, reply);
             if (wasTracking)
             {
                 Call(SinkCall.Lost, _unsupportedReason);
@@ -267,7 +269,7 @@ internal sealed class TrackingListener : IDisposable
             if (!_sinkFailureLogged)
             {
                 _sinkFailureLogged = true;
-                _logger.LogError(e, "AkCache: the invalidation sink threw from {Call}; this and later failures of it are ignored.", call);
+                AkCacheLog.InvalidationSinkThrew(_logger, call.ToString(), e);
             }
         }
     }
