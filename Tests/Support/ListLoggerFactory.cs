@@ -12,6 +12,7 @@ public sealed class ListLoggerFactory : ILoggerFactory, ILogger
 {
     private readonly ConcurrentQueue<(LogLevel Level, string Message)> _entries = new();
     private readonly ConcurrentQueue<LogRecord> _records = new();
+    private readonly ThreadLocal<long> _askedOnThisThread = new();
     private long _asked;
 
     public IReadOnlyList<(LogLevel Level, string Message)> Entries => _entries.ToList();
@@ -21,6 +22,9 @@ public sealed class ListLoggerFactory : ILoggerFactory, ILogger
 
     /// <summary>How often AkCache asked whether a level is enabled, or logged: what a call costs the logger.</summary>
     public long Touches => Interlocked.Read(ref _asked);
+
+    /// <summary><see cref="Touches"/> from the calling thread only (background connections log on their own).</summary>
+    public long TouchesOnThisThread => _askedOnThisThread.Value;
 
     public IReadOnlyList<string> Warnings => _entries.Where(e => e.Level == LogLevel.Warning).Select(e => e.Message).ToList();
 
@@ -32,6 +36,7 @@ public sealed class ListLoggerFactory : ILoggerFactory, ILogger
 
     public void Dispose()
     {
+        // The factory may still be asked after a test is done (a background connection); the per-thread count is left to the collector.
     }
 
     public IDisposable? BeginScope<TState>(TState state)
@@ -40,12 +45,14 @@ public sealed class ListLoggerFactory : ILoggerFactory, ILogger
     public bool IsEnabled(LogLevel logLevel)
     {
         Interlocked.Increment(ref _asked);
+        _askedOnThisThread.Value++;
         return true;
     }
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
         Interlocked.Increment(ref _asked);
+        _askedOnThisThread.Value++;
         var message = formatter(state, exception);
         _entries.Enqueue((logLevel, message));
         _records.Enqueue(new LogRecord(logLevel, eventId, message, exception));

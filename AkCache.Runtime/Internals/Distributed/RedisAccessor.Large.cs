@@ -113,7 +113,7 @@ internal sealed partial class RedisAccessor
     }
 
     /// <summary>The acquire script's "{ length }" reply: the value is large, to read on the bulk connection.</summary>
-    private static bool IsLargeReply(RedisResult result) => result.Resp2Type == ResultType.Array;
+    private static bool IsLargeReply(RedisResult result) => result.Resp2Type == ResultType.Array && result.Length == 1;
 
     /// <summary>GET of a large value on the bulk connection: a hit, a miss (gone since), or unavailable (warned).</summary>
     public RedisRead ReadLarge(string key)

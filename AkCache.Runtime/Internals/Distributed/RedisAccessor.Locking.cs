@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using AkCache.Internals.Messaging;
 using StackExchange.Redis;
+using AkCache.Internals.Observability;
 
 namespace AkCache.Internals.Distributed;
 
@@ -253,12 +254,16 @@ internal readonly struct LockAttempt
     /// <summary>A stored value read otherwise than by the acquire script (a large one, on the bulk connection).</summary>
     public static LockAttempt StoredValue(RedisValue stored) => new(LockStatus.Stored, stored, null);
 
-    private LockAttempt(LockStatus status, RedisValue stored, OwnedLock? owned)
+    private LockAttempt(LockStatus status, RedisValue stored, OwnedLock? owned, string? holder = null)
     {
         Status = status;
         Stored = stored;
         Owned = owned;
+        Holder = holder;
     }
+
+    /// <summary>The lock's value, when <see cref="Status"/> is <see cref="LockStatus.Held"/>: its owner's token, and its trace context if it has one.</summary>
+    public string? Holder { get; }
 
     public LockStatus Status { get; }
 
@@ -275,9 +280,14 @@ internal readonly struct LockAttempt
         owned = Owned;
     }
 
-    /// <summary>Reads the acquire script's reply: the value, 1 (taken) or 0 (held by another token).</summary>
+    /// <summary>Reads the acquire script's reply: the value, 1 (taken) or { 0, the lock's value } (held by another token).</summary>
     public static LockAttempt From(RedisResult result, OwnedLock attempt)
     {
+        if (result.Resp2Type == ResultType.Array)
+        {
+            return new LockAttempt(LockStatus.Held, RedisValue.Null, null, (string?)result[1]);
+        }
+
         if (result.Resp2Type != ResultType.Integer)
         {
             return new LockAttempt(LockStatus.Stored, (RedisValue)result, null);
@@ -303,8 +313,15 @@ internal sealed class OwnedLock
         Accessor = accessor;
         ValueKey = valueKey;
         Keys = new RedisKey[] { valueKey, LockKeyOf(valueKey), valueKey + ":awaited" };
-        Token = Guid.NewGuid().ToString("N");
+        Id = Guid.NewGuid().ToString("N");
+
+        // The lock's value: the token, and the trace context of the miss span taking it, if one is
+        // recorded, so that the spans of other processes' waits link to this computation.
+        Token = AkCacheTracing.LockContext() is { } context ? Id + AkCacheTracing.ContextSeparator + context : Id;
     }
+
+    /// <summary>The random part of the token, unique to this attempt.</summary>
+    public string Id { get; }
 
     public RedisAccessor Accessor { get; }
 
@@ -324,7 +341,7 @@ internal sealed class OwnedLock
     /// carries the value's hash tag, so it lives in the same cluster slot, and the token, so that two
     /// owners of a lock, one after the other, never share it.
     /// </summary>
-    public string StagingKey => ValueKey + ":staged:" + (string)Token!;
+    public string StagingKey => ValueKey + ":staged:" + Id;
 
     /// <summary><see cref="Keys"/> and the <see cref="StagingKey"/>, for the staged store's script.</summary>
     public RedisKey[] StagedKeys => new RedisKey[] { Keys[0], Keys[1], Keys[2], StagingKey };

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using AkCache.CompilerServices;
@@ -31,6 +32,7 @@ internal sealed partial class MemoEngine
             FlightOutcome outcome;
             try
             {
+                using var wait = AkCacheTracing.StartWait(method, flight.Trace, otherProcess: false);
                 outcome = await flight.WaitAsync(cancellationToken, body.Synchronous).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -47,11 +49,17 @@ internal sealed partial class MemoEngine
             return FromFlight<TResult>(method, key, outcome);
         }
 
+        using var miss = AkCacheTracing.StartMiss(method);
+        if (miss is not null)
+        {
+            flight.Trace = miss.Context;
+        }
+
         try
         {
             using (FlightScope.Enter(method, key))
             {
-                var computed = await ComputeAcrossProcessesAsync<TArgs, TResult, TBody>(method, key, arguments, body, call, cancellationToken).ConfigureAwait(false);
+                var computed = await ComputeAcrossProcessesAsync<TArgs, TResult, TBody>(method, key, arguments, body, call, miss, cancellationToken).ConfigureAwait(false);
                 flight.Succeed(computed.Envelope, computed.Value);
                 return computed.Value;
             }
@@ -72,81 +80,112 @@ internal sealed partial class MemoEngine
     /// wakes this caller (carrying the value when it is small), and looking again regularly notices
     /// a lock whose owner died.
     /// </summary>
-    private async ValueTask<Computed<TResult>> ComputeAcrossProcessesAsync<TArgs, TResult, TBody>(MemoizedMethod method, MemoKey key, TArgs arguments, TBody body, CallContext call, CancellationToken cancellationToken)
+    private async ValueTask<Computed<TResult>> ComputeAcrossProcessesAsync<TArgs, TResult, TBody>(MemoizedMethod method, MemoKey key, TArgs arguments, TBody body, CallContext call, Activity? miss, CancellationToken cancellationToken)
         where TBody : struct, IBody<TArgs, TResult>
     {
         var redis = _state.Redis;
         var redisKey = call.RedisKey;
         if (redisKey is null || redis is null)
         {
+            AkCacheTracing.Outcome(miss, redisKey is null ? "computed" : "fallback");
             return await ComputeAndStoreAsync<TArgs, TResult, TBody>(method, key, arguments, body, null).ConfigureAwait(false);
         }
 
-        var synchronous = body.Synchronous;
-        var options = _state.Options;
-        var deadline = _state.Time.GetUtcNow() + options.LockWaitTimeout;
-        var attempt = await redis.TryAcquireLockAsync(redisKey, options.LockTimeToLive, readValue: true, synchronous).ConfigureAwait(false);
-        var waited = false;
-        while (true)
+        Activity? wait = null;
+        try
         {
-            switch (attempt.Status)
+            var synchronous = body.Synchronous;
+            var options = _state.Options;
+            var deadline = _state.Time.GetUtcNow() + options.LockWaitTimeout;
+            var attempt = await redis.TryAcquireLockAsync(redisKey, options.LockTimeToLive, readValue: true, synchronous).ConfigureAwait(false);
+            var waited = false;
+            while (true)
             {
-                case LockStatus.Stored:
-                    // A previous owner stored it since this caller's first read (or since the last wait).
-                    if (TryReadFromRedis(method, key, attempt.Stored, call, out TResult found, out var foundBytes))
-                    {
-                        if (waited)
+                switch (attempt.Status)
+                {
+                    case LockStatus.Stored:
+                        // A previous owner stored it since this caller's first read (or since the last wait).
+                        if (TryReadFromRedis(method, key, attempt.Stored, call, out TResult found, out var foundBytes))
                         {
-                            method.Statistics.CountWaitForOtherProcess();
-                        }
-                        else
-                        {
-                            method.Statistics.CountRedisHit();
+                            if (waited)
+                            {
+                                method.Statistics.CountWaitForOtherProcess();
+                                AkCacheTracing.Outcome(miss, "waited");
+                            }
+                            else
+                            {
+                                method.Statistics.CountRedisHit();
+                                AkCacheTracing.Outcome(miss, "redis_hit");
+                            }
+
+                            return new Computed<TResult>(found, foundBytes);
                         }
 
-                        return new Computed<TResult>(found, foundBytes);
+                        // Unreadable: take the lock and overwrite the value, as after an unreadable first read.
+                        attempt = await redis.TryAcquireLockAsync(redisKey, options.LockTimeToLive, readValue: false, synchronous).ConfigureAwait(false);
+                        continue;
+
+                    case LockStatus.Acquired:
+                        // The computation's span is not the wait's child: a wait that ends in taking the lock (its owner died) ends here.
+                        EndWait(ref wait);
+                        AkCacheTracing.Outcome(miss, "computed");
+                        return await ComputeStoreAndReleaseAsync<TArgs, TResult, TBody>(method, key, attempt.Owned!, arguments, body).ConfigureAwait(false);
+
+                    case LockStatus.Unavailable:
+                        // Redis failed this call (logged, breaker open): compute and keep the result here only.
+                        method.Statistics.CountError();
+                        EndWait(ref wait);
+                        AkCacheTracing.Outcome(miss, "fallback");
+                        return await ComputeAndStoreAsync<TArgs, TResult, TBody>(method, key, arguments, body, null).ConfigureAwait(false);
+                }
+
+                using (var signal = redis.Listen(redisKey))
+                {
+                    // Listening from here on, look again: the value may have been announced before.
+                    attempt = await redis.TryAcquireLockAsync(redisKey, options.LockTimeToLive, readValue: true, synchronous).ConfigureAwait(false);
+                    if (attempt.Status != LockStatus.Held)
+                    {
+                        continue;
                     }
 
-                    // Unreadable: take the lock and overwrite the value, as after an unreadable first read.
-                    attempt = await redis.TryAcquireLockAsync(redisKey, options.LockTimeToLive, readValue: false, synchronous).ConfigureAwait(false);
-                    continue;
+                    if (!waited)
+                    {
+                        wait = AkCacheTracing.StartWait(method, AkCacheTracing.FromLock(attempt.Holder), otherProcess: true);
+                    }
 
-                case LockStatus.Acquired:
-                    return await ComputeStoreAndReleaseAsync<TArgs, TResult, TBody>(method, key, attempt.Owned!, arguments, body).ConfigureAwait(false);
+                    waited = true;
 
-                case LockStatus.Unavailable:
-                    // Redis failed this call (logged, breaker open): compute and keep the result here only.
-                    method.Statistics.CountError();
-                    return await ComputeAndStoreAsync<TArgs, TResult, TBody>(method, key, arguments, body, null).ConfigureAwait(false);
-            }
+                    var remaining = deadline - _state.Time.GetUtcNow();
+                    if (remaining <= TimeSpan.Zero)
+                    {
+                        WarnWaitedTooLong(method);
+                        EndWait(ref wait);
+                        AkCacheTracing.Outcome(miss, "computed");
+                        return await ComputeAndStoreAsync<TArgs, TResult, TBody>(method, key, arguments, body, redisKey).ConfigureAwait(false);
+                    }
 
-            using (var signal = redis.Listen(redisKey))
-            {
-                // Listening from here on, look again: the value may have been announced before.
-                attempt = await redis.TryAcquireLockAsync(redisKey, options.LockTimeToLive, readValue: true, synchronous).ConfigureAwait(false);
-                if (attempt.Status != LockStatus.Held)
-                {
-                    continue;
-                }
-
-                waited = true;
-
-                var remaining = deadline - _state.Time.GetUtcNow();
-                if (remaining <= TimeSpan.Zero)
-                {
-                    WarnWaitedTooLong(method);
-                    return await ComputeAndStoreAsync<TArgs, TResult, TBody>(method, key, arguments, body, redisKey).ConfigureAwait(false);
-                }
-
-                // An announcement that carries the value spares this process a round trip.
-                if (await signal.WaitAsync(PollInterval(options, remaining), cancellationToken, synchronous).ConfigureAwait(false) is byte[] announced
-                    && TryReadFromRedis(method, key, announced, call, out TResult value, out var announcedBytes))
-                {
-                    method.Statistics.CountWaitForOtherProcess();
-                    return new Computed<TResult>(value, announcedBytes);
+                    // An announcement that carries the value spares this process a round trip.
+                    if (await signal.WaitAsync(PollInterval(options, remaining), cancellationToken, synchronous).ConfigureAwait(false) is byte[] announced
+                        && TryReadFromRedis(method, key, announced, call, out TResult value, out var announcedBytes))
+                    {
+                        method.Statistics.CountWaitForOtherProcess();
+                        AkCacheTracing.Outcome(miss, "waited");
+                        return new Computed<TResult>(value, announcedBytes);
+                    }
                 }
             }
         }
+        finally
+        {
+            wait?.Dispose();
+        }
+    }
+
+    /// <summary>Ends a wait's span, if there is one, before the caller computes.</summary>
+    private static void EndWait(ref Activity? wait)
+    {
+        wait?.Dispose();
+        wait = null;
     }
 
     /// <summary>Computes and stores, in Redis too at the call's Redis key; with a null key, in this process only.</summary>
@@ -154,9 +193,19 @@ internal sealed partial class MemoEngine
         where TBody : struct, IBody<TArgs, TResult>
     {
         method.Statistics.CountComputation();
+        using var compute = AkCacheTracing.StartCompute(method, locked: false);
         var before = new Sequences(_local, method, key);
         var started = AkCacheMetrics.StartComputation();
-        var value = await body.Run(arguments).ConfigureAwait(false);
+        TResult value;
+        try
+        {
+            value = await body.Run(arguments).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (AkCacheTracing.Failed(compute, ex))
+        {
+            throw;
+        }
+
         AkCacheMetrics.EndComputation(method, started);
         return new Computed<TResult>(value, await StoreAsync(method, key, value, redisKey, null, before, body.Synchronous).ConfigureAwait(false));
     }
@@ -171,9 +220,19 @@ internal sealed partial class MemoEngine
             try
             {
                 method.Statistics.CountComputation();
+                using var compute = AkCacheTracing.StartCompute(method, locked: true);
                 var before = new Sequences(_local, method, key);
                 var started = AkCacheMetrics.StartComputation();
-                var value = await body.Run(arguments).ConfigureAwait(false);
+                TResult value;
+                try
+                {
+                    value = await body.Run(arguments).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (AkCacheTracing.Failed(compute, ex))
+                {
+                    throw;
+                }
+
                 AkCacheMetrics.EndComputation(method, started);
                 var envelope = await StoreAsync(method, key, value, owned.ValueKey, owned, before, body.Synchronous).ConfigureAwait(false);
                 released = true;

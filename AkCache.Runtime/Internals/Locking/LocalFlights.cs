@@ -47,6 +47,9 @@ internal sealed class Flight
 
     public Task<FlightOutcome> Outcome => _outcome.Task;
 
+    /// <summary>The trace context of the owner's miss span, when one is recorded: the waiters' spans link to it.</summary>
+    public System.Diagnostics.ActivityContext Trace { get; set; }
+
     /// <param name="envelope">The result's bytes (computed here, or read from Redis), from which each waiter reads a copy of its own; null when the result cannot be cached.</param>
     /// <param name="value">The result itself, for when there are no bytes to read.</param>
     public void Succeed(byte[]? envelope, object? value) => _outcome.TrySetResult(new FlightOutcome(envelope, value));

@@ -5,8 +5,9 @@
 -- ARGV[3] '1' to return the stored value, if there is one, instead of locking
 -- ARGV[4] the longest value returned here, in bytes
 -- Returns the stored value, or { its length } when it is longer than ARGV[4] (the caller reads it
--- on a connection of its own); 1 when the lock is taken; 0 when another token holds it, after
--- marking the value as awaited, so that its owner's announcement carries the value.
+-- on a connection of its own); 1 when the lock is taken; { 0, the lock's value } when another token
+-- holds it (the value may carry its owner's trace context after the token, for the waiter's span),
+-- after marking the value as awaited, so that its owner's announcement carries the value.
 -- The value's GET is a pcall: a key that holds another type (a list another program wrote) is
 -- read as missing, so that the lock is taken and the result overwrites it.
 if ARGV[3] == '1' then
@@ -24,4 +25,6 @@ if redis.call('set', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
 local left = redis.call('pttl', KEYS[2])
 if left == -1 or left > tonumber(ARGV[2]) then redis.call('pexpire', KEYS[2], ARGV[2]) end
 redis.call('set', KEYS[3], '1', 'PX', ARGV[2])
-return 0
+local holder = redis.pcall('get', KEYS[2])
+if type(holder) ~= 'string' then holder = '' end
+return { 0, holder }
