@@ -107,7 +107,7 @@ internal sealed partial class RedisAccessor
     /// a primary is out of reach. A replica that is down does not stop it: it holds no keys of its
     /// own, and its primary's deletions reach it when it is back.
     /// </summary>
-    private static List<IServer> Primaries(IConnectionMultiplexer connection)
+    internal static List<IServer> Primaries(IConnectionMultiplexer connection)
     {
         var primaries = new List<IServer>();
         foreach (var endpoint in connection.GetEndPoints())
@@ -127,6 +127,27 @@ internal sealed partial class RedisAccessor
         }
 
         return primaries;
+    }
+
+    /// <summary>
+    /// The connected database, connecting first if no one has, for a tool that reads and clears
+    /// (the akcache CLI): the same connection code and checks as a memoized call's.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Redis could not be reached; the message says why, without the password.</exception>
+    internal IDatabase ConnectedDatabase()
+    {
+        IDatabase? database;
+        try
+        {
+            database = _connection.Database ?? AfterConnect(_connection.Connect());
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            throw new InvalidOperationException($"akcache: Redis at {Description} could not be reached: {Reason(ex)}.", ex);
+        }
+
+        var reason = database is null ? "no connection was made" : database.Multiplexer.IsConnected ? null : WhyDown(database);
+        return reason is null ? database! : throw new InvalidOperationException($"akcache: Redis at {Description} is not connected ({reason}).");
     }
 
     /// <summary>The connected database, connecting first if no one has.</summary>

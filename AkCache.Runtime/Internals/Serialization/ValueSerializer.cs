@@ -351,6 +351,54 @@ internal static class ValueSerializer
         return value;
     }
 
+    /// <summary>
+    /// An envelope's header and payload (decompressed) without the type it holds, for a tool that
+    /// shows stored values (the akcache CLI); the signature is not checked. False, with the reason,
+    /// when the bytes are not an envelope of this format.
+    /// </summary>
+    public static bool TryInspect(byte[] envelope, out EnvelopeView view, out string problem)
+    {
+        view = null!;
+        problem = string.Empty;
+        if (envelope.Length <= HeaderLength || envelope[0] != FormatVersion || (envelope[FlagsAt] & ~(Signed | Compressed | Checksummed)) != 0)
+        {
+            problem = envelope.Length <= HeaderLength ? $"{envelope.Length} bytes, shorter than a header" : $"format {envelope[0]}, flags {envelope[FlagsAt]}: not format {FormatVersion}";
+            return false;
+        }
+
+        var flags = envelope[FlagsAt];
+        var payloadLength = envelope.Length - HeaderLength - ((flags & Signed) != 0 ? ValueSigner.SignatureLength : 0) - ((flags & Checksummed) != 0 ? ChecksumLength : 0);
+        if (payloadLength <= 0)
+        {
+            problem = "no payload after the header";
+            return false;
+        }
+
+        ReadOnlyMemory<byte> payload = envelope.AsMemory(HeaderLength, payloadLength);
+        try
+        {
+            if ((flags & Compressed) != 0)
+            {
+                payload = Decompressed(payload.Span);
+            }
+        }
+        catch (MessagePackSerializationException ex)
+        {
+            problem = ex.Message;
+            return false;
+        }
+
+        var serializer = envelope[1] switch
+        {
+            MessagePackSerializerId => "messagepack",
+            JsonSerializerId => "json",
+            CustomSerializerId => "custom",
+            _ => "unknown " + envelope[1],
+        };
+        view = new EnvelopeView(serializer, BinaryPrimitives.ReadInt64LittleEndian(envelope.AsSpan(ExpiryAt)), (flags & Signed) != 0, (flags & Compressed) != 0, (flags & Checksummed) != 0, payload);
+        return true;
+    }
+
     /// <summary>The payload of a compressed envelope; throws what an unreadable value throws when it is malformed.</summary>
     private static byte[] Decompressed(ReadOnlySpan<byte> body)
     {
