@@ -1,0 +1,122 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Text.Json;
+using System.Xml.Linq;
+using AkCache.Tests.Infrastructure;
+using AkCache.Tests.Support;
+using Xunit;
+
+namespace AkCache.Tests.Packaging;
+
+/// <summary>
+/// The akcache tool as an operator gets it (docs/cli.md): AkCache.Cli packed into a local folder,
+/// installed with <c>dotnet tool install --tool-path</c> from there, and run as a program of its own
+/// against a real Redis; the package carries the license, readme and icon and no path of this machine.
+/// </summary>
+public sealed class ToolPackageTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("akcache-tool-").FullName;
+    private readonly RedisTestServer _server = RedisTestServer.Start();
+
+    public void Dispose()
+    {
+        _server.Dispose();
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private Dictionary<string, string?> Environment() => new()
+    {
+        ["NUGET_PACKAGES"] = Path.Combine(_root, "packages"),
+        ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+        ["DOTNET_NOLOGO"] = "1",
+        ["MSBUILDDISABLENODEREUSE"] = "1",
+        ["AKCACHE_REDIS_URL"] = null,
+        ["REDIS_URL"] = null,
+    };
+
+    [Fact]
+    public void The_tool_is_packed_installed_from_a_local_folder_and_runs_against_Redis()
+    {
+        var repository = ProcessRunner.RepositoryRoot();
+        var feed = Path.Combine(_root, "feed");
+        var configured = XDocument.Load(Path.Combine(repository, "Directory.Build.props")).Descendants("AkCacheVersion").First().Value;
+        var version = configured.Split('-', '+')[0] + "-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
+
+        // docs/cli.md's pack command; --artifacts-path keeps this build's bin/obj out of the repository.
+        var pack = ProcessRunner.Run(
+            "dotnet",
+            new[] { "pack", Path.Combine("AkCache.Cli", "AkCache.Cli.csproj"), "-c", "Release", "-o", feed, "-p:AkCacheVersion=" + version, "--artifacts-path", Path.Combine(_root, "artifacts"), "-nodeReuse:false", "--disable-build-servers" },
+            repository,
+            Environment(),
+            TimeSpan.FromMinutes(5));
+        Assert.True(pack.ExitCode == 0, pack.ToString());
+        var package = Path.Combine(feed, $"AkCache.Cli.{version}.nupkg");
+        Assert.True(File.Exists(package), pack.ToString());
+
+        using (var zip = ZipFile.OpenRead(package))
+        {
+            var nuspec = XDocument.Load(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
+            var metadata = nuspec.Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+            string? Field(string name) => metadata.Elements().SingleOrDefault(e => e.Name.LocalName == name)?.Value;
+            Assert.Equal("MIT", Field("license"));
+            Assert.Equal("README.md", Field("readme"));
+            Assert.Equal("icon.png", Field("icon"));
+            Assert.Contains(metadata.Elements().Single(e => e.Name.LocalName == "packageTypes").Elements(), t => (string?)t.Attribute("name") == "DotnetTool");
+            Assert.Contains(zip.Entries, e => e.FullName.EndsWith("/akcache.dll", StringComparison.Ordinal));
+            Assert.Contains(zip.Entries, e => e.FullName.EndsWith("/AkCache.Runtime.dll", StringComparison.Ordinal));
+
+            var machinePaths = new[] { repository, _root }.Select(p => Path.GetFullPath(p).TrimEnd(Path.DirectorySeparatorChar)).ToArray();
+            var found = new List<string>();
+            foreach (var entry in zip.Entries.Where(e => e.Length > 0))
+            {
+                using var stream = entry.Open();
+                using var copy = new MemoryStream();
+                stream.CopyTo(copy);
+                var bytes = copy.ToArray();
+                foreach (var path in machinePaths)
+                {
+                    if (bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(path)) >= 0 || bytes.AsSpan().IndexOf(System.Text.Encoding.Unicode.GetBytes(path)) >= 0)
+                    {
+                        found.Add($"{entry.FullName} names {path}");
+                    }
+                }
+            }
+
+            Assert.True(found.Count == 0, string.Join("\n", found));
+        }
+
+        var tools = Path.Combine(_root, "tools");
+        var install = ProcessRunner.Run("dotnet", new[] { "tool", "install", "--tool-path", tools, "AkCache.Cli", "--version", version, "--add-source", feed }, _root, Environment(), TimeSpan.FromMinutes(3));
+        Assert.True(install.ExitCode == 0, install.ToString());
+        var akcache = Path.Combine(tools, OperatingSystem.IsWindows() ? "akcache.exe" : "akcache");
+        Assert.True(File.Exists(akcache), install.ToString());
+
+        var shown = ProcessRunner.Run(akcache, new[] { "--version" }, _root, Environment(), TimeSpan.FromMinutes(1));
+        Assert.True(shown.ExitCode == 0, shown.ToString());
+        Assert.Contains(configured.Split('-', '+')[0], shown.Output);
+
+        // Against the server: nothing stored under a new prefix, then one value written as AkCache writes it.
+        var prefix = "tool" + Guid.NewGuid().ToString("N").Substring(0, 8);
+        var stats = ProcessRunner.Run(akcache, new[] { "stats", "--url", _server.Url, "--prefix", prefix, "--json" }, _root, Environment(), TimeSpan.FromMinutes(1));
+        Assert.True(stats.ExitCode == 0, stats.ToString());
+        Assert.Equal(0, JsonDocument.Parse(stats.Output).RootElement.GetProperty("total").GetProperty("keys").GetInt64());
+
+        var missing = ProcessRunner.Run(akcache, new[] { "get", prefix + ":nothing", "--url", _server.Url }, _root, Environment(), TimeSpan.FromMinutes(1));
+        Assert.Equal(3, missing.ExitCode);
+        var refused = ProcessRunner.Run(akcache, new[] { "clear", "--url", _server.Url }, _root, Environment(), TimeSpan.FromMinutes(1));
+        Assert.Equal(2, refused.ExitCode);
+    }
+}
