@@ -150,9 +150,10 @@ internal sealed class CliApp
             _error.WriteLine(ex.Message);
             return ExitCode.RedisFailed;
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or AggregateException)
         {
-            _error.WriteLine($"akcache: Redis at {url.SafeDescription} failed: {ex.GetType().Name}: {url.Scrub(ex.Message)}");
+            var inner = ex is AggregateException { InnerExceptions.Count: > 0 } all ? all.InnerExceptions[0] : ex;
+            _error.WriteLine($"akcache: Redis at {url.SafeDescription} failed: {inner.GetType().Name}: {AkCache.Internals.Logging.Secrets.Scrub(inner.Message, url.Options)}");
             return ExitCode.RedisFailed;
         }
     }

@@ -62,7 +62,8 @@ internal sealed class Commands
 
         if (_arguments.Json)
         {
-            using var json = Json();
+            using var output = new JsonOutput(_out);
+            var json = output.Writer;
             json.WriteStartObject();
             json.WriteString("prefix", Prefix);
             json.WriteString("redis", _redis.Description);
@@ -81,6 +82,7 @@ internal sealed class Commands
             json.WriteNumber("otherKeys", others);
             json.WriteEndObject();
             json.WriteEndObject();
+            output.Complete();
             return ExitCode.Ok;
         }
 
@@ -130,7 +132,8 @@ internal sealed class Commands
         entries.Sort((a, b) => string.CompareOrdinal(a.Entry.Key, b.Entry.Key));
         if (_arguments.Json)
         {
-            using var json = Json();
+            using var output = new JsonOutput(_out);
+            var json = output.Writer;
             json.WriteStartObject();
             json.WriteString("method", method);
             json.WriteNumber("total", total);
@@ -156,6 +159,7 @@ internal sealed class Commands
 
             json.WriteEndArray();
             json.WriteEndObject();
+            output.Complete();
         }
         else
         {
@@ -208,7 +212,8 @@ internal sealed class Commands
             return ExitCode.NotAkCache;
         }
 
-        using var json = Json();
+        using var output = new JsonOutput(_out);
+        var json = output.Writer;
         json.WriteStartObject();
         json.WriteString("key", key);
         json.WriteNumber("bytes", bytes.Length);
@@ -221,16 +226,24 @@ internal sealed class Commands
             json.WriteNull("ttlMilliseconds");
         }
 
-        json.WriteString("expiresAt", DateTimeOffset.FromUnixTimeMilliseconds(view.ExpiresAtUnixMs).ToString("O", CultureInfo.InvariantCulture));
+        json.WriteNumber("expiresAtUnixMs", view.ExpiresAtUnixMs);
+        if (view.ExpiresAtUnixMs >= MinUnixMs && view.ExpiresAtUnixMs <= MaxUnixMs)
+        {
+            json.WriteString("expiresAt", DateTimeOffset.FromUnixTimeMilliseconds(view.ExpiresAtUnixMs).ToString("O", CultureInfo.InvariantCulture));
+        }
+
         json.WriteString("serializer", view.SerializerName);
         json.WriteBoolean("compressed", view.Compressed);
         json.WriteBoolean("signed", view.Signed);
         json.WriteBoolean("checksummed", view.Checksummed);
-        json.WritePropertyName("value");
         WriteValue(json, view);
         json.WriteEndObject();
+        output.Complete();
         return ExitCode.Ok;
     }
+
+    private static readonly long MinUnixMs = DateTimeOffset.MinValue.ToUnixTimeMilliseconds();
+    private static readonly long MaxUnixMs = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
 
     /// <summary>
     /// <c>clear --method M</c> or <c>clear --prefix P</c>: counts what it will delete, asks unless
@@ -245,7 +258,7 @@ internal sealed class Commands
         if (_arguments.Method is { } method)
         {
             var keyStart = MethodKeyStart(method);
-            pattern = MemoEngine.GlobEscape(keyStart) + "*";
+            pattern = MethodPattern(method);
             announcement = InvalidationMessage.ForMethod(keyStart);
             what = $"the entries of the methods starting with '{method}' under '{Prefix}:'";
         }
@@ -260,45 +273,55 @@ internal sealed class Commands
             throw new ArgumentException("clear needs --method METHOD (one method's entries) or --prefix PREFIX (every entry under it).");
         }
 
+        // Nothing stored is still announced, as ClearMethod and ClearAll do: processes may hold entries in their local layers.
         var count = Scan(pattern).Sum(page => page.Length);
-        if (count == 0)
-        {
-            Report(0, what, cleared: true);
-            return ExitCode.Ok;
-        }
-
-        if (!_arguments.Yes && !confirm($"Delete {count} key(s), {what}, on {_redis.Description}, and tell every process?"))
+        if (count > 0 && !_arguments.Yes && !confirm($"Delete {count} key(s), {what}, on {_redis.Description}, and tell every process?"))
         {
             _error.WriteLine("akcache: nothing deleted (pass --yes to clear without being asked).");
             return ExitCode.NotConfirmed;
         }
 
         var deleted = _redis.DeleteMatchingAndAnnounce(pattern, announcement);
-        Report(deleted, what, cleared: true);
+        Report(deleted, what, announced: true);
         return ExitCode.Ok;
     }
 
-    private void Report(long deleted, string what, bool cleared)
+    private void Report(long deleted, string what, bool announced)
     {
         if (_arguments.Json)
         {
-            using var json = Json();
+            using var output = new JsonOutput(_out);
+            var json = output.Writer;
             json.WriteStartObject();
             json.WriteNumber("deleted", deleted);
-            json.WriteBoolean("announced", cleared && deleted > 0);
+            json.WriteBoolean("announced", announced);
             json.WriteEndObject();
+            output.Complete();
         }
         else
         {
-            _out.WriteLine(deleted == 0 ? $"Nothing to delete: no key of {what}." : $"Deleted {deleted} key(s): {what}; every process was told.");
+            _out.WriteLine(deleted == 0 ? $"No key of {what} was stored; every process was told to drop its own." : $"Deleted {deleted} key(s): {what}; every process was told.");
         }
     }
 
-    /// <summary>The start of the keys of the methods whose identity starts with <paramref name="method"/>; a whole identity (ending in ')') ends with its ':'.</summary>
+    /// <summary>
+    /// The start of the keys of the methods <paramref name="method"/> names: a whole identity (ending
+    /// in ')') that method's keys; a type's full name ending in '.' its methods'; a method's full name
+    /// its overloads' (and its generic forms'), not those of a longer name (History, not HistoryV2).
+    /// The announcement of a clear uses it without the last rule: a local layer that drops a little
+    /// more than was cleared only asks Redis again.
+    /// </summary>
     private string MethodKeyStart(string method) =>
-        $"{Prefix}:{method}" + (method.EndsWith(")", StringComparison.Ordinal) ? ":" : string.Empty);
+        $"{Prefix}:{Checked(method)}" + (method.EndsWith(")", StringComparison.Ordinal) ? ":" : string.Empty);
 
-    private string MethodPattern(string method) => MemoEngine.GlobEscape(MethodKeyStart(method)) + "*";
+    /// <summary>The SCAN pattern of the keys of the methods <paramref name="method"/> names (<see cref="MethodKeyStart"/>).</summary>
+    private string MethodPattern(string method) =>
+        MemoEngine.GlobEscape(MethodKeyStart(method)) + (method.EndsWith(")", StringComparison.Ordinal) || method.EndsWith(".", StringComparison.Ordinal) ? "*" : "[(<]*");
+
+    private static string Checked(string method) =>
+        string.IsNullOrWhiteSpace(method) || method.IndexOfAny(new[] { ' ', '\t', '\n', '\r' }) >= 0
+            ? throw new ArgumentException($"'{method}' is not a method: give its identity as stats lists it (Namespace.Type.Method(ParameterTypes)), its full name (Namespace.Type.Method), or its type's (Namespace.Type.).")
+            : method;
 
     /// <summary>The keys matching <paramref name="pattern"/> on every primary, a SCAN page at a time; progress on standard error when asked.</summary>
     private IEnumerable<RedisKey[]> Scan(string pattern)
@@ -364,7 +387,15 @@ internal sealed class Commands
 
         var sizes = entries.Select(e => e.Kind == EntryKind.Value ? database.StringLengthAsync(e.Key) : Task.FromResult(0L)).ToArray();
         var ttls = entries.Select(e => database.ExecuteAsync("PTTL", (RedisKey)e.Key)).ToArray();
-        Task.WaitAll(sizes.Cast<Task>().Concat(ttls).ToArray());
+        try
+        {
+            Task.WaitAll(sizes.Cast<Task>().Concat(ttls).ToArray());
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+        {
+            // The first failure, as a command run alone would throw it (a timeout, a refusal of STRLEN or PTTL by an ACL).
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
+        }
         var measured = new List<(EntryKey, long, long)>(entries.Count);
         for (var i = 0; i < entries.Count; i++)
         {
@@ -374,33 +405,41 @@ internal sealed class Commands
         return measured;
     }
 
-    private Utf8JsonWriter Json() => new(new WriterStream(_out), new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
+    /// <summary>
+    /// The payload as JSON under "value": MessagePack converted, the json serializer's text as it is,
+    /// a custom serializer's bytes (or a payload that does not convert) as base64 under "valueBase64",
+    /// with the reason under "valueError".
+    /// </summary>
     private static void WriteValue(Utf8JsonWriter json, EnvelopeView view)
     {
-        switch (view.SerializerName)
+        string? text = null;
+        string? error = null;
+        try
         {
-            case "messagepack":
-                using (var document = JsonDocument.Parse(MessagePack.MessagePackSerializer.ConvertToJson(view.Payload, ValueSerializer.Options)))
-                {
-                    document.RootElement.WriteTo(json);
-                }
-
-                break;
-            case "json":
-                using (var document = JsonDocument.Parse(view.Payload))
-                {
-                    document.RootElement.WriteTo(json);
-                }
-
-                break;
-            default:
-                // A serializer of the application's own: its bytes, which only it can read.
-                json.WriteStartObject();
-                json.WriteString("base64", Convert.ToBase64String(view.Payload.Span));
-                json.WriteEndObject();
-                break;
+            text = view.SerializerName switch
+            {
+                "messagepack" => MessagePack.MessagePackSerializer.ConvertToJson(view.Payload, ValueSerializer.Options),
+                "json" => Encoding.UTF8.GetString(view.Payload.Span),
+                _ => null,
+            };
+            if (text is not null)
+            {
+                using var document = JsonDocument.Parse(text);
+                json.WritePropertyName("value");
+                document.RootElement.WriteTo(json);
+                return;
+            }
         }
+        catch (Exception ex) when (ex is JsonException or MessagePack.MessagePackSerializationException or FormatException or InvalidOperationException or OverflowException)
+        {
+            // NaN or infinities (not JSON numbers), a malformed payload: its bytes are shown instead.
+            error = $"{ex.GetType().Name}: {ex.Message}";
+        }
+
+        json.WriteNull("value");
+        json.WriteString("valueBase64", Convert.ToBase64String(view.Payload.Span));
+        json.WriteString("valueError", error ?? $"written by the '{view.SerializerName}' serializer, which only the application can read");
     }
 
     private static string Size(long bytes) => bytes switch
@@ -511,45 +550,34 @@ internal sealed class Commands
         }
     }
 
-    /// <summary>A stream over a <see cref="TextWriter"/>, for <see cref="Utf8JsonWriter"/> (which writes out when it is flushed, at its disposal): a new line after each document.</summary>
-    private sealed class WriterStream : Stream
+    /// <summary>
+    /// One JSON document for standard output, built in memory and written whole once
+    /// <see cref="Complete"/> was called: a failure half way writes nothing to standard output.
+    /// </summary>
+    private sealed class JsonOutput : IDisposable
     {
-        private readonly TextWriter _writer;
-        private bool _pending;
+        private readonly TextWriter _out;
+        private readonly MemoryStream _buffer = new();
+        private bool _complete;
 
-        public WriterStream(TextWriter writer) => _writer = writer;
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Write(byte[] buffer, int offset, int count)
+        public JsonOutput(TextWriter output)
         {
-            _writer.Write(Encoding.UTF8.GetString(buffer, offset, count));
-            _pending = true;
+            _out = output;
+            Writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         }
 
-        public override void Flush()
+        public Utf8JsonWriter Writer { get; }
+
+        public void Complete() => _complete = true;
+
+        public void Dispose()
         {
-            if (_pending)
+            Writer.Dispose();
+            if (_complete)
             {
-                _writer.WriteLine();
-                _pending = false;
+                _out.WriteLine(Encoding.UTF8.GetString(_buffer.GetBuffer(), 0, (int)_buffer.Length));
+                _out.Flush();
             }
-
-            _writer.Flush();
         }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

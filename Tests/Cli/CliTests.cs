@@ -22,7 +22,7 @@ public sealed class CliTests : MemoizeTestBase
 {
     private const string AddMethod = "AssemblyToProcess.Basic.Add(System.Int32,System.Int32)";
     private readonly Func<int, int, int> _add = WovenAssembly.Method<Func<int, int, int>>("Basic.Add");
-    private readonly Func<int, int> _square = WovenAssembly.Method<Func<int, int>>("Observed.Square");
+    private readonly Func<string, string> _greet = WovenAssembly.Method<Func<string, string>>("Basic.Greet");
 
     public CliTests(RedisServerFixture fixture)
         : base(fixture)
@@ -45,11 +45,29 @@ public sealed class CliTests : MemoizeTestBase
 
     private Run Akcache(params string[] args) => Akcache(new Dictionary<string, string> { ["AKCACHE_REDIS_URL"] = Server.Url, ["AKCACHE_PREFIX"] = Prefix }, string.Empty, false, args);
 
+    /// <summary>The messages of AkCache's invalidation channel under <paramref name="prefix"/> from now on, as another process hears them.</summary>
+    private System.Collections.Concurrent.ConcurrentQueue<string> Listen(string endpoint, string prefix)
+    {
+        var heard = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var connection = ConnectionMultiplexer.Connect(endpoint);
+        _listeners.Add(connection);
+        connection.GetSubscriber().Subscribe(RedisChannel.Literal(prefix + ":akcache:invalidate"), (_, message) => heard.Enqueue(message.ToString()));
+        return heard;
+    }
+
+    private readonly List<ConnectionMultiplexer> _listeners = new();
+
+    public override void Dispose()
+    {
+        _listeners.ForEach(l => l.Dispose());
+        base.Dispose();
+    }
+
     private void Store()
     {
         Assert.Equal(3, _add(1, 2));
         Assert.Equal(7, _add(3, 4));
-        Assert.Equal(25, _square(5));
+        Assert.Equal("Hello, cli", _greet("cli"));
     }
 
     [Fact]
@@ -103,10 +121,10 @@ public sealed class CliTests : MemoizeTestBase
     public void Get_decodes_a_value_as_json_and_tells_a_missing_key_from_one_that_is_not_AkCaches()
     {
         Store();
-        var key = StoredKeys("*Observed.Square(*").Single();
+        var key = StoredKeys("*Basic.Greet(*").Single();
         var run = Akcache("get", key);
         Assert.Equal(0, run.Exit);
-        Assert.Equal(25, run.Json.GetProperty("value").GetInt32());
+        Assert.Equal("Hello, cli", run.Json.GetProperty("value").GetString());
         Assert.Equal("messagepack", run.Json.GetProperty("serializer").GetString());
         Assert.False(run.Json.GetProperty("compressed").GetBoolean());
         Assert.True(run.Json.GetProperty("ttlMilliseconds").GetInt64() > 0);
@@ -137,12 +155,14 @@ public sealed class CliTests : MemoizeTestBase
         Assert.Contains("Delete 2 key(s)", unconfirmed.Error);
         Assert.Equal(2, StoredKeys("*Basic.Add(*").Length);
 
-        // Answered "y": the method's entries go, the other method's stay, and this process hears of it.
+        // Answered "y": the method's entries go, the other method's stay, and every process is told on AkCache's channel.
+        var heard = Listen(Server.Endpoint, Prefix);
         var confirmed = Akcache(new Dictionary<string, string> { ["AKCACHE_REDIS_URL"] = Server.Url, ["AKCACHE_PREFIX"] = Prefix }, "y\n", true, "clear", "--method", AddMethod, "--json");
         Assert.Equal(0, confirmed.Exit);
         Assert.Equal(2, confirmed.Json.GetProperty("deleted").GetInt64());
         Assert.Empty(StoredKeys("*Basic.Add(*"));
-        Assert.Single(StoredKeys("*Observed.Square(*"));
+        Assert.Single(StoredKeys("*Basic.Greet(*"));
+        Wait.Until(() => heard.Contains($"akcache/1 method {Prefix}:{AddMethod}:"), "the clear is announced on the invalidation channel", TimeSpan.FromSeconds(10));
         Wait.Until(
             () =>
             {
@@ -156,10 +176,50 @@ public sealed class CliTests : MemoizeTestBase
         var all = Akcache("clear", "--prefix", Prefix, "--yes", "--json");
         Assert.Equal(0, all.Exit);
         Assert.True(all.Json.GetProperty("deleted").GetInt64() >= 2);
+        Assert.True(all.Json.GetProperty("announced").GetBoolean());
         Assert.Empty(StoredKeys());
+        Wait.Until(() => heard.Contains("akcache/1 all"), "the clear of the prefix is announced", TimeSpan.FromSeconds(10));
+
+        // Nothing stored any more: still announced (local layers may hold entries), nothing deleted.
+        var again = Akcache("clear", "--method", AddMethod, "--json");
+        Assert.Equal(0, again.Exit);
+        Assert.Equal(0, again.Json.GetProperty("deleted").GetInt64());
+        Assert.True(again.Json.GetProperty("announced").GetBoolean());
+        Wait.Until(() => heard.Count(m => m == $"akcache/1 method {Prefix}:{AddMethod}:") == 2, "a clear of nothing stored is announced too", TimeSpan.FromSeconds(10));
 
         // Neither: refused, whatever the default prefix.
         Assert.Equal(2, Akcache("clear", "--yes").Exit);
+    }
+
+    [Fact]
+    public void A_methods_full_name_covers_its_overloads_but_not_a_longer_name_and_an_empty_one_is_refused()
+    {
+        Store();
+        Redis.StringSet($"{Prefix}:AssemblyToProcess.Basic.AddMore(System.Int32):v2.0000abcd:{{0123456789abcdef0123456789abcdef}}", "x", TimeSpan.FromMinutes(5));
+        var run = Akcache("ls", "AssemblyToProcess.Basic.Add", "--json");
+        Assert.Equal(2, run.Json.GetProperty("total").GetInt32());
+        var type = Akcache("ls", "AssemblyToProcess.Basic.", "--json");
+        Assert.Equal(4, type.Json.GetProperty("total").GetInt32());
+
+        var clear = Akcache("clear", "--method", "AssemblyToProcess.Basic.Add", "--yes", "--json");
+        Assert.Equal(2, clear.Json.GetProperty("deleted").GetInt64());
+        Assert.Single(StoredKeys("*Basic.AddMore(*"));
+        Assert.Equal(2, Akcache("clear", "--method", " ", "--yes").Exit);
+        Assert.Single(StoredKeys("*Basic.Greet(*"));
+    }
+
+    [Fact]
+    public void Get_of_a_value_that_does_not_convert_to_json_shows_its_bytes_and_why_and_stdout_holds_one_whole_document()
+    {
+        // NaN is a MessagePack double but not a JSON number.
+        var key = $"{Prefix}:AssemblyToProcess.Some.Nan():v2.0000abcd:{{0123456789abcdef0123456789abcdef}}";
+        var envelope = AkCache.Internals.Serialization.ValueSerializer.Serialize(double.NaN, DateTimeOffset.UtcNow.AddMinutes(5).ToUnixTimeMilliseconds(), default);
+        Redis.StringSet(key, envelope, TimeSpan.FromMinutes(5));
+        var run = Akcache("get", key);
+        Assert.Equal(0, run.Exit);
+        Assert.Equal(JsonValueKind.Null, run.Json.GetProperty("value").ValueKind);
+        Assert.False(string.IsNullOrEmpty(run.Json.GetProperty("valueBase64").GetString()));
+        Assert.False(string.IsNullOrEmpty(run.Json.GetProperty("valueError").GetString()));
     }
 
     [Fact]
@@ -223,10 +283,12 @@ public sealed class CliTests : MemoizeTestBase
         Assert.Equal(40, stats.Json.GetProperty("total").GetProperty("keys").GetInt64());
         Assert.Contains("node 3 of 3", stats.Error);
 
+        var heard = Listen("127.0.0.1:" + cluster.Ports[0], prefix);
         var clear = Akcache(environment, string.Empty, false, "clear", "--method", "AssemblyToProcess.Basic.Add", "--yes", "--json");
         Assert.Equal(0, clear.Exit);
         Assert.Equal(40, clear.Json.GetProperty("deleted").GetInt64());
         Assert.All(cluster.Ports, p => Assert.Equal(0, KeysOn(p)));
+        Wait.Until(() => heard.Contains($"akcache/1 method {prefix}:AssemblyToProcess.Basic.Add"), "the clear is announced on the cluster", TimeSpan.FromSeconds(10));
         var calls = WovenAssembly.Calls("Add");
         Wait.Until(
             () =>

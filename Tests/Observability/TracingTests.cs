@@ -133,6 +133,30 @@ public sealed class TracingTests : MemoizeTestBase
         Assert.Matches("^[0-9a-f]{32}$", lockValue);
     }
 
+    [Fact]
+    public async Task A_listener_that_throws_costs_the_calls_nothing_and_leaves_no_flight_behind()
+    {
+        using var throwing = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "AkCache",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStarted = _ => throw new InvalidOperationException("a listener's bug"),
+            ActivityStopped = _ => throw new InvalidOperationException("another listener's bug"),
+        };
+        ActivitySource.AddActivityListener(throwing);
+
+        Assert.Equal(165, _add(150, 15));
+        Assert.Equal(165, await Task.Run(() => _add(150, 15)).WaitAsync(Patience));
+        Assert.Equal(1, WovenAssembly.Calls("Add"));
+
+        // Another process's view: a miss again, through the same listener, answered from Redis.
+        Configure(_ => { });
+        Assert.Equal(165, await Task.Run(() => _add(150, 15)).WaitAsync(Patience));
+        Assert.Equal(1, WovenAssembly.Calls("Add"));
+        Assert.Equal(180, await Task.Run(() => _add(160, 20)).WaitAsync(Patience));
+        Assert.Equal(2, WovenAssembly.Calls("Add"));
+    }
+
     /// <summary>Listens to the "AkCache" source, every span recorded; keeps the spans that ended.</summary>
     private sealed class AkCacheSpans : IDisposable
     {

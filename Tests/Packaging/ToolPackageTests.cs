@@ -108,7 +108,7 @@ public sealed class ToolPackageTests : IDisposable
         Assert.True(shown.ExitCode == 0, shown.ToString());
         Assert.Contains(configured.Split('-', '+')[0], shown.Output);
 
-        // Against the server: nothing stored under a new prefix, then one value written as AkCache writes it.
+        // Against the server: nothing stored under a new prefix, a key that is not there, a clear without a target.
         var prefix = "tool" + Guid.NewGuid().ToString("N").Substring(0, 8);
         var stats = ProcessRunner.Run(akcache, new[] { "stats", "--url", _server.Url, "--prefix", prefix, "--json" }, _root, Environment(), TimeSpan.FromMinutes(1));
         Assert.True(stats.ExitCode == 0, stats.ToString());

@@ -650,7 +650,7 @@ internal sealed partial class RedisAccessor
             return ProcessError(ex, writes, key);
         }
 
-        WarnBulk($"{ex.GetType().Name}: {_url.Scrub(ex.Message)}", ex);
+        WarnBulk($"{ex.GetType().Name}: {Scrub(ex.Message)}", ex);
         return kind;
     }
 

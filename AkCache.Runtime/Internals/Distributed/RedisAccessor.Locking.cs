@@ -37,9 +37,11 @@ internal sealed partial class RedisAccessor
     /// <summary>
     /// Returns the value of <paramref name="valueKey"/> if it is stored (<see cref="LockStatus.Stored"/>,
     /// when <paramref name="readValue"/>), else tries to take its lock. The token is made only once
-    /// Redis is known to be usable.
+    /// Redis is known to be usable. <paramref name="traceParent"/>: the W3C trace context of the
+    /// caller's miss span, if one is recorded; the lock's value carries it after the token, so that
+    /// other processes' waits link to this computation.
     /// </summary>
-    public LockAttempt TryAcquireLock(string valueKey, TimeSpan timeToLive, bool readValue)
+    public LockAttempt TryAcquireLock(string valueKey, TimeSpan timeToLive, bool readValue, string? traceParent = null)
     {
         var database = Open();
         if (database is null)
@@ -47,7 +49,7 @@ internal sealed partial class RedisAccessor
             return LockAttempt.Unavailable;
         }
 
-        var attempt = new OwnedLock(this, valueKey);
+        var attempt = new OwnedLock(this, valueKey, traceParent);
         var state = (Accessor: this, Keys: attempt.Keys, Arguments: attempt.AcquireArguments(timeToLive, readValue));
         if (!TryRun(database, state, static (db, s) => s.Accessor.AcquireOn(db, s.Keys, s.Arguments), out var result, out _, writes: true, valueKey))
         {
@@ -58,7 +60,7 @@ internal sealed partial class RedisAccessor
     }
 
     /// <inheritdoc cref="TryAcquireLock"/>
-    public async ValueTask<LockAttempt> TryAcquireLockAsync(string valueKey, TimeSpan timeToLive, bool readValue)
+    public async ValueTask<LockAttempt> TryAcquireLockAsync(string valueKey, TimeSpan timeToLive, bool readValue, string? traceParent = null)
     {
         var database = await OpenAsync().ConfigureAwait(false);
         if (database is null)
@@ -66,7 +68,7 @@ internal sealed partial class RedisAccessor
             return LockAttempt.Unavailable;
         }
 
-        var attempt = new OwnedLock(this, valueKey);
+        var attempt = new OwnedLock(this, valueKey, traceParent);
         var state = (Accessor: this, Keys: attempt.Keys, Arguments: attempt.AcquireArguments(timeToLive, readValue));
         var (ran, result, _) = await TryRunAsync(database, state, static (db, s) => s.Accessor.AcquireOnAsync(db, s.Keys, s.Arguments), default, writes: true, key: valueKey).ConfigureAwait(false);
         if (!ran)
@@ -145,9 +147,9 @@ internal sealed partial class RedisAccessor
         return released;
     }
 
-    /// <summary><see cref="TryAcquireLock"/> or <see cref="TryAcquireLockAsync(string, TimeSpan, bool)"/>: the engine's one call for both forms.</summary>
-    public ValueTask<LockAttempt> TryAcquireLockAsync(string valueKey, TimeSpan timeToLive, bool readValue, bool synchronous) =>
-        synchronous ? new ValueTask<LockAttempt>(TryAcquireLock(valueKey, timeToLive, readValue)) : TryAcquireLockAsync(valueKey, timeToLive, readValue);
+    /// <summary><see cref="TryAcquireLock"/> or <see cref="TryAcquireLockAsync(string, TimeSpan, bool, string)"/>: the engine's one call for both forms.</summary>
+    public ValueTask<LockAttempt> TryAcquireLockAsync(string valueKey, TimeSpan timeToLive, bool readValue, bool synchronous, string? traceParent = null) =>
+        synchronous ? new ValueTask<LockAttempt>(TryAcquireLock(valueKey, timeToLive, readValue, traceParent)) : TryAcquireLockAsync(valueKey, timeToLive, readValue, traceParent);
 
     private RedisResult AcquireOn(IDatabase database, RedisKey[] keys, RedisValue[] arguments)
     {
@@ -308,7 +310,7 @@ internal sealed class OwnedLock
     private static readonly RedisValue ReadFlag = "1";
     private static readonly RedisValue SkipFlag = "0";
 
-    public OwnedLock(RedisAccessor accessor, string valueKey)
+    public OwnedLock(RedisAccessor accessor, string valueKey, string? traceParent = null)
     {
         Accessor = accessor;
         ValueKey = valueKey;
@@ -317,7 +319,7 @@ internal sealed class OwnedLock
 
         // The lock's value: the token, and the trace context of the miss span taking it, if one is
         // recorded, so that the spans of other processes' waits link to this computation.
-        Token = AkCacheTracing.LockContext() is { } context ? Id + AkCacheTracing.ContextSeparator + context : Id;
+        Token = traceParent is null ? Id : Id + AkCacheTracing.ContextSeparator + traceParent;
     }
 
     /// <summary>The random part of the token, unique to this attempt.</summary>

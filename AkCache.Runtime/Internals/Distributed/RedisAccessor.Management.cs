@@ -175,6 +175,6 @@ internal sealed partial class RedisAccessor
     private InvalidOperationException Unreachable(Exception ex)
     {
         var inner = ex is AggregateException { InnerExceptions.Count: 1 } single ? single.InnerExceptions[0] : ex;
-        return new InvalidOperationException($"AkCache: Redis at {Description} did not carry out the invalidation ({inner.GetType().Name}: {_url.Scrub(inner.Message)}). This process's own entries were removed and keys already deleted in Redis stay deleted, but other processes may not have been told; try again.", inner);
+        return new InvalidOperationException($"AkCache: Redis at {Description} did not carry out the invalidation ({inner.GetType().Name}: {Scrub(inner.Message)}). This process's own entries were removed and keys already deleted in Redis stay deleted, but other processes may not have been told; try again.", inner);
     }
 }

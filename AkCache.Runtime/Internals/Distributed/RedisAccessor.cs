@@ -318,7 +318,7 @@ internal sealed partial class RedisAccessor : IDisposable
             failure = found;
         }
 
-        return _url.Scrub(failure.ToString());
+        return Scrub(failure.ToString());
     }
 
     /// <summary>
@@ -476,12 +476,12 @@ internal sealed partial class RedisAccessor : IDisposable
                 if (_writes.RecordFailure())
                 {
                     AkCacheMetrics.BreakerChanged("writes", opened: true);
-                    AkCacheLog.WritesRefused(_logger, Description, $"{ex.GetType().Name}: {_url.Scrub(ex.Message)}", _writes.BreakDuration, RedisFailures.FixForRefusedWrites(ex), Scrubbed(ex)!);
+                    AkCacheLog.WritesRefused(_logger, Description, $"{ex.GetType().Name}: {Scrub(ex.Message)}", _writes.BreakDuration, RedisFailures.FixForRefusedWrites(ex), Scrubbed(ex)!);
                 }
 
                 break;
             default:
-                ProcessFailure($"{ex.GetType().Name}: {_url.Scrub(ex.Message)}", key, Scrubbed(ex));
+                ProcessFailure($"{ex.GetType().Name}: {Scrub(ex.Message)}", key, Scrubbed(ex));
                 break;
         }
 
@@ -512,7 +512,7 @@ internal sealed partial class RedisAccessor : IDisposable
         AkCacheLog.WrongType(
             _logger,
             key ?? "(a lock's key)",
-            _url.Scrub(ex.Message),
+            Scrub(ex.Message),
             others > 0 ? $" {others} more such replies since the last warning." : string.Empty,
             Scrubbed(ex)!);
     }
@@ -532,5 +532,8 @@ internal sealed partial class RedisAccessor : IDisposable
     }
 
     /// <summary>An exception as a log entry may carry it: its text without the password of the URL (<see cref="RedactedException"/>).</summary>
-    private Exception? Scrubbed(Exception? exception) => RedactedException.Scrub(exception, _url.Scrub);
+    private Exception? Scrubbed(Exception? exception) => RedactedException.Scrub(exception, Scrub);
+
+    /// <summary>A message without the passwords of this connection (the server's and its sentinels').</summary>
+    private string Scrub(string text) => Secrets.Scrub(text, _connection.Configuration);
 }

@@ -321,7 +321,7 @@ internal sealed class LocalCoherence : IInvalidationTarget, IDisposable
             // A timer callback must not throw; the next tick tries again.
             if (_logger is not null)
             {
-                AkCacheLog.CoherenceCheckFailed(_logger, ex);
+                AkCacheLog.CoherenceCheckFailed(_logger, RedactedException.Scrub(ex, text => Secrets.Scrub(text, _configuration))!);
             }
         }
     }

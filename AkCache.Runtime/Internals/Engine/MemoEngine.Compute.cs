@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using AkCache.CompilerServices;
@@ -32,8 +31,16 @@ internal sealed partial class MemoEngine
             FlightOutcome outcome;
             try
             {
-                using var wait = AkCacheTracing.StartWait(method, flight.Trace, otherProcess: false);
-                outcome = await flight.WaitAsync(cancellationToken, body.Synchronous).ConfigureAwait(false);
+                using var wait = AkCacheTracing.StartWait(method, flight.Owner?.Context ?? default, otherProcess: false);
+                try
+                {
+                    outcome = await flight.WaitAsync(cancellationToken, body.Synchronous).ConfigureAwait(false);
+                }
+                finally
+                {
+                    // Joined before the owner's span started: linked now.
+                    AkCacheTracing.Link(wait, flight.Owner);
+                }
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -49,14 +56,12 @@ internal sealed partial class MemoEngine
             return FromFlight<TResult>(method, key, outcome);
         }
 
-        using var miss = AkCacheTracing.StartMiss(method);
-        if (miss is not null)
-        {
-            flight.Trace = miss.Context;
-        }
-
+        var miss = default(AkCacheTracing.Span);
         try
         {
+            // Started inside the try: whatever a listener does, the flight is completed and left.
+            miss = AkCacheTracing.StartMiss(method);
+            flight.Owner = miss.Activity;
             using (FlightScope.Enter(method, key))
             {
                 var computed = await ComputeAcrossProcessesAsync<TArgs, TResult, TBody>(method, key, arguments, body, call, miss, cancellationToken).ConfigureAwait(false);
@@ -71,6 +76,7 @@ internal sealed partial class MemoEngine
         }
         finally
         {
+            miss.Dispose();
             _state.Flights.Leave(method, key, flight);
         }
     }
@@ -80,24 +86,24 @@ internal sealed partial class MemoEngine
     /// wakes this caller (carrying the value when it is small), and looking again regularly notices
     /// a lock whose owner died.
     /// </summary>
-    private async ValueTask<Computed<TResult>> ComputeAcrossProcessesAsync<TArgs, TResult, TBody>(MemoizedMethod method, MemoKey key, TArgs arguments, TBody body, CallContext call, Activity? miss, CancellationToken cancellationToken)
+    private async ValueTask<Computed<TResult>> ComputeAcrossProcessesAsync<TArgs, TResult, TBody>(MemoizedMethod method, MemoKey key, TArgs arguments, TBody body, CallContext call, AkCacheTracing.Span miss, CancellationToken cancellationToken)
         where TBody : struct, IBody<TArgs, TResult>
     {
         var redis = _state.Redis;
         var redisKey = call.RedisKey;
         if (redisKey is null || redis is null)
         {
-            AkCacheTracing.Outcome(miss, redisKey is null ? "computed" : "fallback");
+            AkCacheTracing.Outcome(miss, "computed");
             return await ComputeAndStoreAsync<TArgs, TResult, TBody>(method, key, arguments, body, null).ConfigureAwait(false);
         }
 
-        Activity? wait = null;
+        var wait = default(AkCacheTracing.Span);
         try
         {
             var synchronous = body.Synchronous;
             var options = _state.Options;
             var deadline = _state.Time.GetUtcNow() + options.LockWaitTimeout;
-            var attempt = await redis.TryAcquireLockAsync(redisKey, options.LockTimeToLive, readValue: true, synchronous).ConfigureAwait(false);
+            var attempt = await redis.TryAcquireLockAsync(redisKey, options.LockTimeToLive, readValue: true, synchronous, AkCacheTracing.LockContext(miss)).ConfigureAwait(false);
             var waited = false;
             while (true)
             {
@@ -122,7 +128,7 @@ internal sealed partial class MemoEngine
                         }
 
                         // Unreadable: take the lock and overwrite the value, as after an unreadable first read.
-                        attempt = await redis.TryAcquireLockAsync(redisKey, options.LockTimeToLive, readValue: false, synchronous).ConfigureAwait(false);
+                        attempt = await redis.TryAcquireLockAsync(redisKey, options.LockTimeToLive, readValue: false, synchronous, AkCacheTracing.LockContext(miss)).ConfigureAwait(false);
                         continue;
 
                     case LockStatus.Acquired:
@@ -135,14 +141,14 @@ internal sealed partial class MemoEngine
                         // Redis failed this call (logged, breaker open): compute and keep the result here only.
                         method.Statistics.CountError();
                         EndWait(ref wait);
-                        AkCacheTracing.Outcome(miss, "fallback");
+                        AkCacheTracing.Outcome(miss, "computed");
                         return await ComputeAndStoreAsync<TArgs, TResult, TBody>(method, key, arguments, body, null).ConfigureAwait(false);
                 }
 
                 using (var signal = redis.Listen(redisKey))
                 {
                     // Listening from here on, look again: the value may have been announced before.
-                    attempt = await redis.TryAcquireLockAsync(redisKey, options.LockTimeToLive, readValue: true, synchronous).ConfigureAwait(false);
+                    attempt = await redis.TryAcquireLockAsync(redisKey, options.LockTimeToLive, readValue: true, synchronous, AkCacheTracing.LockContext(miss)).ConfigureAwait(false);
                     if (attempt.Status != LockStatus.Held)
                     {
                         continue;
@@ -177,15 +183,15 @@ internal sealed partial class MemoEngine
         }
         finally
         {
-            wait?.Dispose();
+            wait.Dispose();
         }
     }
 
     /// <summary>Ends a wait's span, if there is one, before the caller computes.</summary>
-    private static void EndWait(ref Activity? wait)
+    private static void EndWait(ref AkCacheTracing.Span wait)
     {
-        wait?.Dispose();
-        wait = null;
+        wait.Dispose();
+        wait = default;
     }
 
     /// <summary>Computes and stores, in Redis too at the call's Redis key; with a null key, in this process only.</summary>

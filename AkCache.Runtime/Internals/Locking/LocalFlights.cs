@@ -47,8 +47,17 @@ internal sealed class Flight
 
     public Task<FlightOutcome> Outcome => _outcome.Task;
 
-    /// <summary>The trace context of the owner's miss span, when one is recorded: the waiters' spans link to it.</summary>
-    public System.Diagnostics.ActivityContext Trace { get; set; }
+    private System.Diagnostics.Activity? _owner;
+
+    /// <summary>
+    /// The owner's miss span, when one is recorded: the waiters' spans link to it. Set once the owner
+    /// started it; a waiter that joined before reads it again when its wait ends.
+    /// </summary>
+    public System.Diagnostics.Activity? Owner
+    {
+        get => Volatile.Read(ref _owner);
+        set => Volatile.Write(ref _owner, value);
+    }
 
     /// <param name="envelope">The result's bytes (computed here, or read from Redis), from which each waiter reads a copy of its own; null when the result cannot be cached.</param>
     /// <param name="value">The result itself, for when there are no bytes to read.</param>

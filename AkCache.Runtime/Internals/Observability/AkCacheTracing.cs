@@ -1,6 +1,6 @@
 using System;
-using System.Collections.Generic;
 using System.Diagnostics;
+using System.Linq;
 using AkCache.CompilerServices;
 
 namespace AkCache.Internals.Observability;
@@ -35,50 +35,51 @@ internal static class AkCacheTracing
 
     private static readonly ActivitySource s_source = new(SourceName, typeof(AkCacheTracing).Assembly.GetName().Version?.ToString());
 
-    /// <summary>A miss span for <paramref name="method"/>, or null when nobody listens.</summary>
-    public static Activity? StartMiss(MemoizedMethod method) =>
-        s_source.HasListeners() ? Tagged(s_source.StartActivity(MissSpan, ActivityKind.Internal), method) : null;
+    /// <summary>A miss span for <paramref name="method"/>; none when nobody listens.</summary>
+    public static Span StartMiss(MemoizedMethod method) =>
+        s_source.HasListeners() ? Guarded(() => Tagged(s_source.StartActivity(MissSpan, ActivityKind.Internal), method)) : default;
 
-    /// <summary>A computation span (the body and the store), or null when nobody listens.</summary>
-    public static Activity? StartCompute(MemoizedMethod method, bool locked)
-    {
-        if (!s_source.HasListeners() || Tagged(s_source.StartActivity(ComputeSpan, ActivityKind.Internal), method) is not { } activity)
-        {
-            return null;
-        }
-
-        activity.SetTag(LockedTag, locked);
-        return activity;
-    }
+    /// <summary>A computation span (the body and the store); none when nobody listens.</summary>
+    public static Span StartCompute(MemoizedMethod method, bool locked) =>
+        s_source.HasListeners()
+            ? Guarded(() => Tagged(s_source.StartActivity(ComputeSpan, ActivityKind.Internal), method)?.SetTag(LockedTag, locked))
+            : default;
 
     /// <summary>
-    /// A wait span, linked to the miss span of the computation waited for when its context is known,
-    /// or null when nobody listens.
+    /// A wait span, linked to the miss span of the computation waited for when its context is known
+    /// (else <see cref="Link"/> adds it later); none when nobody listens.
     /// </summary>
-    public static Activity? StartWait(MemoizedMethod method, ActivityContext owner, bool otherProcess)
+    public static Span StartWait(MemoizedMethod method, ActivityContext owner, bool otherProcess)
     {
         if (!s_source.HasListeners())
         {
-            return null;
+            return default;
         }
 
-        var links = owner == default ? null : new[] { new ActivityLink(owner) };
-        var activity = s_source.StartActivity(WaitSpan, ActivityKind.Internal, parentContext: Activity.Current?.Context ?? default, tags: null, links: links);
-        if (Tagged(activity, method) is { } wait)
+        return Guarded(() =>
         {
-            wait.SetTag(WaitScopeTag, otherProcess ? "processes" : "process");
-        }
-
-        return activity;
+            var links = owner == default ? null : new[] { new ActivityLink(owner) };
+            var activity = s_source.StartActivity(WaitSpan, ActivityKind.Internal, parentContext: Activity.Current?.Context ?? default, tags: null, links: links);
+            return Tagged(activity, method)?.SetTag(WaitScopeTag, otherProcess ? "processes" : "process");
+        });
     }
 
-    /// <summary>The outcome of a miss, on its span (the same values as the calls' <c>akcache.outcome</c>).</summary>
-    public static void Outcome(Activity? miss, string outcome) => miss?.SetTag(AkCacheMetrics.OutcomeTag, outcome);
+    /// <summary>Links a wait span to the computation it waited for, once that is known (a caller that joined before the owner's span started).</summary>
+    public static void Link(Span wait, Activity? owner)
+    {
+        if (wait.Activity is { } activity && owner is not null && activity.Links.All(l => l.Context != owner.Context))
+        {
+            Guarded(() => activity.AddLink(new ActivityLink(owner.Context)));
+        }
+    }
+
+    /// <summary>The outcome of a miss, on its span (<c>computed</c>, <c>waited</c>, <c>redis_hit</c>).</summary>
+    public static void Outcome(Span miss, string outcome) => miss.Activity?.SetTag(AkCacheMetrics.OutcomeTag, outcome);
 
     /// <summary>The method's body threw: the computation span says so. Returns false, for an exception filter.</summary>
-    public static bool Failed(Activity? activity, Exception exception)
+    public static bool Failed(Span span, Exception exception)
     {
-        if (activity is not null)
+        if (span.Activity is { } activity)
         {
             activity.SetStatus(ActivityStatusCode.Error, exception.GetType().FullName);
             activity.SetTag("exception.type", exception.GetType().FullName);
@@ -87,9 +88,9 @@ internal static class AkCacheTracing
         return false;
     }
 
-    /// <summary>The context of the current miss span, W3C <c>traceparent</c>, for the lock's value; null without one.</summary>
-    public static string? LockContext() =>
-        Activity.Current is { } current && current.Source == s_source && current.IdFormat == ActivityIdFormat.W3C ? current.Id : null;
+    /// <summary>The W3C <c>traceparent</c> of a miss span, for the value of the lock it takes; null without one.</summary>
+    public static string? LockContext(Span miss) =>
+        miss.Activity is { IdFormat: ActivityIdFormat.W3C } activity ? activity.Id : null;
 
     /// <summary>The trace context a lock's value carries after its token, if it carries a valid one; else default.</summary>
     public static ActivityContext FromLock(string? lockValue)
@@ -98,9 +99,56 @@ internal static class AkCacheTracing
         return separator >= 0 && ActivityContext.TryParse(lockValue!.Substring(separator + 1), null, out var context) ? context : default;
     }
 
+    /// <summary>
+    /// A span started by a listener's callbacks, which may throw: a throw drops the span, and never
+    /// reaches the memoized call (whose flight, lock and result it would otherwise leave behind).
+    /// </summary>
+    private static Span Guarded(Func<Activity?> start)
+    {
+        try
+        {
+            return new Span(start());
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return default;
+        }
+    }
+
+    private static void Guarded(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A listener's failure is not the call's.
+        }
+    }
+
     private static Activity? Tagged(Activity? activity, MemoizedMethod method)
     {
         activity?.SetTag(AkCacheMetrics.MethodTag, method.Identity);
         return activity;
+    }
+
+    /// <summary>
+    /// An AkCache span, or none: ending it (<see cref="Dispose"/>) never throws, whatever a
+    /// listener's <c>ActivityStopped</c> does. A struct, so that a miss without a listener costs nothing.
+    /// </summary>
+    public readonly struct Span : IDisposable
+    {
+        public Span(Activity? activity) => Activity = activity;
+
+        public Activity? Activity { get; }
+
+        public void Dispose()
+        {
+            if (Activity is { } activity)
+            {
+                Guarded(activity.Dispose);
+            }
+        }
     }
 }
