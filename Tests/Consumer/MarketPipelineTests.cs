@@ -57,9 +57,10 @@ public sealed class MarketPipelineTests : IClassFixture<MarketPipelineTests.Buil
     [Fact]
     public void Tasks_started_together_call_the_API_once_per_distinct_argument_set_and_answer_repeated_calls_locally()
     {
+        var timeline = Path.Combine(Path.GetTempPath(), "akcache-timeline-" + Guid.NewGuid().ToString("N") + ".svg");
         var run = ProcessRunner.Run(
             "dotnet",
-            new[] { _sample.Dll, "--tasks", Tasks.ToString(CultureInfo.InvariantCulture) },
+            new[] { _sample.Dll, "--tasks", Tasks.ToString(CultureInfo.InvariantCulture), "--timeline", timeline },
             _sample.Directory,
             new Dictionary<string, string?> { ["AKCACHE_REDIS_URL"] = _server.Url },
             TimeSpan.FromMinutes(2));
@@ -104,6 +105,23 @@ public sealed class MarketPipelineTests : IClassFixture<MarketPipelineTests.Buil
         Assert.Equal(distinct, Number(withCache.Groups[1]));
         Assert.Matches($@"(?m)^API requests without cache: +{Tasks * CallsPerTask} = {Tasks} tasks x {CallsPerTask} calls", run.Output);
         Assert.Matches($@"(?m)^Results: +{2 * Tasks} of {2 * Tasks} task reports equal the ones computed directly from the API", run.Output);
+
+        // The timeline: every call a bar, by how it was answered; the run with AkCache is drawn twice
+        // (on the shared axis, then on its own), the one without once.
+        try
+        {
+            Assert.Contains("Timeline of every task's calls: " + timeline, run.Output);
+            var svg = System.Xml.Linq.XDocument.Load(timeline);
+            var titles = svg.Descendants().Where(e => e.Name.LocalName == "title").Select(e => e.Value).ToList();
+            Assert.Equal(3 * Tasks * CallsPerTask, titles.Count);
+            Assert.Equal(2 * distinct, titles.Count(t => t.StartsWith("computed:", StringComparison.Ordinal)));
+            Assert.Equal(Tasks * CallsPerTask, titles.Count(t => t.StartsWith("direct:", StringComparison.Ordinal)));
+            Assert.Equal(2 * rows.Values.Sum(row => row.FromL1), titles.Count(t => t.StartsWith("local:", StringComparison.Ordinal)));
+        }
+        finally
+        {
+            File.Delete(timeline);
+        }
     }
 
     /// <summary>The table's task lines: "   2  000858 601318 600036   3.62 s     52       42           7       3         0     21.36 s        52".</summary>

@@ -6,12 +6,13 @@ using MarketPipeline;
 //   dotnet run --project samples/MarketPipeline -c Release                       8 tasks with AkCache, then 8 without it
 //   dotnet run --project samples/MarketPipeline -c Release -- --tasks 3          fewer (or more) tasks
 //   dotnet run --project samples/MarketPipeline -c Release -- --no-baseline      only the run with AkCache
+//   dotnet run --project samples/MarketPipeline -c Release -- --timeline t.svg   where to draw every task's calls (default: timeline.svg next to the program)
 //   MarketPipeline task <number> <api url>                                       one task (the runner starts these; it begins at a line on standard input)
 // Redis: AKCACHE_REDIS_URL or REDIS_URL when set; else a redis-server started on a free loopback port (and stopped) when one is on PATH;
 // else an embedded Garnet server.
 // Exit code 0 when the run with AkCache called the API once per distinct argument set, AkCache's statistics account for every call,
 // and every task's report equals the one computed directly from the API's data; 1 otherwise.
-const string Usage = "usage: MarketPipeline [--tasks N] [--no-baseline]   (1 <= N <= 64, default 8)";
+const string Usage = "usage: MarketPipeline [--tasks N] [--no-baseline] [--timeline FILE.svg]   (1 <= N <= 64, default 8; the timeline goes next to the program by default)";
 
 if (args.Length == 3 && args[0] == "task")
 {
@@ -20,6 +21,7 @@ if (args.Length == 3 && args[0] == "task")
 
 var tasks = 8;
 var baseline = true;
+var timeline = System.IO.Path.Combine(AppContext.BaseDirectory, "timeline.svg");
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -30,6 +32,9 @@ for (var i = 0; i < args.Length; i++)
         case "--no-baseline":
             baseline = false;
             break;
+        case "--timeline" when i + 1 < args.Length:
+            timeline = System.IO.Path.GetFullPath(args[++i]);
+            break;
         case "--help" or "-h":
             Console.WriteLine(Usage);
             return 0;
@@ -39,4 +44,4 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 
-return await Runner.RunAsync(tasks, baseline);
+return await Runner.RunAsync(tasks, baseline, timeline);

@@ -16,9 +16,9 @@ namespace MarketPipeline;
 internal static class Runner
 {
     private static readonly TimeSpan TaskTimeout = TimeSpan.FromSeconds(120);
-    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(2);
 
-    public static async Task<int> RunAsync(int tasks, bool baseline)
+    public static async Task<int> RunAsync(int tasks, bool baseline, string timeline)
     {
         Console.WriteLine($"AkCache demo: an Airflow-like pipeline of {tasks} task processes that call the same akshare-like helpers.");
         using var redis = RedisServer.FromEnvironmentOrStarted();
@@ -45,7 +45,24 @@ internal static class Runner
 
         var report = new Report(tasks, cached, uncached);
         report.Print();
+        WriteTimeline(timeline, cached, uncached);
         return report.Succeeded ? 0 : 1;
+    }
+
+    /// <summary>The picture of both runs: each task's helper calls on one time axis (docs/images/demo-timeline.svg is one).</summary>
+    private static void WriteTimeline(string path, Batch cached, Batch? uncached)
+    {
+        var runs = new List<(string, IReadOnlyList<TaskSummary>)> { ("with AkCache", Summaries(cached)) };
+        if (uncached is not null)
+        {
+            runs.Add(("without the cache", Summaries(uncached)));
+        }
+
+        TimelineSvg.Write(path, runs);
+        Console.WriteLine();
+        Console.WriteLine($"Timeline of every task's calls: {path}");
+
+        static IReadOnlyList<TaskSummary> Summaries(Batch batch) => batch.Tasks.Where(t => t.Summary is not null).Select(t => t.Summary!).ToList();
     }
 
     private static async Task<Batch> RunBatchAsync(string run, string name, int tasks, SimulatedMarketApi api, IReadOnlyDictionary<string, string> environment)
@@ -114,7 +131,8 @@ internal static class Runner
             using var timer = new PeriodicTimer(ProgressInterval);
             while (await timer.WaitForNextTickAsync(stop.Token).ConfigureAwait(false))
             {
-                Console.WriteLine($"  ... {Report.Seconds(Stopwatch.GetElapsedTime(startedAt))}: {Volatile.Read(ref done)} of {processes.Count} tasks done, {api.TotalCalls} API requests so far");
+                var calls = string.Join(" ", processes.Select(p => $"{p.Task}:{p.CallsDone}"));
+                Console.WriteLine($"  ... {Report.Seconds(Stopwatch.GetElapsedTime(startedAt))}: {Volatile.Read(ref done)} of {processes.Count} tasks done, {api.TotalCalls} API requests so far; calls made of {PipelinePlan.CallsPerTask}, by task: {calls}");
             }
         });
 

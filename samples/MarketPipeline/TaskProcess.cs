@@ -39,6 +39,9 @@ internal sealed class TaskProcess : IDisposable
 
     public IReadOnlyCollection<string> Errors => _errors;
 
+    /// <summary>How many helper calls the task has made so far, from its progress lines.</summary>
+    public int CallsDone { get; private set; }
+
     public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
 
     public static TaskProcess Start(int task, Uri api, IReadOnlyDictionary<string, string> environment)
@@ -104,6 +107,10 @@ internal sealed class TaskProcess : IDisposable
         else if (line == PipelineTask.ReadyLine)
         {
             _ready.TrySetResult();
+        }
+        else if (line.StartsWith(PipelineTask.ProgressLine, StringComparison.Ordinal) && int.TryParse(line.AsSpan(PipelineTask.ProgressLine.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var calls))
+        {
+            CallsDone = calls;
         }
         else if (TaskSummary.TryParse(line) is { } summary)
         {

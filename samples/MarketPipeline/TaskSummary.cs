@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace MarketPipeline;
 
 /// <summary>The one line a task prints when it is done, "task-summary {json}"; the runner parses it.</summary>
-internal sealed record TaskSummary(int Task, long ElapsedMilliseconds, string Digest, IReadOnlyDictionary<string, HelperCounts> Helpers)
+internal sealed record TaskSummary(int Task, long ElapsedMilliseconds, string Digest, IReadOnlyDictionary<string, HelperCounts> Helpers, IReadOnlyList<Segment> Timeline)
 {
     private const string Tag = "task-summary ";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
