@@ -123,6 +123,44 @@ public sealed class PackageTests : IClassFixture<PackageTests.LocalFeed>, IDispo
     private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
 
     [Fact]
+    public void Symbols_package_holds_the_matching_pdb_of_every_runtime_dll_and_no_path_of_the_building_machine()
+    {
+        var symbols = Path.ChangeExtension(_feed.Package, ".snupkg");
+        Assert.True(File.Exists(symbols), $"{symbols} was not created");
+        using var package = ZipFile.OpenRead(_feed.Package);
+        using var symbolPackage = ZipFile.OpenRead(symbols);
+        var nuspec = XDocument.Load(symbolPackage.GetEntry("AkCache.Fody.nuspec")!.Open());
+        var metadata = nuspec.Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+        Assert.Equal("AkCache.Fody", metadata.Elements().Single(e => e.Name.LocalName == "id").Value);
+        Assert.Equal(_feed.Version, metadata.Elements().Single(e => e.Name.LocalName == "version").Value);
+        Assert.Contains(metadata.Descendants().Where(e => e.Name.LocalName == "packageType"), t => (string?)t.Attribute("name") == "SymbolsPackage");
+
+        // Nothing but PDBs (and the package's own parts), and none in the package itself.
+        var files = symbolPackage.Entries.Select(e => e.FullName).Where(n => !n.StartsWith("_rels/", StringComparison.Ordinal) && !n.StartsWith("package/", StringComparison.Ordinal) && n != "[Content_Types].xml" && n != "AkCache.Fody.nuspec").Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(new[] { "lib/net8.0/AkCache.Runtime.pdb", "lib/netstandard2.0/AkCache.Runtime.pdb" }, files);
+        Assert.DoesNotContain(package.Entries, e => e.FullName.EndsWith(".pdb", StringComparison.Ordinal));
+
+        var machinePaths = new[] { ProcessRunner.RepositoryRoot(), _feed.BuildFolder }.Select(p => Path.GetFullPath(p).TrimEnd(Path.DirectorySeparatorChar)).ToArray();
+        foreach (var pdb in files)
+        {
+            // The PDB is the DLL's own: its ID is the one the DLL's debug directory names.
+            var dll = EntryBytes(package, Path.ChangeExtension(pdb, ".dll"));
+            using var pe = new PEReader(new MemoryStream(dll));
+            var codeView = pe.ReadCodeViewDebugDirectoryData(pe.ReadDebugDirectory().Single(d => d.Type == DebugDirectoryEntryType.CodeView));
+            var pdbBytes = EntryBytes(symbolPackage, pdb);
+            using var provider = MetadataReaderProvider.FromPortablePdbStream(new MemoryStream(pdbBytes));
+            var id = provider.GetMetadataReader().DebugMetadataHeader!.Id;
+            Assert.Equal(codeView.Guid.ToByteArray(), id.Take(16).ToArray());
+            Assert.Equal("/_/", codeView.Path[..3]);
+
+            foreach (var path in machinePaths)
+            {
+                Assert.False(Contains(pdbBytes, System.Text.Encoding.UTF8.GetBytes(path)), $"{pdb} names {path}");
+            }
+        }
+    }
+
+    [Fact]
     public void Package_depends_on_Fody_with_its_build_step_and_on_what_the_runtime_needs()
     {
         var nuspec = Nuspec();

@@ -98,6 +98,21 @@ public sealed class ToolPackageTests : IDisposable
             Assert.True(found.Count == 0, string.Join("\n", found));
         }
 
+        // The symbols package: the PDBs of the tool and of the runtime it carries, their paths mapped.
+        using (var symbols = ZipFile.OpenRead(Path.ChangeExtension(package, ".snupkg")))
+        {
+            var pdbs = symbols.Entries.Where(e => e.FullName.EndsWith(".pdb", StringComparison.Ordinal)).ToList();
+            Assert.Contains(pdbs, e => e.FullName.EndsWith("/akcache.pdb", StringComparison.Ordinal));
+            Assert.Contains(pdbs, e => e.FullName.EndsWith("/AkCache.Runtime.pdb", StringComparison.Ordinal));
+            foreach (var entry in pdbs)
+            {
+                using var stream = entry.Open();
+                using var copy = new MemoryStream();
+                stream.CopyTo(copy);
+                Assert.True(copy.ToArray().AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(repository).TrimEnd(Path.DirectorySeparatorChar))) < 0, $"{entry.FullName} names the repository's folder");
+            }
+        }
+
         var tools = Path.Combine(_root, "tools");
         var install = ProcessRunner.Run("dotnet", new[] { "tool", "install", "--tool-path", tools, "AkCache.Cli", "--version", version, "--add-source", feed }, _root, Environment(), TimeSpan.FromMinutes(3));
         Assert.True(install.ExitCode == 0, install.ToString());
