@@ -65,6 +65,7 @@ public static class AkCacheRuntime
 
 #if NET6_0_OR_GREATER
     /// <summary>Kept alive for the process's lifetime: a collected registration stops handling its signal.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Style", "IDE0052:Remove unread private member", Justification = "Written to keep the registrations alive, never read: that is its purpose.")]
     private static System.Runtime.InteropServices.PosixSignalRegistration[]? s_signals;
 #endif
 
@@ -120,10 +121,26 @@ public static class AkCacheRuntime
     {
         var defaults = new AkCacheOptions();
         var usable = options.Clone();
-        if (usable.RedisUrl == environment.RedisUrl) usable.RedisUrl = defaults.RedisUrl;
-        if (usable.Prefix == environment.Prefix) usable.Prefix = defaults.Prefix;
-        if (usable.SigningKey == environment.SigningKey) usable.SigningKey = defaults.SigningKey;
-        if (usable.Serializer == environment.Serializer) usable.Serializer = defaults.Serializer;
+        if (usable.RedisUrl == environment.RedisUrl)
+        {
+            usable.RedisUrl = defaults.RedisUrl;
+        }
+
+        if (usable.Prefix == environment.Prefix)
+        {
+            usable.Prefix = defaults.Prefix;
+        }
+
+        if (usable.SigningKey == environment.SigningKey)
+        {
+            usable.SigningKey = defaults.SigningKey;
+        }
+
+        if (usable.Serializer == environment.Serializer)
+        {
+            usable.Serializer = defaults.Serializer;
+        }
+
         try
         {
             usable.Validate();

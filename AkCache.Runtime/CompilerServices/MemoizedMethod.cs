@@ -7,9 +7,9 @@ using System.Threading.Tasks;
 using AkCache.Internals;
 using AkCache.Internals.Engine;
 using AkCache.Internals.Local;
+using AkCache.Internals.Logging;
 using AkCache.Internals.Serialization;
 using Microsoft.Extensions.Logging;
-using AkCache.Internals.Logging;
 
 namespace AkCache.CompilerServices;
 

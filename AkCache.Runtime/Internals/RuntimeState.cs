@@ -4,8 +4,8 @@ using System.Collections.Generic;
 using AkCache.CompilerServices;
 using AkCache.Internals.Configuration;
 using AkCache.Internals.Distributed;
-using AkCache.Internals.Logging;
 using AkCache.Internals.Local;
+using AkCache.Internals.Logging;
 using AkCache.Internals.Timing;
 using Microsoft.Extensions.Logging;
 

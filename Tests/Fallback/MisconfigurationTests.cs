@@ -10,8 +10,6 @@ namespace AkCache.Tests.Fallback;
 [Collection(RedisCollection.Name)]
 public sealed class MisconfigurationTests : IDisposable
 {
-    /// <summary>The password in the URLs and the too-short signing key below, for the suite's secret scan.</summary>
-    private const string UrlPasswordSecret = "Hunter2Secret";
     private readonly TextWriter _standardError = Console.Error;
     private readonly StringWriter _captured = new();
 

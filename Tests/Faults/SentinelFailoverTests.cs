@@ -305,8 +305,8 @@ public sealed class SentinelFailoverTests : IDisposable
         start.ArgumentList.Add(configuration);
         start.ArgumentList.Add("--sentinel");
         _sentinel = Process.Start(start)!;
-        _sentinel.OutputDataReceived += (_, e) => { if (e.Data is not null) SuiteLog.Add(e.Data); };
-        _sentinel.ErrorDataReceived += (_, e) => { if (e.Data is not null) SuiteLog.Add(e.Data); };
+        _sentinel.OutputDataReceived += (_, e) => { if (e.Data is not null) { SuiteLog.Add(e.Data); } };
+        _sentinel.ErrorDataReceived += (_, e) => { if (e.Data is not null) { SuiteLog.Add(e.Data); } };
         _sentinel.BeginOutputReadLine();
         _sentinel.BeginErrorReadLine();
         Wait.Until(() => RedisTestCluster.Accepts(port), "the sentinel accepts connections", Patience);

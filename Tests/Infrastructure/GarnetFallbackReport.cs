@@ -56,7 +56,9 @@ public sealed class GarnetFallbackReport : XunitTestFramework
         {
             await base.BeforeTestAssemblyFinishedAsync();
             if (Line(RedisTestServer.GarnetFallbacks) is { } line)
+            {
                 DiagnosticMessageSink.OnMessage(new DiagnosticMessage(line));
+            }
         }
     }
 }

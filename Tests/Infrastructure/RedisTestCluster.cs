@@ -178,10 +178,15 @@ public sealed class RedisTestCluster : IDisposable
         for (var tried = 0; chosen.Count < count; tried++)
         {
             if (tried == PortCandidates)
+            {
                 throw new InvalidOperationException($"Found only {chosen.Count} of {count} loopback ports with a free cluster bus port in {PortCandidates} candidates.");
+            }
+
             var port = candidate();
             if (port + BusPortOffset <= IPEndPoint.MaxPort && !chosen.Contains(port) && canBind(port) && canBind(port + BusPortOffset))
+            {
                 chosen.Add(port);
+            }
         }
 
         return chosen;

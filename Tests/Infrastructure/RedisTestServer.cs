@@ -122,14 +122,25 @@ public sealed class RedisTestServer : IDisposable
     internal static RedisTestServer Start(string? redisServerPath, string? ci, ICollection<string>? fallbacks = null)
     {
         if (redisServerPath is not null)
+        {
             return Launch(redisServerPath);
+        }
+
         if (RequiresRealRedis(ci))
+        {
             throw new InvalidOperationException(MissingUnderCiMessage);
+        }
+
         var garnet = StartGarnet();
         if (fallbacks is null)
+        {
             GarnetFallbackServers.Enqueue(garnet.Description);
+        }
         else
+        {
             fallbacks.Add(garnet.Description);
+        }
+
         return garnet;
     }
 
@@ -173,7 +184,10 @@ public sealed class RedisTestServer : IDisposable
     public void Dispose()
     {
         if (disposed)
+        {
             return;
+        }
+
         disposed = true;
         try
         {
@@ -217,9 +231,15 @@ public sealed class RedisTestServer : IDisposable
     internal static bool IsExecutableFile(string path)
     {
         if (!File.Exists(path))
+        {
             return false;
+        }
+
         if (OperatingSystem.IsWindows())
+        {
             return true;
+        }
+
         const UnixFileMode anyExecute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
         return (File.GetUnixFileMode(path) & anyExecute) != 0;
     }
@@ -245,9 +265,14 @@ public sealed class RedisTestServer : IDisposable
         {
             Port = ReserveFreePort();
             if (TryStartOnPort())
+            {
                 return;
+            }
+
             if (attempt == FreshPortAttempts)
+            {
                 throw new InvalidOperationException($"{Kind} found no free loopback port in {FreshPortAttempts} attempts.");
+            }
         }
     }
 
@@ -274,11 +299,15 @@ public sealed class RedisTestServer : IDisposable
             "--logfile", LogPath,
         ];
         foreach (var argument in arguments.Concat(extraArguments))
+        {
             startInfo.ArgumentList.Add(argument);
+        }
 
         var logOffset = File.Exists(LogPath) ? new FileInfo(LogPath).Length : 0;
         lock (processOutput)
+        {
             processOutput.Clear();
+        }
 
         var started = Process.Start(startInfo) ?? throw new InvalidOperationException($"Could not start {executable}.");
         started.OutputDataReceived += (_, e) => AppendOutput(e.Data);
@@ -379,7 +408,10 @@ public sealed class RedisTestServer : IDisposable
         var before = Trace.Listeners.OfType<ConsoleTraceListener>().ToHashSet();
         var server = new GarnetServer(arguments);
         foreach (var added in Trace.Listeners.OfType<ConsoleTraceListener>().Where(listener => !before.Contains(listener)).ToList())
+        {
             Trace.Listeners.Remove(added);
+        }
+
         return server;
     }
 
@@ -395,7 +427,9 @@ public sealed class RedisTestServer : IDisposable
         for (Exception? current = exception; current is not null; current = current.InnerException)
         {
             if (current is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
+            {
                 return true;
+            }
         }
 
         return false;
@@ -407,7 +441,10 @@ public sealed class RedisTestServer : IDisposable
         {
             Resp.Send(Port, "SHUTDOWN", "NOSAVE");
             if (!redis.WaitForExit(StopTimeout))
+            {
                 Kill(redis);
+            }
+
             redis.WaitForExit();
         }
         finally
@@ -448,15 +485,22 @@ public sealed class RedisTestServer : IDisposable
     private void AppendOutput(string? line)
     {
         if (line is null)
+        {
             return;
+        }
+
         lock (processOutput)
+        {
             processOutput.AppendLine(line);
+        }
     }
 
     private string CapturedOutput()
     {
         lock (processOutput)
+        {
             return processOutput.ToString();
+        }
     }
 
     private string ReadLog(long offset = 0)
@@ -480,9 +524,15 @@ public sealed class RedisTestServer : IDisposable
         var output = CapturedOutput();
         var text = new StringBuilder();
         if (logTail.Trim().Length > 0)
+        {
             text.Append(Environment.NewLine).Append("Log tail (").Append(LogPath).Append("):").Append(Environment.NewLine).Append(logTail);
+        }
+
         if (output.Trim().Length > 0)
+        {
             text.Append(Environment.NewLine).Append("Output:").Append(Environment.NewLine).Append(output);
+        }
+
         return text.ToString();
     }
 
@@ -583,7 +633,10 @@ file static class Resp
     {
         var text = new StringBuilder().Append('*').Append(command.Length).Append("\r\n");
         foreach (var part in command)
+        {
             text.Append('$').Append(Encoding.UTF8.GetByteCount(part)).Append("\r\n").Append(part).Append("\r\n");
+        }
+
         return Encoding.UTF8.GetBytes(text.ToString());
     }
 
@@ -599,15 +652,26 @@ file static class Resp
             if (lineEnd > 0)
             {
                 if (text[0] != '$')
+                {
                     return text[..lineEnd];
+                }
+
                 var length = int.Parse(text.AsSpan(1, lineEnd - 1), CultureInfo.InvariantCulture);
                 if (length < 0)
+                {
                     return null;
+                }
+
                 var needed = lineEnd + 2 + length + 2;
                 if (count >= needed)
+                {
                     return text.Substring(lineEnd + 2, length);
+                }
+
                 if (needed > buffer.Length)
+                {
                     Array.Resize(ref buffer, needed);
+                }
             }
             else if (count == buffer.Length)
             {
@@ -616,7 +680,10 @@ file static class Resp
 
             var read = socket.Receive(buffer, count, buffer.Length - count, SocketFlags.None);
             if (read == 0)
+            {
                 return null;
+            }
+
             count += read;
         }
     }

@@ -235,7 +235,10 @@ public sealed class RedisTestServerTests
         using var server = StartWith(starter);
         var port = server.Port;
         using (var before = Connect(server))
+        {
             before.GetDatabase().StringSet("key", "value");
+        }
+
         server.Stop();
 
         var elapsed = Stopwatch.StartNew();
@@ -405,7 +408,10 @@ public sealed class RedisTestServerTests
         while (elapsed.Elapsed < TimeSpan.FromSeconds(5))
         {
             if (await condition())
+            {
                 return true;
+            }
+
             await Task.Delay(20);
         }
 

@@ -100,22 +100,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.LocalFeed>, IDispo
         Assert.Equal("icon.png", Field("icon"));
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, EntryBytes(package, "icon.png").Take(4).ToArray());
 
-        var machinePaths = new[] { ProcessRunner.RepositoryRoot(), _feed.BuildFolder }
-            .Select(p => Path.GetFullPath(p).TrimEnd(Path.DirectorySeparatorChar))
-            .ToArray();
-        var found = new List<string>();
-        foreach (var entry in package.Entries.Where(e => e.Length > 0))
-        {
-            var bytes = EntryBytes(package, entry.FullName);
-            foreach (var path in machinePaths)
-            {
-                if (Contains(bytes, System.Text.Encoding.UTF8.GetBytes(path)) || Contains(bytes, System.Text.Encoding.Unicode.GetBytes(path)))
-                {
-                    found.Add($"{entry.FullName} names {path}");
-                }
-            }
-        }
-
+        var found = PackingFolder.FilesNaming(package, new[] { ProcessRunner.RepositoryRoot(), _feed.BuildFolder });
         Assert.True(found.Count == 0, string.Join("\n", found));
         Assert.True(Contains(EntryBytes(package, "lib/net8.0/AkCache.Runtime.dll"), System.Text.Encoding.UTF8.GetBytes("/_/")), "the runtime's PDB path is mapped to /_/");
     }
@@ -379,14 +364,13 @@ public sealed class PackageTests : IClassFixture<PackageTests.LocalFeed>, IDispo
 
             """;
 
-        private readonly string _root;
+        private readonly PackingFolder _folder = new("akcache-package-");
 
         public LocalFeed()
         {
-            _root = Directory.CreateTempSubdirectory("akcache-package-").FullName;
             var repository = ProcessRunner.RepositoryRoot();
-            Folder = Path.Combine(_root, "feed");
-            Version = TestVersion(repository);
+            Folder = Path.Combine(RootFolder, "feed");
+            Version = PackingFolder.TestVersion(repository);
 
             // docs/packaging.md's command; --artifacts-path keeps this build's bin/obj out of the repository.
             var pack = ProcessRunner.Run(
@@ -395,7 +379,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.LocalFeed>, IDispo
                 {
                     "pack", Path.Combine("AkCache.Fody", "AkCache.Fody.csproj"), "-c", "Release", "-o", Folder,
                     "-p:AkCacheVersion=" + Version,
-                    "--artifacts-path", Path.Combine(_root, "artifacts"), "-nodeReuse:false", "--disable-build-servers",
+                    "--artifacts-path", Path.Combine(RootFolder, "artifacts"), "-nodeReuse:false", "--disable-build-servers",
                 },
                 repository,
                 Environment(),
@@ -405,7 +389,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.LocalFeed>, IDispo
             Assert.True(File.Exists(Package), $"{Package} was not created.\n{pack}");
 
             // No <clear />: the machine's own sources still serve Fody, StackExchange.Redis and the rest.
-            File.WriteAllText(Path.Combine(_root, "nuget.config"), $"""
+            File.WriteAllText(Path.Combine(RootFolder, "nuget.config"), $"""
                 <?xml version="1.0" encoding="utf-8"?>
                 <configuration>
                   <packageSources>
@@ -420,7 +404,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.LocalFeed>, IDispo
         public string Folder { get; }
 
         /// <summary>The folder this build wrote to (its artifacts and the feed), a path of this machine that no shipped file may name.</summary>
-        public string BuildFolder => _root;
+        public string BuildFolder => RootFolder;
 
         /// <summary>AkCacheVersion of Directory.Build.props with a prerelease label unique to this run.</summary>
         public string Version { get; }
@@ -428,7 +412,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.LocalFeed>, IDispo
         public string Package { get; }
 
         /// <summary>A new folder under the one holding nuget.config, where NuGet finds that config.</summary>
-        public string NewConsumerFolder(string name) => Directory.CreateDirectory(Path.Combine(_root, name)).FullName;
+        public string NewConsumerFolder(string name) => Directory.CreateDirectory(Path.Combine(RootFolder, name)).FullName;
 
         /// <summary>Runs a dotnet command in <paramref name="directory"/> and asserts it succeeded.</summary>
         public ProcessRunner.Result Dotnet(string directory, params string[] arguments)
@@ -438,33 +422,10 @@ public sealed class PackageTests : IClassFixture<PackageTests.LocalFeed>, IDispo
             return run;
         }
 
-        public void Dispose()
-        {
-            try
-            {
-                Directory.Delete(_root, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
-        }
+        private string RootFolder => _folder.Root;
 
-        private Dictionary<string, string?> Environment() => new()
-        {
-            ["NUGET_PACKAGES"] = Path.Combine(_root, "packages"),
-            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
-            ["DOTNET_NOLOGO"] = "1",
-            ["MSBUILDDISABLENODEREUSE"] = "1",
-        };
+        public void Dispose() => _folder.Dispose();
 
-        private static string TestVersion(string repository)
-        {
-            var configured = XDocument.Load(Path.Combine(repository, "Directory.Build.props")).Descendants("AkCacheVersion").First().Value;
-            var release = configured.Split('-', '+')[0];
-            return release + "-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
-        }
+        private Dictionary<string, string?> Environment() => _folder.Environment();
     }
 }

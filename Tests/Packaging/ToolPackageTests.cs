@@ -19,46 +19,38 @@ namespace AkCache.Tests.Packaging;
 /// </summary>
 public sealed class ToolPackageTests : IDisposable
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("akcache-tool-").FullName;
+    private readonly PackingFolder _folder = new("akcache-tool-");
     private readonly RedisTestServer _server = RedisTestServer.Start();
+
+    private string RootFolder => _folder.Root;
 
     public void Dispose()
     {
         _server.Dispose();
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
+        _folder.Dispose();
     }
 
-    private Dictionary<string, string?> Environment() => new()
+    /// <summary>The folder's environment, without a Redis URL of the machine's: the tool is given --url.</summary>
+    private Dictionary<string, string?> Environment()
     {
-        ["NUGET_PACKAGES"] = Path.Combine(_root, "packages"),
-        ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
-        ["DOTNET_NOLOGO"] = "1",
-        ["MSBUILDDISABLENODEREUSE"] = "1",
-        ["AKCACHE_REDIS_URL"] = null,
-        ["REDIS_URL"] = null,
-    };
+        var environment = _folder.Environment();
+        environment["AKCACHE_REDIS_URL"] = null;
+        environment["REDIS_URL"] = null;
+        return environment;
+    }
 
     [Fact]
     public void The_tool_is_packed_installed_from_a_local_folder_and_runs_against_Redis()
     {
         var repository = ProcessRunner.RepositoryRoot();
-        var feed = Path.Combine(_root, "feed");
-        var configured = XDocument.Load(Path.Combine(repository, "Directory.Build.props")).Descendants("AkCacheVersion").First().Value;
-        var version = configured.Split('-', '+')[0] + "-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
+        var feed = Path.Combine(RootFolder, "feed");
+        var release = PackingFolder.ReleaseVersion(repository);
+        var version = PackingFolder.TestVersion(repository);
 
         // docs/cli.md's pack command; --artifacts-path keeps this build's bin/obj out of the repository.
         var pack = ProcessRunner.Run(
             "dotnet",
-            new[] { "pack", Path.Combine("AkCache.Cli", "AkCache.Cli.csproj"), "-c", "Release", "-o", feed, "-p:AkCacheVersion=" + version, "--artifacts-path", Path.Combine(_root, "artifacts"), "-nodeReuse:false", "--disable-build-servers" },
+            new[] { "pack", Path.Combine("AkCache.Cli", "AkCache.Cli.csproj"), "-c", "Release", "-o", feed, "-p:AkCacheVersion=" + version, "--artifacts-path", Path.Combine(RootFolder, "artifacts"), "-nodeReuse:false", "--disable-build-servers" },
             repository,
             Environment(),
             TimeSpan.FromMinutes(5));
@@ -78,23 +70,7 @@ public sealed class ToolPackageTests : IDisposable
             Assert.Contains(zip.Entries, e => e.FullName.EndsWith("/akcache.dll", StringComparison.Ordinal));
             Assert.Contains(zip.Entries, e => e.FullName.EndsWith("/AkCache.Runtime.dll", StringComparison.Ordinal));
 
-            var machinePaths = new[] { repository, _root }.Select(p => Path.GetFullPath(p).TrimEnd(Path.DirectorySeparatorChar)).ToArray();
-            var found = new List<string>();
-            foreach (var entry in zip.Entries.Where(e => e.Length > 0))
-            {
-                using var stream = entry.Open();
-                using var copy = new MemoryStream();
-                stream.CopyTo(copy);
-                var bytes = copy.ToArray();
-                foreach (var path in machinePaths)
-                {
-                    if (bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(path)) >= 0 || bytes.AsSpan().IndexOf(System.Text.Encoding.Unicode.GetBytes(path)) >= 0)
-                    {
-                        found.Add($"{entry.FullName} names {path}");
-                    }
-                }
-            }
-
+            var found = PackingFolder.FilesNaming(zip, new[] { repository, RootFolder });
             Assert.True(found.Count == 0, string.Join("\n", found));
         }
 
@@ -113,25 +89,25 @@ public sealed class ToolPackageTests : IDisposable
             }
         }
 
-        var tools = Path.Combine(_root, "tools");
-        var install = ProcessRunner.Run("dotnet", new[] { "tool", "install", "--tool-path", tools, "AkCache.Cli", "--version", version, "--add-source", feed }, _root, Environment(), TimeSpan.FromMinutes(3));
+        var tools = Path.Combine(RootFolder, "tools");
+        var install = ProcessRunner.Run("dotnet", new[] { "tool", "install", "--tool-path", tools, "AkCache.Cli", "--version", version, "--add-source", feed }, RootFolder, Environment(), TimeSpan.FromMinutes(3));
         Assert.True(install.ExitCode == 0, install.ToString());
         var akcache = Path.Combine(tools, OperatingSystem.IsWindows() ? "akcache.exe" : "akcache");
         Assert.True(File.Exists(akcache), install.ToString());
 
-        var shown = ProcessRunner.Run(akcache, new[] { "--version" }, _root, Environment(), TimeSpan.FromMinutes(1));
+        var shown = ProcessRunner.Run(akcache, new[] { "--version" }, RootFolder, Environment(), TimeSpan.FromMinutes(1));
         Assert.True(shown.ExitCode == 0, shown.ToString());
-        Assert.Contains(configured.Split('-', '+')[0], shown.Output);
+        Assert.Contains(release, shown.Output);
 
         // Against the server: nothing stored under a new prefix, a key that is not there, a clear without a target.
         var prefix = "tool" + Guid.NewGuid().ToString("N").Substring(0, 8);
-        var stats = ProcessRunner.Run(akcache, new[] { "stats", "--url", _server.Url, "--prefix", prefix, "--json" }, _root, Environment(), TimeSpan.FromMinutes(1));
+        var stats = ProcessRunner.Run(akcache, new[] { "stats", "--url", _server.Url, "--prefix", prefix, "--json" }, RootFolder, Environment(), TimeSpan.FromMinutes(1));
         Assert.True(stats.ExitCode == 0, stats.ToString());
         Assert.Equal(0, JsonDocument.Parse(stats.Output).RootElement.GetProperty("total").GetProperty("keys").GetInt64());
 
-        var missing = ProcessRunner.Run(akcache, new[] { "get", prefix + ":nothing", "--url", _server.Url }, _root, Environment(), TimeSpan.FromMinutes(1));
+        var missing = ProcessRunner.Run(akcache, new[] { "get", prefix + ":nothing", "--url", _server.Url }, RootFolder, Environment(), TimeSpan.FromMinutes(1));
         Assert.Equal(3, missing.ExitCode);
-        var refused = ProcessRunner.Run(akcache, new[] { "clear", "--url", _server.Url }, _root, Environment(), TimeSpan.FromMinutes(1));
+        var refused = ProcessRunner.Run(akcache, new[] { "clear", "--url", _server.Url }, RootFolder, Environment(), TimeSpan.FromMinutes(1));
         Assert.Equal(2, refused.ExitCode);
     }
 }

@@ -54,9 +54,15 @@ internal static class LineDiff
             }
 
             if (!nearChange)
+            {
                 continue;
+            }
+
             if (lastShown >= 0 && k > lastShown + 1)
+            {
                 text.Append("  ...\n");
+            }
+
             text.Append(edits[k].Kind).Append(' ').Append(edits[k].Line).Append('\n');
             lastShown = k;
         }

@@ -54,7 +54,9 @@ internal sealed class Nullability
         {
             var contextAttribute = scope.CustomAttributes.FirstOrDefault(a => a.AttributeType.FullName == NullableContextAttribute);
             if (contextAttribute is not null)
+            {
                 return new Nullability(null, (byte)contextAttribute.ConstructorArguments[0].Value!);
+            }
         }
 
         return new Nullability(null, 0);

@@ -80,13 +80,19 @@ internal static class PublicApiRenderer
         foreach (var group in VisibleTypes(assembly).GroupBy(t => t.Namespace ?? string.Empty).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             if (text.Length > 0)
+            {
                 text.Append('\n');
+            }
+
             text.Append("namespace ").Append(group.Key).Append('\n').Append("{\n");
             var first = true;
             foreach (var type in group)
             {
                 if (!first)
+                {
                     text.Append('\n');
+                }
+
                 first = false;
                 RenderType(type, text);
             }
@@ -101,7 +107,9 @@ internal static class PublicApiRenderer
     {
         const string indent = "    ";
         foreach (var attribute in Attributes(type.CustomAttributes))
+        {
             text.Append(indent).Append(attribute).Append('\n');
+        }
 
         if (IsDelegate(type))
         {
@@ -124,7 +132,9 @@ internal static class PublicApiRenderer
         foreach (var member in lines)
         {
             foreach (var line in member)
+            {
                 text.Append(indent).Append(indent).Append(line).Append('\n');
+            }
         }
 
         text.Append(indent).Append("}\n");
@@ -138,26 +148,41 @@ internal static class PublicApiRenderer
             header.Append("enum ").Append(DeclarationName(type));
             var underlying = Enum.GetUnderlyingType(type);
             if (underlying != typeof(int))
+            {
                 header.Append(" : ").Append(TypeName(underlying, null));
+            }
+
             return header.ToString();
         }
 
         if (type.IsInterface)
+        {
             header.Append("interface ");
+        }
         else if (type.IsValueType)
+        {
             header.Append(HasAttribute(type.CustomAttributes, "IsReadOnlyAttribute") ? "readonly " : string.Empty)
                 .Append(HasAttribute(type.CustomAttributes, "IsByRefLikeAttribute") ? "ref " : string.Empty)
                 .Append("struct ");
+        }
         else
+        {
             header.Append(type.IsAbstract && type.IsSealed ? "static " : type.IsAbstract ? "abstract " : type.IsSealed ? "sealed " : string.Empty).Append("class ");
+        }
 
         header.Append(DeclarationName(type));
         var bases = new List<string>();
         if (type.BaseType is { } baseType && baseType != typeof(object) && baseType != typeof(ValueType))
+        {
             bases.Add(TypeName(baseType, null));
+        }
+
         bases.AddRange(type.GetInterfaces().Select(i => TypeName(i, null)).OrderBy(n => n, StringComparer.Ordinal));
         if (bases.Count > 0)
+        {
             header.Append(" : ").Append(string.Join(", ", bases));
+        }
+
         return header.Append(Constraints(type.GetGenericArguments())).ToString();
     }
 
@@ -189,12 +214,20 @@ internal static class PublicApiRenderer
     {
         var text = new StringBuilder(Accessibility(field)).Append(' ');
         if (field.IsLiteral)
+        {
             text.Append("const ");
+        }
         else
+        {
             text.Append(field.IsStatic ? "static " : string.Empty).Append(field.IsInitOnly ? "readonly " : string.Empty);
+        }
+
         text.Append(TypeName(field.FieldType, Nullability.Of(field))).Append(' ').Append(field.Name);
         if (field.IsLiteral)
+        {
             text.Append(" = ").Append(Literal(field.GetRawConstantValue(), field.FieldType));
+        }
+
         return text.Append(';').ToString();
     }
 
@@ -210,10 +243,16 @@ internal static class PublicApiRenderer
         foreach (var accessor in new[] { property.GetMethod, property.SetMethod })
         {
             if (accessor is null || !IsVisible(accessor))
+            {
                 continue;
+            }
+
             text.Append(' ');
             if (Accessibility(accessor) != Accessibility(widest))
+            {
                 text.Append(Accessibility(accessor)).Append(' ');
+            }
+
             var isInit = accessor == property.SetMethod && accessor.ReturnParameter.GetRequiredCustomModifiers().Any(m => m.Name == "IsExternalInit");
             text.Append(accessor == property.GetMethod ? "get" : isInit ? "init" : "set").Append(';');
         }
@@ -231,15 +270,25 @@ internal static class PublicApiRenderer
     private static string Modifiers(MethodInfo method)
     {
         if (method.DeclaringType!.IsInterface)
+        {
             return method.IsStatic ? "static " : string.Empty;
+        }
+
         var text = new StringBuilder(method.IsStatic ? "static " : string.Empty);
         var overrides = method.IsVirtual && method.GetBaseDefinition().DeclaringType != method.DeclaringType;
         if (method.IsAbstract)
+        {
             text.Append(overrides ? "abstract override " : "abstract ");
+        }
         else if (overrides)
+        {
             text.Append(method.IsFinal ? "sealed override " : "override ");
+        }
         else if (method.IsVirtual && !method.IsFinal)
+        {
             text.Append("virtual ");
+        }
+
         return text.ToString();
     }
 
@@ -251,7 +300,10 @@ internal static class PublicApiRenderer
     {
         var text = new StringBuilder();
         foreach (var attribute in Attributes(parameter.CustomAttributes))
+        {
             text.Append(attribute).Append(' ');
+        }
+
         var type = parameter.ParameterType;
         if (type.IsByRef)
         {
@@ -260,10 +312,16 @@ internal static class PublicApiRenderer
         }
 
         if (HasAttribute(parameter.CustomAttributes, "ParamArrayAttribute"))
+        {
             text.Append("params ");
+        }
+
         text.Append(TypeName(type, Nullability.Of(parameter))).Append(' ').Append(parameter.Name);
         if (parameter.HasDefaultValue)
+        {
             text.Append(" = ").Append(Literal(parameter.RawDefaultValue, type));
+        }
+
         return text.ToString();
     }
 
@@ -276,18 +334,33 @@ internal static class PublicApiRenderer
             var flags = argument.GenericParameterAttributes;
             var isUnmanaged = HasAttribute(argument.CustomAttributes, "IsUnmanagedAttribute");
             if (isUnmanaged)
+            {
                 constraints.Add("unmanaged");
+            }
             else if ((flags & GenericParameterAttributes.NotNullableValueTypeConstraint) != 0)
+            {
                 constraints.Add("struct");
+            }
             else if ((flags & GenericParameterAttributes.ReferenceTypeConstraint) != 0)
+            {
                 constraints.Add("class");
+            }
+
             constraints.AddRange(argument.GetGenericParameterConstraints().Where(c => c != typeof(ValueType)).Select(c => TypeName(c, null)).OrderBy(c => c, StringComparer.Ordinal));
             if ((flags & GenericParameterAttributes.DefaultConstructorConstraint) != 0 && (flags & GenericParameterAttributes.NotNullableValueTypeConstraint) == 0)
+            {
                 constraints.Add("new()");
+            }
+
             if ((flags & GenericParameterAttributes.AllowByRefLike) != 0)
+            {
                 constraints.Add("allows ref struct");
+            }
+
             if (constraints.Count > 0)
+            {
                 text.Append(" where ").Append(argument.Name).Append(" : ").Append(string.Join(", ", constraints));
+            }
         }
 
         return text.ToString();
@@ -303,7 +376,10 @@ internal static class PublicApiRenderer
     {
         var name = TypeName(attribute.AttributeType, null);
         if (name.EndsWith("Attribute", StringComparison.Ordinal))
+        {
             name = name[..^"Attribute".Length];
+        }
+
         var arguments = attribute.ConstructorArguments.Select(a => Literal(a.Value, a.ArgumentType))
             .Concat(attribute.NamedArguments.Select(a => a.MemberName + " = " + Literal(a.TypedValue.Value, a.TypedValue.ArgumentType)))
             .ToList();
@@ -313,9 +389,15 @@ internal static class PublicApiRenderer
     private static string Literal(object? value, Type type)
     {
         if (value is null)
+        {
             return type.IsValueType && Nullable.GetUnderlyingType(type) is null ? "default" : "null";
+        }
+
         if (type.IsEnum || Nullable.GetUnderlyingType(type) is { IsEnum: true })
+        {
             return EnumLiteral(value, type.IsEnum ? type : Nullable.GetUnderlyingType(type)!);
+        }
+
         return value switch
         {
             string s => "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"",
@@ -336,12 +418,17 @@ internal static class PublicApiRenderer
         var fields = enumType.GetFields(BindingFlags.Public | BindingFlags.Static)
             .Select(f => (f.Name, Value: Bits(f.GetRawConstantValue()!))).ToList();
         if (fields.FirstOrDefault(f => f.Value == number) is { Name: not null } exact)
+        {
             return typeName + "." + exact.Name;
+        }
+
         if (enumType.IsDefined(typeof(FlagsAttribute), inherit: false))
         {
             var parts = fields.Where(f => f.Value != 0 && (number & f.Value) == f.Value).ToList();
             if (parts.Count > 0 && parts.Aggregate(0UL, (all, f) => all | f.Value) == number)
+            {
                 return string.Join(" | ", parts.Select(f => typeName + "." + f.Name));
+            }
         }
 
         return "(" + typeName + ")" + Convert.ToString(underlyingValue, CultureInfo.InvariantCulture);
@@ -362,11 +449,20 @@ internal static class PublicApiRenderer
     {
         // Consumes the annotation bytes in the order the compiler writes them (Roslyn's nullable-metadata.md).
         if (type.IsByRef || type.IsPointer)
+        {
             return TypeName(type.GetElementType()!, nullability) + (type.IsPointer ? "*" : string.Empty);
+        }
+
         if (type.IsGenericParameter)
+        {
             return type.Name + (nullability?.NextIsAnnotated() == true ? "?" : string.Empty);
+        }
+
         if (Nullable.GetUnderlyingType(type) is { } underlying)
+        {
             return TypeName(underlying, nullability) + "?";
+        }
+
         if (type.IsArray)
         {
             var arrayAnnotated = nullability?.NextIsAnnotated() == true;
@@ -375,10 +471,15 @@ internal static class PublicApiRenderer
 
         var annotated = false;
         if (!type.IsValueType || type.IsGenericType)
+        {
             annotated = nullability?.NextIsAnnotated() == true && !type.IsValueType;
+        }
+
         var suffix = annotated ? "?" : string.Empty;
         if (Keywords.TryGetValue(type, out var keyword))
+        {
             return keyword + suffix;
+        }
 
         var allArguments = type.IsGenericType ? type.GetGenericArguments().Select(a => TypeName(a, nullability)).ToArray() : Array.Empty<string>();
         return QualifiedName(type, allArguments) + suffix;
@@ -395,7 +496,10 @@ internal static class PublicApiRenderer
         var name = definition.Name;
         var tick = name.IndexOf('`', StringComparison.Ordinal);
         if (tick < 0)
+        {
             return prefix + name;
+        }
+
         return prefix + name[..tick] + "<" + string.Join(", ", arguments.Skip(inherited)) + ">";
     }
 

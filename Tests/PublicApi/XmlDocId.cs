@@ -37,9 +37,15 @@ internal static class XmlDocId
     private static string ParameterType(Type type)
     {
         if (type.IsByRef)
+        {
             return ParameterType(type.GetElementType()!) + "@";
+        }
+
         if (type.IsPointer)
+        {
             return ParameterType(type.GetElementType()!) + "*";
+        }
+
         if (type.IsArray)
         {
             var rank = type.GetArrayRank();
@@ -48,10 +54,14 @@ internal static class XmlDocId
         }
 
         if (type.IsGenericParameter)
+        {
             return (type.DeclaringMethod is null ? "`" : "``") + type.GenericParameterPosition;
+        }
 
         if (!type.IsGenericType)
+        {
             return TypeName(type);
+        }
 
         // Generic arguments of an enclosing type belong to the enclosing type's part of the name.
         var arguments = type.GetGenericArguments();
@@ -64,7 +74,10 @@ internal static class XmlDocId
             var name = declaration.Name;
             var tick = name.IndexOf('`', StringComparison.Ordinal);
             if (tick < 0)
+            {
                 return prefix + name;
+            }
+
             var arity = int.Parse(name[(tick + 1)..], System.Globalization.CultureInfo.InvariantCulture);
             var own = arguments.Skip(used).Take(arity).Select(ParameterType);
             used += arity;

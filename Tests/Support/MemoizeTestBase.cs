@@ -1,8 +1,8 @@
 using System;
 using System.Linq;
-using Xunit;
 using AkCache.Tests.Infrastructure;
 using StackExchange.Redis;
+using Xunit;
 
 namespace AkCache.Tests.Support;
 

@@ -5,8 +5,8 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using AkCache.Internals.Messaging;
-using StackExchange.Redis;
 using AkCache.Internals.Observability;
+using StackExchange.Redis;
 
 namespace AkCache.Internals.Distributed;
 

@@ -2,8 +2,8 @@ using System;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Threading;
-using AkCache.Internals.Observability;
 using AkCache.Internals.Logging;
+using AkCache.Internals.Observability;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 

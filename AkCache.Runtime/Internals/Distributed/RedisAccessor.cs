@@ -3,10 +3,10 @@ using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 using AkCache.Internals.Configuration;
+using AkCache.Internals.Logging;
 using AkCache.Internals.Messaging;
 using AkCache.Internals.Observability;
 using AkCache.Internals.Timing;
-using AkCache.Internals.Logging;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 

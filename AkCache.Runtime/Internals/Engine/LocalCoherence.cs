@@ -5,13 +5,13 @@ using System.Threading;
 using System.Threading.Tasks;
 using AkCache.CompilerServices;
 using AkCache.Internals.Local;
+using AkCache.Internals.Logging;
 using AkCache.Internals.Messaging;
 using AkCache.Internals.Messaging.Tracking;
 using AkCache.Internals.Observability;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
-using AkCache.Internals.Logging;
 
 namespace AkCache.Internals.Engine;
 

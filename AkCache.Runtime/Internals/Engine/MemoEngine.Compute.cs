@@ -3,8 +3,8 @@ using System.Threading;
 using System.Threading.Tasks;
 using AkCache.CompilerServices;
 using AkCache.Internals.Distributed;
-using AkCache.Internals.Locking;
 using AkCache.Internals.Local;
+using AkCache.Internals.Locking;
 using AkCache.Internals.Observability;
 
 namespace AkCache.Internals.Engine;

@@ -1,10 +1,10 @@
 using System;
 using AkCache.CompilerServices;
 using AkCache.Internals.Local;
+using AkCache.Internals.Logging;
 using AkCache.Internals.Serialization;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
-using AkCache.Internals.Logging;
 
 namespace AkCache.Internals.Engine;
 

@@ -260,10 +260,7 @@ internal sealed partial class MemoEngine
 
     private static string RememberedKey(LocalEntry? entry, string redisKey)
     {
-        if (entry is not null)
-        {
-            entry.RedisKey = redisKey;
-        }
+        entry?.RedisKey = redisKey;
 
         return redisKey;
     }

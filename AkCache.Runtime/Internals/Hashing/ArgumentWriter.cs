@@ -72,14 +72,46 @@ internal static class ArgumentWriter<T>
     {
         var t = typeof(T);
         // The fixed-width primitives have one definition of their form: KeyBuilder.TryWritePrimitive.
-        if (t.IsPrimitive && t != typeof(IntPtr) && t != typeof(UIntPtr)) return new ArgumentWriteAction<T>(static (ref KeyBuilder b, T v) => b.WritePrimitive(v));
-        if (t == typeof(decimal)) return new ArgumentWriteAction<decimal>(static (ref KeyBuilder b, decimal v) => WriteDecimal(ref b, v));
-        if (t == typeof(string)) return new ArgumentWriteAction<string?>(static (ref KeyBuilder b, string? v) => b.WriteNullableString(v));
-        if (t == typeof(byte[])) return new ArgumentWriteAction<byte[]?>(static (ref KeyBuilder b, byte[]? v) => WriteByteArray(ref b, v));
-        if (t == typeof(Guid)) return new ArgumentWriteAction<Guid>(static (ref KeyBuilder b, Guid v) => WriteGuid(ref b, v));
-        if (t == typeof(TimeSpan)) return new ArgumentWriteAction<TimeSpan>(static (ref KeyBuilder b, TimeSpan v) => b.WriteInt64(v.Ticks));
-        if (t == typeof(DateTime)) return new ArgumentWriteAction<DateTime>(static (ref KeyBuilder b, DateTime v) => WriteDateTime(ref b, v));
-        if (t == typeof(DateTimeOffset)) return new ArgumentWriteAction<DateTimeOffset>(static (ref KeyBuilder b, DateTimeOffset v) => WriteDateTimeOffset(ref b, v));
+        if (t.IsPrimitive && t != typeof(IntPtr) && t != typeof(UIntPtr))
+        {
+            return new ArgumentWriteAction<T>(static (ref KeyBuilder b, T v) => b.WritePrimitive(v));
+        }
+
+        if (t == typeof(decimal))
+        {
+            return new ArgumentWriteAction<decimal>(static (ref KeyBuilder b, decimal v) => WriteDecimal(ref b, v));
+        }
+
+        if (t == typeof(string))
+        {
+            return new ArgumentWriteAction<string?>(static (ref KeyBuilder b, string? v) => b.WriteNullableString(v));
+        }
+
+        if (t == typeof(byte[]))
+        {
+            return new ArgumentWriteAction<byte[]?>(static (ref KeyBuilder b, byte[]? v) => WriteByteArray(ref b, v));
+        }
+
+        if (t == typeof(Guid))
+        {
+            return new ArgumentWriteAction<Guid>(static (ref KeyBuilder b, Guid v) => WriteGuid(ref b, v));
+        }
+
+        if (t == typeof(TimeSpan))
+        {
+            return new ArgumentWriteAction<TimeSpan>(static (ref KeyBuilder b, TimeSpan v) => b.WriteInt64(v.Ticks));
+        }
+
+        if (t == typeof(DateTime))
+        {
+            return new ArgumentWriteAction<DateTime>(static (ref KeyBuilder b, DateTime v) => WriteDateTime(ref b, v));
+        }
+
+        if (t == typeof(DateTimeOffset))
+        {
+            return new ArgumentWriteAction<DateTimeOffset>(static (ref KeyBuilder b, DateTimeOffset v) => WriteDateTimeOffset(ref b, v));
+        }
+
         return null;
     }
 

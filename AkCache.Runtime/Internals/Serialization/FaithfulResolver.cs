@@ -81,14 +81,46 @@ internal sealed class FaithfulResolver : IFormatterResolver
 
     private static object? Special(Type type)
     {
-        if (type == typeof(object)) return TaggedObjectFormatter.Instance;
-        if (type == typeof(DateTime)) return ExactDateTimeFormatter.Instance;
-        if (type == typeof(DateTimeOffset)) return ExactDateTimeOffsetFormatter.Instance;
-        if (type == typeof(decimal)) return ExactDecimalFormatter.Instance;
-        if (type == typeof(Guid)) return NativeGuidFormatter.Instance;
-        if (type == typeof(DBNull)) return DBNullFormatter.Instance;
-        if (type == typeof(DataTable)) return DataTableFormatter.Instance;
-        if (type == typeof(DataSet)) return DataSetFormatter.Instance;
+        if (type == typeof(object))
+        {
+            return TaggedObjectFormatter.Instance;
+        }
+
+        if (type == typeof(DateTime))
+        {
+            return ExactDateTimeFormatter.Instance;
+        }
+
+        if (type == typeof(DateTimeOffset))
+        {
+            return ExactDateTimeOffsetFormatter.Instance;
+        }
+
+        if (type == typeof(decimal))
+        {
+            return ExactDecimalFormatter.Instance;
+        }
+
+        if (type == typeof(Guid))
+        {
+            return NativeGuidFormatter.Instance;
+        }
+
+        if (type == typeof(DBNull))
+        {
+            return DBNullFormatter.Instance;
+        }
+
+        if (type == typeof(DataTable))
+        {
+            return DataTableFormatter.Instance;
+        }
+
+        if (type == typeof(DataSet))
+        {
+            return DataSetFormatter.Instance;
+        }
+
         return OptionalFormatters.For(type);
     }
 
@@ -137,15 +169,27 @@ internal sealed class FaithfulResolver : IFormatterResolver
     private static string? Refusal(Type type)
     {
         if (type == typeof(IntPtr) || type == typeof(UIntPtr) || type.IsPointer)
+        {
             return $"{TypeDisplay.Short(type)} is a native handle or pointer, meaningful only in the process that made it";
+        }
+
         if (typeof(Delegate).IsAssignableFrom(type))
+        {
             return $"{TypeDisplay.Short(type)} is a delegate: code, not data";
+        }
+
         if (typeof(System.IO.Stream).IsAssignableFrom(type) || typeof(System.Threading.Tasks.Task).IsAssignableFrom(type)
             || typeof(System.Threading.WaitHandle).IsAssignableFrom(type) || typeof(Type).IsAssignableFrom(type)
             || typeof(MemberInfo).IsAssignableFrom(type) || typeof(Exception).IsAssignableFrom(type))
+        {
             return $"{TypeDisplay.Short(type)} holds process state, not data";
+        }
+
         if (type.IsGenericType && type.GetGenericTypeDefinition().FullName == "System.Lazy`1")
+        {
             return $"{TypeDisplay.Short(type)} holds code that has not run yet";
+        }
+
         return null;
     }
 

@@ -1,8 +1,8 @@
 using System;
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using AkCache.CompilerServices;
 using AkCache.Internals.Hashing;
-using System.IO.Hashing;
 using MessagePack;
 
 namespace AkCache.Internals.Serialization;

@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
-using Microsoft.Extensions.Logging;
 using AkCache.Internals.Logging;
+using Microsoft.Extensions.Logging;
 
 namespace AkCache.Internals.Messaging.Tracking;
 

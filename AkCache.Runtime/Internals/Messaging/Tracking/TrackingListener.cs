@@ -2,8 +2,8 @@ using System;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using Microsoft.Extensions.Logging;
 using AkCache.Internals.Logging;
+using Microsoft.Extensions.Logging;
 
 namespace AkCache.Internals.Messaging.Tracking;
 
