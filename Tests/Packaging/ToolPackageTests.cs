@@ -15,7 +15,8 @@ namespace AkCache.Tests.Packaging;
 /// <summary>
 /// The akcache tool as an operator gets it (docs/cli.md): AkCache.Cli packed into a local folder,
 /// installed with <c>dotnet tool install --tool-path</c> from there, and run as a program of its own
-/// against a real Redis; the package carries the license, readme and icon and no path of this machine.
+/// against a real Redis (each command); the package carries the license, readme and icon and no path
+/// of this machine, and its symbols package the PDBs.
 /// </summary>
 public sealed class ToolPackageTests : IDisposable
 {
@@ -99,15 +100,42 @@ public sealed class ToolPackageTests : IDisposable
         Assert.True(shown.ExitCode == 0, shown.ToString());
         Assert.Contains(release, shown.Output);
 
-        // Against the server: nothing stored under a new prefix, a key that is not there, a clear without a target.
+        // Every command against the server, on a value stored as AkCache stores it (an envelope under a key of its layout).
         var prefix = "tool" + Guid.NewGuid().ToString("N").Substring(0, 8);
-        var stats = ProcessRunner.Run(akcache, new[] { "stats", "--url", _server.Url, "--prefix", prefix, "--json" }, RootFolder, Environment(), TimeSpan.FromMinutes(1));
-        Assert.True(stats.ExitCode == 0, stats.ToString());
-        Assert.Equal(0, JsonDocument.Parse(stats.Output).RootElement.GetProperty("total").GetProperty("keys").GetInt64());
+        ProcessRunner.Result Akcache(params string[] args) =>
+            ProcessRunner.Run(akcache, args.Concat(new[] { "--url", _server.Url, "--prefix", prefix }).ToArray(), RootFolder, Environment(), TimeSpan.FromMinutes(1));
 
-        var missing = ProcessRunner.Run(akcache, new[] { "get", prefix + ":nothing", "--url", _server.Url }, RootFolder, Environment(), TimeSpan.FromMinutes(1));
-        Assert.Equal(3, missing.ExitCode);
-        var refused = ProcessRunner.Run(akcache, new[] { "clear", "--url", _server.Url }, RootFolder, Environment(), TimeSpan.FromMinutes(1));
-        Assert.Equal(2, refused.ExitCode);
+        var empty = Akcache("stats", "--json");
+        Assert.True(empty.ExitCode == 0, empty.ToString());
+        Assert.Equal(0, JsonDocument.Parse(empty.Output).RootElement.GetProperty("total").GetProperty("keys").GetInt64());
+
+        const string method = "Pricing.Quotes.Last(System.String)";
+        var key = $"{prefix}:{method}:v2.0123abcd:{{0123456789abcdef0123456789abcdef}}";
+        using (var redis = StackExchange.Redis.ConnectionMultiplexer.Connect(_server.Endpoint))
+        {
+            var envelope = AkCache.Internals.Serialization.ValueSerializer.Serialize("603.5", DateTimeOffset.UtcNow.AddMinutes(5).ToUnixTimeMilliseconds(), default);
+            redis.GetDatabase().StringSet(key, envelope, TimeSpan.FromMinutes(5));
+        }
+
+        var stats = Akcache("stats", "--json");
+        Assert.True(stats.ExitCode == 0, stats.ToString());
+        Assert.Equal(method, JsonDocument.Parse(stats.Output).RootElement.GetProperty("methods")[0].GetProperty("method").GetString());
+        var listed = Akcache("ls", "Pricing.Quotes.Last", "--json");
+        Assert.True(listed.ExitCode == 0, listed.ToString());
+        Assert.Equal(key, JsonDocument.Parse(listed.Output).RootElement.GetProperty("entries")[0].GetProperty("key").GetString());
+        var got = Akcache("get", key);
+        Assert.True(got.ExitCode == 0, got.ToString());
+        Assert.Equal("603.5", JsonDocument.Parse(got.Output).RootElement.GetProperty("value").GetString());
+
+        Assert.Equal(3, Akcache("get", prefix + ":nothing").ExitCode);
+        Assert.Equal(2, ProcessRunner.Run(akcache, new[] { "clear", "--url", _server.Url }, RootFolder, Environment(), TimeSpan.FromMinutes(1)).ExitCode);
+
+        // With --prefix, clear means every entry under it: asked first, and with nobody to answer, nothing goes.
+        Assert.Equal(5, Akcache("clear").ExitCode);
+        Assert.Equal(0, Akcache("get", key).ExitCode);
+        var cleared = Akcache("clear", "--method", method, "--yes", "--json");
+        Assert.True(cleared.ExitCode == 0, cleared.ToString());
+        Assert.Equal(1, JsonDocument.Parse(cleared.Output).RootElement.GetProperty("deleted").GetInt64());
+        Assert.Equal(3, Akcache("get", key).ExitCode);
     }
 }
