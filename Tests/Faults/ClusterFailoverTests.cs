@@ -168,7 +168,7 @@ public sealed class ClusterFailoverTests : IDisposable
 
     private static string[] KeysOn(int port, string prefix)
     {
-        using var connection = ConnectionMultiplexer.Connect($"127.0.0.1:{port},allowAdmin=true,connectTimeout=1000");
+        using var connection = ConnectionMultiplexer.Connect($"127.0.0.1:{port},allowAdmin=true,connectTimeout=10000");
         return connection.GetServer("127.0.0.1", port).Keys(pattern: prefix + ":*").Select(k => k.ToString()).Where(k => !k.EndsWith(":lock", StringComparison.Ordinal) && !k.EndsWith(":awaited", StringComparison.Ordinal)).ToArray();
     }
 }

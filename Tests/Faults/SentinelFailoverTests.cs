@@ -276,7 +276,7 @@ public sealed class SentinelFailoverTests : IDisposable
 
     private string[] KeysOn(RedisTestServer server, string? password = null)
     {
-        using var connection = ConnectionMultiplexer.Connect(server.Endpoint + ",allowAdmin=true,connectTimeout=1000" + (password is null ? "" : ",password=" + password));
+        using var connection = ConnectionMultiplexer.Connect(server.Endpoint + ",allowAdmin=true,connectTimeout=10000" + (password is null ? "" : ",password=" + password));
         return connection.GetServer(server.Endpoint).Keys(pattern: _prefix + ":*").Select(k => k.ToString()).ToArray();
     }
 
