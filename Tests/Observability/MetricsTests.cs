@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics.Metrics;
+using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -108,6 +109,35 @@ public sealed class MetricsTests : MemoizeTestBase
         Assert.Equal(81, _square(9));
         Assert.Equal(opened + 1, meter.Count("akcache.breaker.transitions", ("akcache.breaker", "connection"), ("akcache.state", "open")));
         Assert.Equal(1, Delta(after, meter.Calls(Method), "computed"));
+    }
+
+    /// <summary>
+    /// The wait of the scripted sequence, with the other process a real one: a TestWorker computes
+    /// TestWorker.Slow.Compute for 1.5 s under the lock; this process calls the same method (TestWorker's
+    /// own assembly, loaded here) meanwhile, waits, and gets the worker's result: one waited, no computation.
+    /// </summary>
+    [Fact]
+    public void A_wait_for_a_computation_of_another_OS_process_is_counted_as_waited()
+    {
+        const string workerMethod = "TestWorker.Slow.Compute(System.String)";
+        var dll = Path.Combine(ProcessRunner.RepositoryRoot(), "TestWorker", "bin", WorkerProcesses.Configuration, "net10.0", "TestWorker.dll");
+        var compute = System.Reflection.Assembly.LoadFrom(dll).GetType("TestWorker.Slow", throwOnError: true)!.GetMethod("Compute")!.CreateDelegate<Func<string, string>>();
+        var key = "metrics-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+
+        using var meter = new AkCacheListener();
+        using var workers = new WorkerProcesses(1, new[] { "--key", key, "--threads", "1", "--compute-ms", "1500" }, Server.Url, Prefix);
+        workers.Go(TimeSpan.FromSeconds(60));
+        Wait.Until(() => StoredKeys("TestWorker.Slow.Compute(*:lock").Length == 1, "the worker holds the lock of its computation", TimeSpan.FromSeconds(30));
+
+        var before = meter.Calls(workerMethod);
+        var worker = workers.Workers.Single();
+        Assert.Equal($"{key}-by-{worker.Id}", compute(key));
+        var after = meter.Calls(workerMethod);
+        workers.WaitForExit(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, Delta(before, after, "waited"));
+        Assert.Equal(0, Delta(before, after, "computed"));
+        Assert.Equal(0, Delta(before, after, "redis_hit") + Delta(before, after, "local_hit") + Delta(before, after, "fallback"));
     }
 
     [Fact]
