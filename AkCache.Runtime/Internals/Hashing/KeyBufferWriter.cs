@@ -19,18 +19,25 @@ internal sealed class KeyBufferWriter : IBufferWriter<byte>
 
     private byte[] _buffer = Array.Empty<byte>();
     private int _length;
+    private int _trailer;
 
     private KeyBufferWriter()
     {
     }
 
-    /// <summary>A writer that appends to <paramref name="buffer"/> after its first <paramref name="length"/> bytes.</summary>
-    public static KeyBufferWriter Rent(byte[] buffer, int length)
+    /// <summary>
+    /// A writer that appends to <paramref name="buffer"/> after its first <paramref name="length"/>
+    /// bytes. <paramref name="trailer"/>: when it grows a buffer to a large size asked for at once (a
+    /// large result's payload), it leaves that many bytes of room after what was asked for, so that
+    /// the buffer can be the envelope itself, its checksum and signature written there.
+    /// </summary>
+    public static KeyBufferWriter Rent(byte[] buffer, int length, int trailer = 0)
     {
         var writer = t_idle ?? new KeyBufferWriter();
         t_idle = null;
         writer._buffer = buffer;
         writer._length = length;
+        writer._trailer = trailer;
         return writer;
     }
 
@@ -41,6 +48,7 @@ internal sealed class KeyBufferWriter : IBufferWriter<byte>
         length = _length;
         _buffer = Array.Empty<byte>();
         _length = 0;
+        _trailer = 0;
         t_idle = this;
         return buffer;
     }
@@ -78,6 +86,11 @@ internal sealed class KeyBufferWriter : IBufferWriter<byte>
         // Only the bytes written are ever read: a large buffer is not zeroed first (a 60 MiB value's
         // serialization would write 60 MiB of zeros for nothing, on the large object heap).
         var size = Math.Max(_buffer.Length * 2, _length + needed);
+        if (size == _length + needed && size >= ByteArrays.UninitializedFrom)
+        {
+            size += _trailer;
+        }
+
         var grown = ByteArrays.Uninitialized(size);
         _buffer.AsSpan(0, _length).CopyTo(grown);
         _buffer = grown;

@@ -125,7 +125,8 @@ internal static class ValueSerializer
             // the envelope: one payload-sized allocation per store, not two.
             var scratch = t_scratch ?? new byte[4096];
             t_scratch = null;
-            var writer = KeyBufferWriter.Rent(scratch, HeaderLength);
+            var signature = signer is null ? 0 : ValueSigner.SignatureLength;
+            var writer = KeyBufferWriter.Rent(scratch, HeaderLength, ChecksumLength + signature);
             try
             {
                 MessagePackSerializer.Serialize(writer, value, Options);
@@ -143,7 +144,12 @@ internal static class ValueSerializer
                 }
             }
 
-            envelope = Envelope(scratch.AsSpan(HeaderLength, signed - HeaderLength), compressAbove, signer, ref flags, out signed);
+            envelope = InPlace(scratch, signed, signature, compressAbove, ref flags)
+                ?? Envelope(scratch.AsSpan(HeaderLength, signed - HeaderLength), compressAbove, signer, ref flags, out signed);
+            if (ReferenceEquals(envelope, scratch))
+            {
+                signed += ChecksumLength;
+            }
         }
 
         envelope[0] = FormatVersion;
@@ -202,6 +208,26 @@ internal static class ValueSerializer
         var envelope = Allocate(signed + signature);
         payload.CopyTo(envelope.AsSpan(HeaderLength));
         return envelope;
+    }
+
+    /// <summary>
+    /// The serialization's own buffer as the envelope, when it is one already: a large payload that
+    /// will not be compressed, written in one piece into a buffer grown to exactly its header, payload,
+    /// checksum and signature (<see cref="KeyBufferWriter.Rent"/>'s trailer). A 60 MiB result is then
+    /// copied once, by its serialization, instead of twice. Null otherwise: the caller copies.
+    /// </summary>
+    private static byte[]? InPlace(byte[] buffer, int written, int signature, int compressAbove, ref byte flags)
+    {
+        var payload = buffer.AsSpan(HeaderLength, written - HeaderLength);
+        if (buffer.Length != written + ChecksumLength + signature
+            || written + ChecksumLength + signature <= LargeEnvelopeBytes
+            || (compressAbove > 0 && payload.Length >= compressAbove && SampleSaves(payload)))
+        {
+            return null;
+        }
+
+        flags |= Checksummed;
+        return buffer;
     }
 
     /// <summary>

@@ -39,6 +39,39 @@ public sealed class EnvelopeChecksumTests
         Assert.Equal(payload, ValueSerializer.Deserialize<byte[]>(large, payloadLength));
     }
 
+    /// <summary>
+    /// A large incompressible payload becomes its envelope in the serialization's own buffer (one copy
+    /// of the value, not two): the envelope is exactly header, payload, checksum and signature, whole,
+    /// signed where asked, and reads back equal.
+    /// </summary>
+    [Fact]
+    public void A_large_envelope_made_in_the_serializations_buffer_is_exactly_as_long_as_its_parts_and_reads_back()
+    {
+        var payload = Bytes(5, 3 * 1024 * 1024);
+        var plain = ValueSerializer.Serialize(payload, 0, Key, compressAbove: 64 * 1024);
+        Assert.Equal(ValueSerializer.HeaderLength + 5 + payload.Length + ValueSerializer.ChecksumLength, plain.Length);
+        Assert.True(ValueSerializer.IsWhole(plain));
+        Assert.Equal(EnvelopeStatus.Valid, ValueSerializer.ReadHeader<byte[]>(plain, Key, null, out _, out var plainLength));
+        Assert.Equal(payload, ValueSerializer.Deserialize<byte[]>(plain, plainLength));
+
+        using var signer = new ValueSigner(SigningKey);
+        var signed = ValueSerializer.Serialize(payload, 0, Key, signer, compressAbove: 64 * 1024);
+        Assert.Equal(ValueSerializer.HeaderLength + 5 + payload.Length + ValueSerializer.ChecksumLength + ValueSigner.SignatureLength, signed.Length);
+        Assert.True(ValueSerializer.IsWhole(signed));
+        Assert.Equal(EnvelopeStatus.Valid, ValueSerializer.ReadHeader<byte[]>(signed, Key, signer, out _, out var signedLength));
+        Assert.Equal(payload, ValueSerializer.Deserialize<byte[]>(signed, signedLength));
+
+        // Two serializations of one value are the same bytes, whichever buffer each was made in.
+        Assert.Equal(plain, ValueSerializer.Serialize(payload, 0, Key, compressAbove: 64 * 1024));
+
+        // One payload-sized array per envelope, not two (the buffer the value is serialized into is the envelope).
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var again = ValueSerializer.Serialize(payload, 0, Key, compressAbove: 64 * 1024);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(plain, again);
+        Assert.InRange(allocated, payload.Length, payload.Length + (payload.Length / 4));
+    }
+
     [Fact]
     public void The_checksum_starts_where_the_envelope_would_pass_the_large_limit()
     {
