@@ -117,7 +117,7 @@ internal static class ValueSerializer
         if (serializer.Custom is { } custom)
         {
             var payload = custom.Serialize(value);
-            envelope = Envelope(payload, compressAbove, signer, ref flags, out signed);
+            envelope = Envelope(payload, WorthCompressing(payload, compressAbove), signer, ref flags, out signed);
         }
         else
         {
@@ -144,8 +144,10 @@ internal static class ValueSerializer
                 }
             }
 
-            envelope = InPlace(scratch, signed, signature, compressAbove, ref flags)
-                ?? Envelope(scratch.AsSpan(HeaderLength, signed - HeaderLength), compressAbove, signer, ref flags, out signed);
+            var payload = scratch.AsSpan(HeaderLength, signed - HeaderLength);
+            var compress = WorthCompressing(payload, compressAbove);
+            envelope = (compress ? null : InPlace(scratch, signed, signature, ref flags))
+                ?? Envelope(payload, compress, signer, ref flags, out signed);
             if (ReferenceEquals(envelope, scratch))
             {
                 signed += ChecksumLength;
@@ -171,15 +173,15 @@ internal static class ValueSerializer
     }
 
     /// <summary>
-    /// An envelope with room for the header, <paramref name="payload"/> in it (compressed when it is
-    /// at least <paramref name="compressAbove"/> bytes and that saves room), room for a checksum when
+    /// An envelope with room for the header, <paramref name="payload"/> in it (compressed when
+    /// <paramref name="compress"/> (<see cref="WorthCompressing"/>) and that saves room), room for a checksum when
     /// it is large (<see cref="ChecksumRoom"/>) and for a signature; <paramref name="signed"/> is the
     /// length the signature covers.
     /// </summary>
-    private static byte[] Envelope(ReadOnlySpan<byte> payload, int compressAbove, ValueSigner? signer, ref byte flags, out int signed)
+    private static byte[] Envelope(ReadOnlySpan<byte> payload, bool compress, ValueSigner? signer, ref byte flags, out int signed)
     {
         var signature = signer is null ? 0 : ValueSigner.SignatureLength;
-        if (compressAbove > 0 && payload.Length >= compressAbove && SampleSaves(payload))
+        if (compress)
         {
             // Worth it only if it saves at least an eighth: else the reader's decompression costs more than the bytes saved.
             var room = System.Buffers.ArrayPool<byte>.Shared.Rent(payload.Length - (payload.Length / 8));
@@ -216,12 +218,9 @@ internal static class ValueSerializer
     /// checksum and signature (<see cref="KeyBufferWriter.Rent"/>'s trailer). A 60 MiB result is then
     /// copied once, by its serialization, instead of twice. Null otherwise: the caller copies.
     /// </summary>
-    private static byte[]? InPlace(byte[] buffer, int written, int signature, int compressAbove, ref byte flags)
+    private static byte[]? InPlace(byte[] buffer, int written, int signature, ref byte flags)
     {
-        var payload = buffer.AsSpan(HeaderLength, written - HeaderLength);
-        if (buffer.Length != written + ChecksumLength + signature
-            || written + ChecksumLength + signature <= LargeEnvelopeBytes
-            || (compressAbove > 0 && payload.Length >= compressAbove && SampleSaves(payload)))
+        if (buffer.Length != written + ChecksumLength + signature || written + ChecksumLength + signature <= LargeEnvelopeBytes)
         {
             return null;
         }
@@ -253,6 +252,10 @@ internal static class ValueSerializer
     /// passes of 64 KiB instead of a pass of LZ4 over 60 MiB that ends in nothing, on every store.
     /// A payload that compresses only elsewhere is stored as it is (a miss of room, not of correctness).
     /// </summary>
+    /// <summary>Whether <paramref name="payload"/> is tried compressed: at least <paramref name="compressAbove"/> bytes (0: never), and its samples save (<see cref="SampleSaves"/>).</summary>
+    private static bool WorthCompressing(ReadOnlySpan<byte> payload, int compressAbove) =>
+        compressAbove > 0 && payload.Length >= compressAbove && SampleSaves(payload);
+
     private static bool SampleSaves(ReadOnlySpan<byte> payload)
     {
         if (payload.Length < SampledFrom)
@@ -311,7 +314,7 @@ internal static class ValueSerializer
         expiresAtUnixMs = 0;
         payloadLength = 0;
         var header = envelope.Span;
-        if (header.Length <= HeaderLength || header[0] != FormatVersion || (header[FlagsAt] & ~(Signed | Compressed | Checksummed)) != 0)
+        if (!IsOfThisFormat(header))
         {
             return EnvelopeStatus.Foreign;
         }
@@ -322,7 +325,7 @@ internal static class ValueSerializer
         }
 
         var signed = (header[FlagsAt] & Signed) != 0;
-        payloadLength = header.Length - HeaderLength - (signed ? ValueSigner.SignatureLength : 0) - ((header[FlagsAt] & Checksummed) != 0 ? ChecksumLength : 0);
+        payloadLength = PayloadLength(header);
         if (payloadLength <= 0)
         {
             return EnvelopeStatus.Foreign;
@@ -377,6 +380,14 @@ internal static class ValueSerializer
         return value;
     }
 
+    /// <summary>Whether the bytes are long enough for a header, of this format version, with no flag this build does not know.</summary>
+    private static bool IsOfThisFormat(ReadOnlySpan<byte> envelope) =>
+        envelope.Length > HeaderLength && envelope[0] == FormatVersion && (envelope[FlagsAt] & ~(Signed | Compressed | Checksummed)) == 0;
+
+    /// <summary>The length of the payload of an envelope of this format: what is left between the header and its checksum and signature.</summary>
+    private static int PayloadLength(ReadOnlySpan<byte> envelope) =>
+        envelope.Length - HeaderLength - ((envelope[FlagsAt] & Signed) != 0 ? ValueSigner.SignatureLength : 0) - ((envelope[FlagsAt] & Checksummed) != 0 ? ChecksumLength : 0);
+
     /// <summary>
     /// An envelope's header and payload (decompressed) without the type it holds, for a tool that
     /// shows stored values (the akcache CLI); the signature is not checked. False, with the reason,
@@ -386,14 +397,14 @@ internal static class ValueSerializer
     {
         view = null!;
         problem = string.Empty;
-        if (envelope.Length <= HeaderLength || envelope[0] != FormatVersion || (envelope[FlagsAt] & ~(Signed | Compressed | Checksummed)) != 0)
+        if (!IsOfThisFormat(envelope))
         {
             problem = envelope.Length <= HeaderLength ? $"{envelope.Length} bytes, shorter than a header" : $"format {envelope[0]}, flags {envelope[FlagsAt]}: not format {FormatVersion}";
             return false;
         }
 
         var flags = envelope[FlagsAt];
-        var payloadLength = envelope.Length - HeaderLength - ((flags & Signed) != 0 ? ValueSigner.SignatureLength : 0) - ((flags & Checksummed) != 0 ? ChecksumLength : 0);
+        var payloadLength = PayloadLength(envelope);
         if (payloadLength <= 0)
         {
             problem = "no payload after the header";
