@@ -346,8 +346,8 @@ public sealed class LargeValueTests : MemoizeTestBase
     }
 
     /// <summary>
-    /// A large value's store under its lock: its bytes written to a staging key in chunks (a SET, then
-    /// APPENDs), then the store script with only the keys, the token and the length (a value passed to a script is copied into Lua and out,
+    /// A large value's store under its lock: its bytes written to a staging key in chunks (the key made
+    /// at its full length with the value's time to live by a script, then SETRANGEs), then the store script with only the keys, the token and the length (a value passed to a script is copied into Lua and out,
     /// which for 60 MiB held every client for over 100 ms: docs/benchmarks.md, item 13); no staging key
     /// is left. A lock lost meanwhile (an invalidation deletes it) stores nothing and drops the staged
     /// bytes; sync and async alike.
@@ -370,10 +370,16 @@ public sealed class LargeValueTests : MemoizeTestBase
             var staging = commands.Where(c => c.Arguments.Count > 0 && c.Arguments[0] == owned.StagingKey).ToList();
             var chunks = (envelope.Length + redis.ChunkBytes - 1) / redis.ChunkBytes;
             Assert.Equal(chunks, staging.Count);
-            Assert.Contains(staging[0].Name, new[] { "SET", "SETEX", "PSETEX" });
-            Assert.All(staging.Skip(1), c => Assert.Equal("APPEND", c.Name));
-            var script = Assert.Single(commands, c => c.Name is "EVALSHA" or "EVAL" && c.Arguments.Contains(owned.StagingKey));
-            Assert.All(script.Arguments.Skip(1), a => Assert.InRange(a.Length, 0, 1024));
+            Assert.All(staging, c => Assert.Equal("SETRANGE", c.Name));
+            Assert.Equal(Enumerable.Range(0, chunks).Select(i => (i * redis.ChunkBytes).ToString(System.Globalization.CultureInfo.InvariantCulture)), staging.Select(c => c.Arguments[1]));
+            // First the staging key made at its full length with the value's time to live (one allocation in Redis), then the chunks, then the move.
+            var scripts = commands.Where(c => c.Name is "EVALSHA" or "EVAL" && c.Arguments.Contains(owned.StagingKey)).ToList();
+            Assert.Equal(2, scripts.Count);
+            Assert.True(commands.IndexOf(scripts[0]) < commands.IndexOf(staging[0]) && commands.IndexOf(staging[^1]) < commands.IndexOf(scripts[1]), "the staging key is made before the chunks, and moved after them");
+            Assert.All(scripts.SelectMany(c => c.Arguments.Skip(1)), a => Assert.InRange(a.Length, 0, 1024));
+            var made = log.AllSoFar().Where(c => c.FromScript && c.Arguments.Count > 0 && c.Arguments[0] == owned.StagingKey).ToList();
+            Assert.Equal(new[] { "SETRANGE", "PEXPIRE" }, made.Take(2).Select(c => c.Name));
+            Assert.Equal((envelope.Length - 1).ToString(System.Globalization.CultureInfo.InvariantCulture), made[0].Arguments[1]);
             Assert.Contains(log.AllSoFar(), c => c.FromScript && c.Name == "RENAME");
         }
 
@@ -409,18 +415,81 @@ public sealed class LargeValueTests : MemoizeTestBase
         Assert.Empty(StoredKeys("*:staged:*"));
         Redis.KeyDelete(key);
 
-        // Staged bytes that are not whole (their key deleted and made again by the APPENDs after it): deleted, never moved into place.
+        // Staged bytes of another length: deleted, never moved into place.
         var byHand = key + ":staged:by-hand";
-        Redis.StringSet(byHand, envelope.AsSpan(redis.ChunkBytes).ToArray());
+        Redis.StringSet(byHand, envelope.AsSpan(redis.ChunkBytes).ToArray(), TimeSpan.FromMinutes(1));
         Assert.Equal(-1, (int)Redis.ScriptEvaluate(LuaScripts.MoveStaged, new StackExchange.Redis.RedisKey[] { byHand, key }, new StackExchange.Redis.RedisValue[] { envelope.Length }));
         Assert.False(Redis.KeyExists(key));
         Assert.False(Redis.KeyExists(byHand));
+
+        // Staged bytes of the right length without a time to live (their key deleted, and made again by
+        // the SETRANGE of a later chunk: zeros before it): deleted, never moved into place, by both scripts.
+        Redis.StringSetRange(byHand, envelope.Length - 5, envelope.AsSpan(envelope.Length - 5).ToArray());
+        Assert.Equal(envelope.Length, Redis.StringLength(byHand));
+        Assert.Equal(-1, (int)Redis.ScriptEvaluate(LuaScripts.MoveStaged, new StackExchange.Redis.RedisKey[] { byHand, key }, new StackExchange.Redis.RedisValue[] { envelope.Length }));
+        Assert.False(Redis.KeyExists(key));
+        Assert.False(Redis.KeyExists(byHand));
+        var remade = redis.TryAcquireLock(key, TimeSpan.FromSeconds(10), readValue: true).Owned!;
+        Redis.StringSetRange(remade.StagingKey, envelope.Length - 5, envelope.AsSpan(envelope.Length - 5).ToArray());
+        Assert.Equal(-1, (int)Redis.ScriptEvaluate(LuaScripts.StoreStagedAndRelease, remade.StagedKeys, remade.StagedArguments("unused-channel", envelope.Length)));
+        Assert.False(Redis.KeyExists(key));
+        Assert.False(Redis.KeyExists(key + ":lock"));
+        Assert.Empty(StoredKeys("*:staged:*"));
 
         var ownedAsync = (await redis.TryAcquireLockAsync(key, TimeSpan.FromSeconds(10), readValue: true)).Owned!;
         Assert.True(await redis.StoreAndReleaseAsync(ownedAsync, envelope, TimeSpan.FromMinutes(1)));
         Assert.True(envelope.AsSpan().SequenceEqual((byte[])Redis.StringGet(key)!));
         Assert.Empty(StoredKeys("*:staged:*"));
         Assert.Empty(Log.Warnings);
+    }
+
+    /// <summary>
+    /// A staging key deleted after the first chunk was written (a ClearMethod, or eviction): the
+    /// SETRANGEs after it make it again, at the value's full length but with zeros before their chunk
+    /// and without a time to live. It is never moved into place, nothing staged is left, the lock is
+    /// released and one warning says why; with a lock and without, sync and async. (Checked by
+    /// length alone, the value with its first chunk zeroed would be stored.)
+    /// </summary>
+    [Fact]
+    public async Task A_staging_key_deleted_during_its_chunks_is_never_moved_into_place()
+    {
+        var redis = AkCacheRuntime.State.Redis!;
+        var envelope = new byte[(2 * 1024 * 1024) + 5];
+        new Random(6).NextBytes(envelope);
+        var key = Prefix + ":staging-deleted:{0123456789abcdef0123456789abcdef}";
+        var deleted = 0;
+        redis.AfterFirstChunk = k =>
+        {
+            if (k.StartsWith(key + ":staged:", StringComparison.Ordinal))
+            {
+                Assert.True(Redis.KeyDelete(k));
+                Interlocked.Increment(ref deleted);
+            }
+        };
+        try
+        {
+            var owned = redis.TryAcquireLock(key, TimeSpan.FromSeconds(10), readValue: true).Owned!;
+            Assert.False(redis.StoreAndRelease(owned, envelope, TimeSpan.FromMinutes(1)));
+            var ownedAsync = (await redis.TryAcquireLockAsync(key, TimeSpan.FromSeconds(10), readValue: true)).Owned!;
+            Assert.False(await redis.StoreAndReleaseAsync(ownedAsync, envelope, TimeSpan.FromMinutes(1)));
+            Assert.False(redis.TrySet(key, envelope, TimeSpan.FromMinutes(1)));
+            Assert.False(await redis.TrySetAsync(key, envelope, TimeSpan.FromMinutes(1)));
+            Assert.Equal(4, deleted);
+            Assert.False(Redis.KeyExists(key), "staged bytes with their first chunk zeroed were moved into place");
+            Assert.False(Redis.KeyExists(key + ":lock"));
+            Assert.Empty(StoredKeys("*:staged:*"));
+            // Warned once: the bulk connection's warnings are limited to one a minute.
+            Assert.Contains("before the value was moved into place", Assert.Single(Log.Warnings), StringComparison.Ordinal);
+            Assert.True(redis.Breaker.IsClosed);
+        }
+        finally
+        {
+            redis.AfterFirstChunk = null;
+        }
+
+        // Nothing deleted: stored whole.
+        Assert.True(redis.TrySet(key, envelope, TimeSpan.FromMinutes(1)));
+        Assert.True(envelope.AsSpan().SequenceEqual((byte[])Redis.StringGet(key)!));
     }
 
     /// <summary>

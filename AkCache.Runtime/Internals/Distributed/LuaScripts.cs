@@ -16,6 +16,9 @@ internal static class LuaScripts
     /// <summary>Stores a value, releases its lock and announces it to waiting processes.</summary>
     public static readonly string StoreAndRelease = Load("store-and-release.lua");
 
+    /// <summary>Makes a large value's staging key at its full length, with its time to live, before its chunks are written.</summary>
+    public static readonly string Stage = Load("stage.lua");
+
     /// <summary>Moves a large value from its staging key into place (RENAME), releases its lock and announces it.</summary>
     public static readonly string StoreStagedAndRelease = Load("store-staged-and-release.lua");
 

@@ -316,7 +316,7 @@ internal sealed partial class RedisAccessor
 
     /// <summary>
     /// A large value's store without a lock, on the bulk connection: written in chunks to a staging key
-    /// of its own (<see cref="ChunkedWrite"/>), then moved into place by a RENAME when it is whole
+    /// of its own, made at its full length first (<see cref="ChunkedWrite"/>), then moved into place by a RENAME when it is whole
     /// (<see cref="LuaScripts.MoveStaged"/>), so that it is paced as a read is and that no reader ever sees
     /// it half written; staged bytes of a write that failed, or that are not whole, are deleted.
     /// </summary>
@@ -411,9 +411,9 @@ internal sealed partial class RedisAccessor
 
     /// <summary>
     /// A large value's store under its lock, on the bulk connection: its bytes are written to the
-    /// lock's staging key in chunks, paced as reads are (<see cref="ChunkedWrite"/>: a SET of the first
-    /// with the value's time to live, then APPENDs), and the script then moves them into place if they
-    /// are all there and the lock is still this process's, and releases the lock in any case
+    /// lock's staging key in chunks, paced as reads are (<see cref="ChunkedWrite"/>: the key made at its
+    /// full length with the value's time to live, then SETRANGEs), and the script then moves them into place if they
+    /// are all there (no chunk failed) and the lock is still this process's, and releases the lock in any case
     /// (<see cref="LuaScripts.StoreStagedAndRelease"/>). A value passed to a script would be copied into
     /// Lua and out while the server waits (60 MiB: over 100 ms for every client), and one SET of 60 MiB
     /// lets no small call of this process through for as long. A chunk refused (OOM) stops the writing,
@@ -429,7 +429,7 @@ internal sealed partial class RedisAccessor
             {
                 var write = new ChunkedWrite(this, database, owned.StagingKey, envelope, timeToLive);
                 write.Run();
-                return Staged(owned, write, database.ScriptEvaluate(LuaScripts.StoreStagedAndRelease, owned.StagedKeys, owned.StagedArguments(_channels.StoredChannelName, envelope.Length)));
+                return Staged(owned, write, database.ScriptEvaluate(LuaScripts.StoreStagedAndRelease, owned.StagedKeys, owned.StagedArguments(_channels.StoredChannelName, write.Failure is null ? envelope.Length : NothingToMove)));
             }
             catch (Exception ex) when (IsRedisFailure(ex))
             {
@@ -450,7 +450,7 @@ internal sealed partial class RedisAccessor
             {
                 var write = new ChunkedWrite(this, database, owned.StagingKey, envelope, timeToLive);
                 await write.RunAsync().ConfigureAwait(false);
-                return Staged(owned, write, await database.ScriptEvaluateAsync(LuaScripts.StoreStagedAndRelease, owned.StagedKeys, owned.StagedArguments(_channels.StoredChannelName, envelope.Length)).ConfigureAwait(false));
+                return Staged(owned, write, await database.ScriptEvaluateAsync(LuaScripts.StoreStagedAndRelease, owned.StagedKeys, owned.StagedArguments(_channels.StoredChannelName, write.Failure is null ? envelope.Length : NothingToMove)).ConfigureAwait(false));
             }
             catch (Exception ex) when (IsRedisFailure(ex))
             {
@@ -461,6 +461,13 @@ internal sealed partial class RedisAccessor
         await StoreAndReleaseAsync(owned, null, timeToLive).ConfigureAwait(false);
         return false;
     }
+
+    /// <summary>
+    /// The length passed to the staged store's script when a chunk failed: no staged string has it, so
+    /// the script deletes the staged bytes and releases the lock. (The staging key has the value's full
+    /// length from the start, zeros where no chunk arrived: its length alone says nothing of a failure.)
+    /// </summary>
+    private const long NothingToMove = -1;
 
     /// <summary>
     /// After the staged store's script ran (the lock is released; its error, a refused RENAME, was
@@ -492,8 +499,11 @@ internal sealed partial class RedisAccessor
 
     /// <summary>
     /// The chunks of a large value written to its staging key, shared by the synchronous and asynchronous
-    /// stores: <see cref="Next"/> keeps <see cref="ChunksInFlight"/> writes of <see cref="ChunkBytes"/> sent
-    /// (a SET of the first one with the time to live, APPENDs of the others) and gives the oldest to await.
+    /// stores. The key is first made at the value's full length with its time to live
+    /// (<see cref="LuaScripts.Stage"/>), so that Redis allocates the string once: grown by APPENDs, it
+    /// was reallocated and copied whole several times per store while every client waited (docs/benchmarks.md,
+    /// item 13). Then <see cref="Next"/> keeps <see cref="ChunksInFlight"/> SETRANGEs of <see cref="ChunkBytes"/>
+    /// sent and gives the oldest to await.
     /// </summary>
     private sealed class ChunkedWrite
     {
@@ -502,8 +512,9 @@ internal sealed partial class RedisAccessor
         private readonly string _key;
         private readonly byte[] _envelope;
         private readonly TimeSpan _timeToLive;
-        private readonly System.Collections.Generic.Queue<Task> _pending = new();
+        private readonly System.Collections.Generic.Queue<(Task Reply, bool Chunk)> _pending = new();
         private int _sent;
+        private bool _staged;
         private bool _toldFirst;
 
         public ChunkedWrite(RedisAccessor owner, IDatabase database, string key, byte[] envelope, TimeSpan timeToLive)
@@ -515,10 +526,10 @@ internal sealed partial class RedisAccessor
             _timeToLive = timeToLive;
         }
 
-        /// <summary>Every chunk was sent and answered, or one failed.</summary>
-        public bool Done => Failure is not null || (_sent >= _envelope.Length && _pending.Count == 0);
+        /// <summary>The staging key was made, every chunk was sent and answered; or one of them failed.</summary>
+        public bool Done => Failure is not null || (_staged && _sent >= _envelope.Length && _pending.Count == 0);
 
-        /// <summary>The failure of a chunk, once one failed: the chunks after it are not sent.</summary>
+        /// <summary>The failure of the staging key's making or of a chunk, once one failed: the chunks after it are not sent.</summary>
         public Exception? Failure { get; private set; }
 
         /// <summary>Writes every chunk, the window kept full; a chunk's failure stops the writing and is kept in <see cref="Failure"/>.</summary>
@@ -528,8 +539,9 @@ internal sealed partial class RedisAccessor
             {
                 while (!Done)
                 {
-                    Next().GetAwaiter().GetResult();
-                    TellFirst();
+                    var (reply, chunk) = Next();
+                    reply.GetAwaiter().GetResult();
+                    TellFirst(chunk);
                 }
             }
             catch (Exception ex) when (IsRedisFailure(ex))
@@ -545,8 +557,9 @@ internal sealed partial class RedisAccessor
             {
                 while (!Done)
                 {
-                    await Next().ConfigureAwait(false);
-                    TellFirst();
+                    var (reply, chunk) = Next();
+                    await reply.ConfigureAwait(false);
+                    TellFirst(chunk);
                 }
             }
             catch (Exception ex) when (IsRedisFailure(ex))
@@ -555,21 +568,28 @@ internal sealed partial class RedisAccessor
             }
         }
 
-        private Task Next()
+        private (Task Reply, bool Chunk) Next()
         {
+            if (!_staged)
+            {
+                _staged = true;
+                var milliseconds = Math.Max(1L, (long)Math.Ceiling(_timeToLive.TotalMilliseconds));
+                _pending.Enqueue((_database.ScriptEvaluateAsync(LuaScripts.Stage, new RedisKey[] { _key }, new RedisValue[] { _envelope.Length, milliseconds }), false));
+            }
+
             for (; _sent < _envelope.Length && _pending.Count < _owner.ChunksInFlight; _sent += _owner.ChunkBytes)
             {
                 var chunk = new ReadOnlyMemory<byte>(_envelope, _sent, Math.Min(_owner.ChunkBytes, _envelope.Length - _sent));
-                _pending.Enqueue(_sent == 0 ? _database.StringSetAsync(_key, chunk, _timeToLive) : _database.StringAppendAsync(_key, chunk));
+                _pending.Enqueue((_database.StringSetRangeAsync(_key, _sent, chunk), true));
             }
 
             return _pending.Dequeue();
         }
 
         /// <summary>Calls <see cref="AfterFirstChunk"/> once, when the first chunk was written.</summary>
-        private void TellFirst()
+        private void TellFirst(bool chunk)
         {
-            if (!_toldFirst)
+            if (chunk && !_toldFirst)
             {
                 _toldFirst = true;
                 _owner.AfterFirstChunk?.Invoke(_key);
@@ -582,7 +602,7 @@ internal sealed partial class RedisAccessor
             Failure = failure;
             while (_pending.Count > 0)
             {
-                Observe(_pending.Dequeue());
+                Observe(_pending.Dequeue().Reply);
             }
         }
     }

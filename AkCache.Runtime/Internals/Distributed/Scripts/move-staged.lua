@@ -1,12 +1,13 @@
 -- Moves a large value written in chunks to a staging key into place, for a store without a lock:
--- only when the staged bytes have the value's length (an APPEND to a staging key deleted, evicted or
--- expired meanwhile would have made a new one of the tail alone, without a time to live), else they
--- are deleted. The RENAME keeps the staging key's time to live, the value's.
+-- only when the staged bytes have the value's length and a time to live (stage.lua made the key with
+-- both; a SETRANGE to a staging key deleted, evicted or expired meanwhile makes a new one, with
+-- zeros before its chunk and no time to live), else they are deleted. The RENAME keeps the staging
+-- key's time to live, the value's.
 -- KEYS[1] the staging key, KEYS[2] the value (one cluster slot: the same hash tag)
 -- ARGV[1] the value's length in bytes
 -- Returns 1 when the value was moved into place, -1 when the staged bytes were not whole (deleted),
 -- or the RENAME's error (the staged bytes deleted first).
-if redis.pcall('strlen', KEYS[1]) ~= tonumber(ARGV[1]) then
+if redis.pcall('strlen', KEYS[1]) ~= tonumber(ARGV[1]) or redis.call('pttl', KEYS[1]) < 0 then
   redis.call('del', KEYS[1])
   return -1
 end
