@@ -334,6 +334,7 @@ internal sealed partial class RedisAccessor
         {
             return write.Failure is { } failure
                 ? StagingFailed(database, staging, failure, key)
+                : write.Remade ? NotWholeStaged(database, staging)
                 : !Wanted(stillWanted) ? NoLongerWanted(database, staging)
                 : Moved(database.ScriptEvaluate(LuaScripts.MoveStaged, new RedisKey[] { staging, key }, new RedisValue[] { value.Length }), key);
         }
@@ -358,6 +359,7 @@ internal sealed partial class RedisAccessor
         {
             return write.Failure is { } failure
                 ? StagingFailed(database, staging, failure, key)
+                : write.Remade ? NotWholeStaged(database, staging)
                 : !Wanted(stillWanted) ? NoLongerWanted(database, staging)
                 : Moved(await database.ScriptEvaluateAsync(LuaScripts.MoveStaged, new RedisKey[] { staging, key }, new RedisValue[] { value.Length }).ConfigureAwait(false), key);
         }
@@ -378,6 +380,14 @@ internal sealed partial class RedisAccessor
     private static bool NoLongerWanted(IDatabase database, string staging)
     {
         database.KeyDelete(staging, CommandFlags.FireAndForget);
+        return false;
+    }
+
+    /// <summary>A store without a lock whose staging key was deleted while its chunks were written (<see cref="ChunkedWrite.Remade"/>): what a chunk made again is deleted, warned; false.</summary>
+    private bool NotWholeStaged(IDatabase database, string staging)
+    {
+        database.KeyDelete(staging, CommandFlags.FireAndForget);
+        WarnBulk(IncompleteStaging);
         return false;
     }
 
@@ -419,7 +429,8 @@ internal sealed partial class RedisAccessor
     /// lets no small call of this process through for as long. A chunk refused (OOM) stops the writing,
     /// the script still releases the lock, and the failure pauses the writes. If the script cannot run
     /// there, the lock is released on the shared connection, so that nobody waits for it (staged bytes
-    /// left behind expire with the value's time to live).
+    /// left behind expire with the value's time to live; a staging key deleted and made again by a
+    /// chunk has none, and is deleted by the writer that notices it, at its next chunk).
     /// </summary>
     private bool StoreLargeAndRelease(OwnedLock owned, byte[] envelope, TimeSpan timeToLive)
     {
@@ -429,7 +440,7 @@ internal sealed partial class RedisAccessor
             {
                 var write = new ChunkedWrite(this, database, owned.StagingKey, envelope, timeToLive);
                 write.Run();
-                return Staged(owned, write, database.ScriptEvaluate(LuaScripts.StoreStagedAndRelease, owned.StagedKeys, owned.StagedArguments(_channels.StoredChannelName, write.Failure is null ? envelope.Length : NothingToMove)));
+                return Staged(owned, write, database.ScriptEvaluate(LuaScripts.StoreStagedAndRelease, owned.StagedKeys, owned.StagedArguments(_channels.StoredChannelName, write.Failure is null && !write.Remade ? envelope.Length : NothingToMove)));
             }
             catch (Exception ex) when (IsRedisFailure(ex))
             {
@@ -450,7 +461,7 @@ internal sealed partial class RedisAccessor
             {
                 var write = new ChunkedWrite(this, database, owned.StagingKey, envelope, timeToLive);
                 await write.RunAsync().ConfigureAwait(false);
-                return Staged(owned, write, await database.ScriptEvaluateAsync(LuaScripts.StoreStagedAndRelease, owned.StagedKeys, owned.StagedArguments(_channels.StoredChannelName, write.Failure is null ? envelope.Length : NothingToMove)).ConfigureAwait(false));
+                return Staged(owned, write, await database.ScriptEvaluateAsync(LuaScripts.StoreStagedAndRelease, owned.StagedKeys, owned.StagedArguments(_channels.StoredChannelName, write.Failure is null && !write.Remade ? envelope.Length : NothingToMove)).ConfigureAwait(false));
             }
             catch (Exception ex) when (IsRedisFailure(ex))
             {
@@ -463,7 +474,8 @@ internal sealed partial class RedisAccessor
     }
 
     /// <summary>
-    /// The length passed to the staged store's script when a chunk failed: no staged string has it, so
+    /// The length passed to the staged store's script when a chunk failed or the staging key was made
+    /// again by one (<see cref="ChunkedWrite.Remade"/>): no staged string has it, so
     /// the script deletes the staged bytes and releases the lock. (The staging key has the value's full
     /// length from the start, zeros where no chunk arrived: its length alone says nothing of a failure.)
     /// </summary>
@@ -526,11 +538,18 @@ internal sealed partial class RedisAccessor
             _timeToLive = timeToLive;
         }
 
-        /// <summary>The staging key was made, every chunk was sent and answered; or one of them failed.</summary>
-        public bool Done => Failure is not null || (_staged && _sent >= _envelope.Length && _pending.Count == 0);
+        /// <summary>The staging key was made, every chunk was sent and answered; or one of them failed, or the key was made again.</summary>
+        public bool Done => Failure is not null || Remade || (_staged && _sent >= _envelope.Length && _pending.Count == 0);
 
         /// <summary>The failure of the staging key's making or of a chunk, once one failed: the chunks after it are not sent.</summary>
         public Exception? Failure { get; private set; }
+
+        /// <summary>
+        /// A chunk's SETRANGE answered another length than the value's: the staging key was deleted
+        /// (a ClearMethod, eviction) and that chunk made it again, zeros before it and without a time
+        /// to live. No more chunks are sent; the staged bytes are not whole.
+        /// </summary>
+        public bool Remade { get; private set; }
 
         /// <summary>Writes every chunk, the window kept full; a chunk's failure stops the writing and is kept in <see cref="Failure"/>.</summary>
         public void Run()
@@ -541,7 +560,7 @@ internal sealed partial class RedisAccessor
                 {
                     var (reply, chunk) = Next();
                     reply.GetAwaiter().GetResult();
-                    TellFirst(chunk);
+                    Answered(reply, chunk);
                 }
             }
             catch (Exception ex) when (IsRedisFailure(ex))
@@ -559,7 +578,7 @@ internal sealed partial class RedisAccessor
                 {
                     var (reply, chunk) = Next();
                     await reply.ConfigureAwait(false);
-                    TellFirst(chunk);
+                    Answered(reply, chunk);
                 }
             }
             catch (Exception ex) when (IsRedisFailure(ex))
@@ -586,10 +605,30 @@ internal sealed partial class RedisAccessor
             return _pending.Dequeue();
         }
 
-        /// <summary>Calls <see cref="AfterFirstChunk"/> once, when the first chunk was written.</summary>
-        private void TellFirst(bool chunk)
+        /// <summary>
+        /// After a reply: a chunk's is the staged string's length, the value's unless the key was made
+        /// again (<see cref="Remade"/>: the chunks still on their way are observed, and their replies
+        /// ignored). Calls <see cref="AfterFirstChunk"/> once, when the first chunk was written.
+        /// </summary>
+        private void Answered(Task reply, bool chunk)
         {
-            if (chunk && !_toldFirst)
+            if (!chunk)
+            {
+                return;
+            }
+
+            if ((long)((Task<RedisValue>)reply).Result != _envelope.Length)
+            {
+                Remade = true;
+                while (_pending.Count > 0)
+                {
+                    Observe(_pending.Dequeue().Reply);
+                }
+
+                return;
+            }
+
+            if (!_toldFirst)
             {
                 _toldFirst = true;
                 _owner.AfterFirstChunk?.Invoke(_key);

@@ -84,7 +84,7 @@ internal static class RedisFailures
 
         if (HasCode(message, "NOPERM") || IsScriptPermission(message))
         {
-            return "the ACL user may read but not write: grant it SET and the scripts' writes (for example +@write on its keys), or use a user that may write";
+            return "the ACL user may read but not write, or lacks a command AkCache needs: grant it the ACL line of docs/configuration.md (\"The least rights AkCache needs\"), or use a user that may write";
         }
 
         if (HasCode(message, "MISCONF"))
