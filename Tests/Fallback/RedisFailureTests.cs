@@ -253,6 +253,78 @@ public sealed class RedisFailureTests : IDisposable
         Assert.Single(StoredAddKeys());
     }
 
+    /// <summary>
+    /// Eight callers calling without pause when Redis stops answering: each sends at most one command
+    /// after the freeze (the one it then waits its OperationTimeout for), and once the breaker is open
+    /// none sends another; every call is answered right, none throws. This is the bound of
+    /// docs/reliability.md's known limit "a freeze costs more than one call": one wait per caller in
+    /// flight, never more. (Counted at the proxy, not timed.)
+    /// </summary>
+    [Fact]
+    public void A_freeze_costs_each_caller_in_flight_one_command_and_none_after_the_breaker_opens()
+    {
+        using var proxy = new FreezableProxy(_server.Port);
+        Configure(proxy.Url);
+        Assert.Equal(3, _add(1, 2));
+        const int Callers = 8;
+        var calls = 0;
+        var wrong = 0;
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        using var stop = new ManualResetEventSlim();
+        var threads = Enumerable.Range(0, Callers).Select(caller => new Thread(() =>
+        {
+            try
+            {
+                for (var i = 0; !stop.IsSet; i++)
+                {
+                    // A new argument each call: a miss, so every call goes to Redis while it answers.
+                    var a = (1_000_000 * (caller + 1)) + i;
+                    if (_add(a, 1) != a + 1)
+                    {
+                        Interlocked.Increment(ref wrong);
+                    }
+
+                    Interlocked.Increment(ref calls);
+                }
+            }
+            catch (Exception ex)
+            {
+                failures.Enqueue(ex);
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        try
+        {
+            Wait.Until(() => Volatile.Read(ref calls) >= 200, "200 calls through Redis before the freeze", NoticeCeiling);
+            proxy.Freeze();
+            var atFreeze = proxy.Count(ValueCommands);
+            var callsAtFreeze = Volatile.Read(ref calls);
+
+            // Every caller's one command times out; the breaker opens at the first, and then the calls go on from the method itself.
+            Wait.Until(() => !AkCacheRuntime.State.Redis!.Breaker.IsClosed, "the breaker opens", NoticeCeiling);
+            Wait.Until(() => Volatile.Read(ref calls) >= callsAtFreeze + (Callers * 200), "every caller goes on without Redis", NoticeCeiling);
+            var afterFreeze = proxy.Count(ValueCommands) - atFreeze;
+            _output.WriteLine($"commands sent after the freeze: {afterFreeze}, by {Callers} callers; calls since: {Volatile.Read(ref calls) - callsAtFreeze}");
+            Assert.InRange(afterFreeze, 0, Callers);
+
+            // Nothing more reaches Redis while the breaker is open (the test's clock does not move: no probe).
+            var settled = proxy.Count(ValueCommands);
+            var callsSettled = Volatile.Read(ref calls);
+            Wait.Until(() => Volatile.Read(ref calls) >= callsSettled + (Callers * 200), "more calls with the breaker open", NoticeCeiling);
+            Assert.Equal(settled, proxy.Count(ValueCommands));
+        }
+        finally
+        {
+            stop.Set();
+            threads.ForEach(t => t.Join());
+            proxy.Thaw();
+        }
+
+        Assert.Empty(failures);
+        Assert.Equal(0, wrong);
+        Assert.Equal(1, UnavailableWarnings());
+    }
+
     [Fact]
     public void A_Redis_that_stops_answering_costs_one_operation_timeout_per_break()
     {
