@@ -440,7 +440,7 @@ internal sealed partial class RedisAccessor
             {
                 var write = new ChunkedWrite(this, database, owned.StagingKey, envelope, timeToLive);
                 write.Run();
-                return Staged(owned, write, database.ScriptEvaluate(LuaScripts.StoreStagedAndRelease, owned.StagedKeys, owned.StagedArguments(_channels.StoredChannelName, write.Failure is null && !write.Remade ? envelope.Length : NothingToMove)));
+                return Staged(owned, write, database.ScriptEvaluate(LuaScripts.StoreStagedAndRelease, owned.StagedKeys, owned.StagedArguments(_channels.StoredChannelName, write.LengthToMove)));
             }
             catch (Exception ex) when (IsRedisFailure(ex))
             {
@@ -461,7 +461,7 @@ internal sealed partial class RedisAccessor
             {
                 var write = new ChunkedWrite(this, database, owned.StagingKey, envelope, timeToLive);
                 await write.RunAsync().ConfigureAwait(false);
-                return Staged(owned, write, await database.ScriptEvaluateAsync(LuaScripts.StoreStagedAndRelease, owned.StagedKeys, owned.StagedArguments(_channels.StoredChannelName, write.Failure is null && !write.Remade ? envelope.Length : NothingToMove)).ConfigureAwait(false));
+                return Staged(owned, write, await database.ScriptEvaluateAsync(LuaScripts.StoreStagedAndRelease, owned.StagedKeys, owned.StagedArguments(_channels.StoredChannelName, write.LengthToMove)).ConfigureAwait(false));
             }
             catch (Exception ex) when (IsRedisFailure(ex))
             {
@@ -472,14 +472,6 @@ internal sealed partial class RedisAccessor
         await StoreAndReleaseAsync(owned, null, timeToLive).ConfigureAwait(false);
         return false;
     }
-
-    /// <summary>
-    /// The length passed to the staged store's script when a chunk failed or the staging key was made
-    /// again by one (<see cref="ChunkedWrite.Remade"/>): no staged string has it, so
-    /// the script deletes the staged bytes and releases the lock. (The staging key has the value's full
-    /// length from the start, zeros where no chunk arrived: its length alone says nothing of a failure.)
-    /// </summary>
-    private const long NothingToMove = -1;
 
     /// <summary>
     /// After the staged store's script ran (the lock is released; its error, a refused RENAME, was
@@ -551,6 +543,14 @@ internal sealed partial class RedisAccessor
         /// </summary>
         public bool Remade { get; private set; }
 
+        /// <summary>
+        /// The length the staged store's script must find to move the staged bytes into place: the
+        /// value's, or -1 when a chunk failed or the key was made again, which no staged string has, so
+        /// the script deletes them and only releases the lock. (The staging key has the value's full
+        /// length from the start, zeros where no chunk arrived: its length alone says nothing of a failure.)
+        /// </summary>
+        public long LengthToMove => Failure is null && !Remade ? _envelope.Length : -1;
+
         /// <summary>Writes every chunk, the window kept full; a chunk's failure stops the writing and is kept in <see cref="Failure"/>.</summary>
         public void Run()
         {
@@ -592,8 +592,7 @@ internal sealed partial class RedisAccessor
             if (!_staged)
             {
                 _staged = true;
-                var milliseconds = Math.Max(1L, (long)Math.Ceiling(_timeToLive.TotalMilliseconds));
-                _pending.Enqueue((_database.ScriptEvaluateAsync(LuaScripts.Stage, new RedisKey[] { _key }, new RedisValue[] { _envelope.Length, milliseconds }), false));
+                _pending.Enqueue((_database.ScriptEvaluateAsync(LuaScripts.Stage, new RedisKey[] { _key }, new RedisValue[] { _envelope.Length, (long)_timeToLive.TotalMilliseconds }), false));
             }
 
             for (; _sent < _envelope.Length && _pending.Count < _owner.ChunksInFlight; _sent += _owner.ChunkBytes)
@@ -620,11 +619,7 @@ internal sealed partial class RedisAccessor
             if ((long)((Task<RedisValue>)reply).Result != _envelope.Length)
             {
                 Remade = true;
-                while (_pending.Count > 0)
-                {
-                    Observe(_pending.Dequeue().Reply);
-                }
-
+                ObservePending();
                 return;
             }
 
@@ -639,6 +634,12 @@ internal sealed partial class RedisAccessor
         private void Failed(Exception failure)
         {
             Failure = failure;
+            ObservePending();
+        }
+
+        /// <summary>The writes still on their way are observed and dropped: their failures or replies are of a write already given up.</summary>
+        private void ObservePending()
+        {
             while (_pending.Count > 0)
             {
                 Observe(_pending.Dequeue().Reply);
