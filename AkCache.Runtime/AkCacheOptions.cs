@@ -146,8 +146,8 @@ public sealed class AkCacheOptions
     /// <value>Default: AKCACHE_COMPRESSION_THRESHOLD_KB kibibytes (0: off), else <see cref="DefaultCompressionThresholdBytes"/> (64 KiB).</value>
     public int CompressionThresholdBytes { get; set; } = DefaultCompressionThresholdBytes;
 
-    /// <summary>The default of <see cref="LargeValueBytesInFlight"/>: 32 KiB.</summary>
-    public const int DefaultLargeValueBytesInFlight = 32 * 1024;
+    /// <summary>The default of <see cref="LargeValueBytesInFlight"/>: 16 KiB.</summary>
+    public const int DefaultLargeValueBytesInFlight = 16 * 1024;
 
     /// <summary>
     /// How many bytes of a large value (over 1 MiB stored) one read asks Redis for at a time: the value
@@ -157,7 +157,7 @@ public sealed class AkCacheOptions
     /// raise it towards the link's bandwidth times its round trip (for example 1 MiB), or large reads are
     /// bounded by one round trip per chunk.
     /// </summary>
-    /// <value>Default: AKCACHE_LARGE_VALUE_IN_FLIGHT_KB kibibytes, else <see cref="DefaultLargeValueBytesInFlight"/> (32 KiB).</value>
+    /// <value>Default: AKCACHE_LARGE_VALUE_IN_FLIGHT_KB kibibytes, else <see cref="DefaultLargeValueBytesInFlight"/> (16 KiB).</value>
     public int LargeValueBytesInFlight { get; set; } = DefaultLargeValueBytesInFlight;
 
     /// <summary>

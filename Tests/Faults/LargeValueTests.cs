@@ -202,7 +202,7 @@ public sealed class LargeValueTests : MemoizeTestBase
             var reads = log.AllSoFar().Where(c => !c.FromScript && c.Arguments.Count > 0 && c.Arguments[0] == noiseKey).ToList();
             Assert.Equal($"GETRANGE 0 {1024 * 1024}", string.Join(" ", reads[0].Arguments.Skip(1).Prepend(reads[0].Name)));
 
-            // On the bulk connection, twice: STRLEN, then GETRANGEs of LargeValueBytesInFlight (32 KiB by default), covering the value.
+            // On the bulk connection, twice: STRLEN, then GETRANGEs of LargeValueBytesInFlight (16 KiB by default), covering the value.
             AssertChunkedReads(reads.Skip(1).ToList(), Redis.StringLength(noiseKey), reads: 2, chunkBytes: AkCacheOptions.DefaultLargeValueBytesInFlight);
         }
 

@@ -35,11 +35,11 @@ internal sealed partial class RedisAccessor
 
     /// <summary>
     /// A large value is read in GETRANGEs of this many bytes, <see cref="ChunksInFlight"/> at a time
-    /// (AkCacheOptions.LargeValueBytesInFlight, 32 KiB by default). Redis, single-threaded, serves a
+    /// (AkCacheOptions.LargeValueBytesInFlight, 16 KiB by default). Redis, single-threaded, serves a
     /// chunk in one go: what one read has asked for and not yet received is what a small call of any
-    /// client may wait behind. Measured (docs/benchmarks.md, item 13): one chunk of 32 KiB at a time
-    /// held small calls' p99 near twice their quiet one while a 60 MiB value was read in a loop;
-    /// 256 KiB four at a time, 12 times.
+    /// client may wait behind. Measured (docs/benchmarks.md, item 13): one chunk of 16 KiB at a time
+    /// kept small calls' p99 within twice their quiet one in every run, reads and stores; 32 KiB in most
+    /// runs; 256 KiB four at a time, 12 times.
     /// </summary>
     internal int ChunkBytes { get; }
 
