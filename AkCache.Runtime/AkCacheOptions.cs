@@ -61,6 +61,22 @@ public sealed class AkCacheOptions
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
+    /// Whether a call stops waiting for a read on the shared connection that is slower than the
+    /// method itself, and computes: once the read has taken twice the method's usual computation time
+    /// in this process (at least <see cref="MinimumSlowReadWait"/>, and only while that is shorter than
+    /// <see cref="OperationTimeout"/>), the call computes its result without Redis (no lock, no store,
+    /// kept in this process untrusted), and this process's calls that may give up a read skip Redis
+    /// until that read is answered or times out (which opens the breaker as before). A frozen Redis
+    /// then costs a caller about its method's own time instead of an <see cref="OperationTimeout"/>
+    /// (docs/failures.md). Not in a cluster; a read this process knows to be of a large value is never cut short.
+    /// </summary>
+    /// <value>Default: true when AKCACHE_COMPUTE_ON_SLOW_READS is on, 1, true or yes; else false (opt-in while it is measured; docs/failures.md).</value>
+    public bool ComputeOnSlowReads { get; set; }
+
+    /// <summary>The shortest wait for a read before <see cref="ComputeOnSlowReads"/> computes instead: 50 ms, above the tails of a loaded but healthy Redis.</summary>
+    public static TimeSpan MinimumSlowReadWait { get; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
     /// A PEM file of the certificate authorities that may sign the Redis server's certificate, for a
     /// <c>rediss://</c> URL. When set, only a certificate that chains to one of them, and that names
     /// the URL's host (or <see cref="TlsServerName"/>), is accepted; the system's trust store is not
@@ -273,21 +289,14 @@ public sealed class AkCacheOptions
             options.SigningKey = signingKey;
         }
 
-        var local = NonEmpty(variable("AKCACHE_LOCAL_CACHE"));
-        if (local is not null)
+        if (Switch(variable, "AKCACHE_LOCAL_CACHE", problems) is { } local)
         {
-            switch (local.Trim().ToLowerInvariant())
-            {
-                case "1" or "true" or "yes" or "on":
-                    options.LocalCache = true;
-                    break;
-                case "0" or "false" or "no" or "off":
-                    options.LocalCache = false;
-                    break;
-                default:
-                    problems.Add($"AKCACHE_LOCAL_CACHE must be on, off, 1, 0, true, false, yes or no, not '{local}'.");
-                    break;
-            }
+            options.LocalCache = local;
+        }
+
+        if (Switch(variable, "AKCACHE_COMPUTE_ON_SLOW_READS", problems) is { } slowReads)
+        {
+            options.ComputeOnSlowReads = slowReads;
         }
 
         var maxMegabytes = NonEmpty(variable("AKCACHE_MEMORY_CACHE_MAX_MB"));
@@ -454,6 +463,24 @@ public sealed class AkCacheOptions
 
     /// <summary>Redis's largest value (proto-max-bulk-len's default).</summary>
     private const long MaxValueLimit = 512L * 1024 * 1024;
+
+    /// <summary>An on/off variable: null when unset; a value that is neither is a problem, and leaves the setting alone.</summary>
+    private static bool? Switch(Func<string, string?> variable, string name, System.Collections.Generic.List<string> problems)
+    {
+        var value = NonEmpty(variable(name));
+        switch (value?.Trim().ToLowerInvariant())
+        {
+            case null:
+                return null;
+            case "1" or "true" or "yes" or "on":
+                return true;
+            case "0" or "false" or "no" or "off":
+                return false;
+            default:
+                problems.Add($"{name} must be on, off, 1, 0, true, false, yes or no, not '{value}'.");
+                return null;
+        }
+    }
 
     private const int MaxLargeValueBytesInFlight = 64 * 1024 * 1024;
 

@@ -8,7 +8,7 @@ namespace AkCache;
 /// </summary>
 public sealed class CacheInfo
 {
-    internal CacheInfo(string method, long localHits, long redisHits, long fallbackHits, long misses, long computations, long waitsForOtherProcesses, long errors, int localEntries, long localBytes)
+    internal CacheInfo(string method, long localHits, long redisHits, long fallbackHits, long misses, long computations, long waitsForOtherProcesses, long errors, int localEntries, long localBytes, long slowReads = 0)
     {
         Method = method;
         LocalHits = localHits;
@@ -20,6 +20,7 @@ public sealed class CacheInfo
         Errors = errors;
         LocalEntries = localEntries;
         LocalBytes = localBytes;
+        SlowReads = slowReads;
     }
 
     /// <summary>The method, as in its keys: the declaring type's full name, the method's name and its parameter types.</summary>
@@ -46,6 +47,13 @@ public sealed class CacheInfo
     /// <summary>Calls during which Redis failed (the call was still answered, from the local layer or by computing).</summary>
     public long Errors { get; }
 
+    /// <summary>
+    /// Calls that did not wait for a Redis slower than the method (<see cref="AkCacheOptions.ComputeOnSlowReads"/>): their
+    /// read took twice the method's usual time, or another such read was still unanswered; each was computed here
+    /// (or waited for this process's computation), not stored in Redis, and is not counted among the <see cref="Misses"/>.
+    /// </summary>
+    public long SlowReads { get; }
+
     /// <summary>Results of this method the local layer holds now.</summary>
     public int LocalEntries { get; }
 
@@ -54,5 +62,5 @@ public sealed class CacheInfo
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"{Method}: {LocalHits} local hits, {RedisHits} Redis hits, {FallbackHits} while Redis was down, {Misses} misses, {Computations} computations, {WaitsForOtherProcesses} waits for another process, {Errors} errors; {LocalEntries} entries, {LocalBytes} bytes held";
+        $"{Method}: {LocalHits} local hits, {RedisHits} Redis hits, {FallbackHits} while Redis was down, {Misses} misses, {Computations} computations, {WaitsForOtherProcesses} waits for another process, {Errors} errors, {SlowReads} slow reads; {LocalEntries} entries, {LocalBytes} bytes held";
 }

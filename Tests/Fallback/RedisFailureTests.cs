@@ -62,7 +62,7 @@ public sealed class RedisFailureTests : IDisposable
         _server.Dispose();
     }
 
-    private void Configure(string url) => AkCacheRuntime.ConfigureOnClock(
+    private void Configure(string url, Action<AkCacheOptions>? more = null) => AkCacheRuntime.ConfigureOnClock(
         o =>
         {
             o.RedisUrl = url;
@@ -76,6 +76,7 @@ public sealed class RedisFailureTests : IDisposable
             // only while Redis is unavailable, as with AKCACHE_LOCAL_CACHE=off (LocalCacheTests
             // cover it answering first).
             o.LocalCache = false;
+            more?.Invoke(o);
         },
         _time);
 
@@ -323,6 +324,149 @@ public sealed class RedisFailureTests : IDisposable
         Assert.Empty(failures);
         Assert.Equal(0, wrong);
         Assert.Equal(1, UnavailableWarnings());
+    }
+
+    /// <summary>
+    /// With <see cref="AkCacheOptions.ComputeOnSlowReads"/>, a frozen Redis costs a caller about its method's own
+    /// time, not the operation timeout: 8 callers reading stored values (every call a read, the local layer
+    /// answering only while Redis is unavailable) go on computing while Redis is frozen, long before the 60 s
+    /// operation timeout could have ended any of their reads (the breaker is still closed when they have made
+    /// 200 calls each since the freeze); at most 8 commands reach the proxy after the freeze (the reads the
+    /// callers were in), then none while those are unanswered. Thawed, the late reads are answered and calls read Redis again, without any outage
+    /// logged. Without the option the callers stay in their reads until the ceiling: the test fails.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_frozen_Redis_costs_a_caller_that_computes_on_slow_reads_its_method_s_time_not_the_operation_timeout(bool asynchronous)
+    {
+        using var proxy = new FreezableProxy(_server.Port);
+        Configure(proxy.Url, o =>
+        {
+            o.OperationTimeout = TimeSpan.FromSeconds(60);
+            o.ComputeOnSlowReads = true;
+        });
+        const int Callers = 8;
+        const int KeysPerCaller = 20;
+        var calls = 0;
+        var perCaller = new int[Callers];
+        var wrong = 0;
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        using var stop = new ManualResetEventSlim();
+        var tasks = Enumerable.Range(0, Callers).Select(caller => Task.Factory.StartNew(
+            async () =>
+            {
+                try
+                {
+                    for (var i = 0; !stop.IsSet; i++)
+                    {
+                        // A few keys per caller, stored at their first call: then every call is one read.
+                        var a = (1_000_000 * (caller + 1)) + (i % KeysPerCaller);
+                        var result = asynchronous ? await _addAsync(a, 1) : _add(a, 1);
+                        if (result != a + 1)
+                        {
+                            Interlocked.Increment(ref wrong);
+                        }
+
+                        Interlocked.Increment(ref calls);
+                        Interlocked.Increment(ref perCaller[caller]);
+                    }
+                }
+                catch (Exception ex)
+                {
+                    failures.Enqueue(ex);
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default).Unwrap()).ToList();
+        try
+        {
+            Wait.Until(() => Volatile.Read(ref calls) >= Callers * KeysPerCaller * 5, "Redis hits before the freeze", NoticeCeiling);
+            var info = AkCacheRuntime.GetCacheInfo().Single(i => i.Method.Contains(asynchronous ? "AddAsync" : ".Add("));
+            Assert.True(info.RedisHits > 0, info.ToString());
+            proxy.Freeze();
+            var atFreeze = proxy.Count(ValueCommands);
+            var callsAtFreeze = Volatile.Read(ref calls);
+            var eachAtFreeze = perCaller.Select(c => Volatile.Read(ref c)).ToArray();
+
+            Wait.Until(() => Enumerable.Range(0, Callers).All(c => Volatile.Read(ref perCaller[c]) >= eachAtFreeze[c] + 200), "every caller makes 200 calls while Redis is frozen", NoticeCeiling);
+            var afterFreeze = proxy.Count(ValueCommands) - atFreeze;
+            info = AkCacheRuntime.GetCacheInfo().Single(i => i.Method.Contains(asynchronous ? "AddAsync" : ".Add("));
+            _output.WriteLine($"commands sent after the freeze: {afterFreeze}, by {Callers} callers; calls since: {Volatile.Read(ref calls) - callsAtFreeze}; {info}");
+
+            // No read has reached its 60 s timeout: the callers went on because they stopped waiting, not because the breaker opened.
+            Assert.True(AkCacheRuntime.State.Redis!.Breaker.IsClosed);
+            Assert.InRange(afterFreeze, 0, Callers);
+            Assert.True(info.SlowReads >= (Callers * 200) - Callers, info.ToString());
+            Assert.True(AkCacheRuntime.State.Redis!.WaitsForLateReads);
+
+            proxy.Thaw();
+            Wait.Until(() => !AkCacheRuntime.State.Redis!.WaitsForLateReads, "the late reads answered once Redis is thawed", NoticeCeiling);
+            var thawed = proxy.Count(ValueCommands);
+            var callsThawed = Volatile.Read(ref calls);
+            Wait.Until(() => Volatile.Read(ref calls) >= callsThawed + (Callers * 50), "calls after the thaw", NoticeCeiling);
+            Assert.True(proxy.Count(ValueCommands) > thawed, "calls read Redis again after the thaw");
+        }
+        finally
+        {
+            stop.Set();
+            await Task.WhenAll(tasks);
+        }
+
+        Assert.Empty(failures);
+        Assert.Equal(0, wrong);
+        Assert.Equal(0, UnavailableWarnings());
+    }
+
+    /// <summary>
+    /// A result computed because its read was slower than the method is kept in this process untrusted: Redis may
+    /// be up and hold another value, so once Redis answers, the next call asks it before the local layer answers
+    /// (it fails if the result is kept trusted: the local layer, answering first, would send nothing).
+    /// </summary>
+    [Fact]
+    public void A_result_computed_instead_of_a_slow_read_is_checked_with_Redis_before_the_local_layer_serves_it()
+    {
+        using var proxy = new FreezableProxy(_server.Port);
+        Configure(proxy.Url, o =>
+        {
+            o.OperationTimeout = TimeSpan.FromSeconds(60);
+            o.ComputeOnSlowReads = true;
+            o.LocalCache = true;
+        });
+        Assert.Equal(3, _add(1, 2));
+
+        // A healthy read on a loaded machine must not be given up here: only the frozen one.
+        AkCacheRuntime.State.Redis!.MinimumSlowReadWaitMs = 500;
+        Wait.Until(() => AkCacheRuntime.State.Engine.Coherence.AllowsAnswerFirst, "the local layer answers first", NoticeCeiling);
+
+        // Computed before the local layer could answer first (and its own store's invalidation may still be on its way):
+        // confirmed with Redis, then served here without a command. What a trusted entry does, for the contrast below.
+        Wait.Until(
+            () =>
+            {
+                var sent = proxy.Count(ValueCommands);
+                Assert.Equal(3, _add(1, 2));
+                return proxy.Count(ValueCommands) == sent;
+            },
+            "a trusted entry served without a command",
+            NoticeCeiling);
+
+        // A short freeze (the tracking connection's PING would notice one of 2 s): the read of a new key gives way after 500 ms.
+        proxy.Freeze();
+        Assert.Equal(6, _add(5, 1));
+        proxy.Thaw();
+        Assert.Equal(1, AkCacheRuntime.GetCacheInfo(() => _add(1, 2)).SlowReads);
+        Wait.Until(() => !AkCacheRuntime.State.Redis!.WaitsForLateReads, "the late read answered", NoticeCeiling);
+        Assert.True(AkCacheRuntime.State.Engine.Coherence.AllowsAnswerFirst);
+
+        var before = proxy.Count(ValueCommands);
+        Assert.Equal(6, _add(5, 1));
+        Assert.True(proxy.Count(ValueCommands) > before, "the untrusted result was checked with Redis");
+
+        // Redis never held it (a result computed instead of a slow read is not stored): computed again, and stored this time.
+        Assert.Equal(3, WovenAssembly.Calls("Add"));
+        Assert.Equal(0, UnavailableWarnings());
     }
 
     [Fact]

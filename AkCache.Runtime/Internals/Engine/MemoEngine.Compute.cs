@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using AkCache.CompilerServices;
@@ -18,11 +19,16 @@ internal sealed partial class MemoEngine
     private async ValueTask<TResult> ComputeOnceAsync<TArgs, TResult, TBody>(MemoizedMethod method, MemoKey key, TArgs arguments, TBody body, CallContext call, CancellationToken cancellationToken)
         where TBody : struct, IBody<TArgs, TResult>
     {
-        method.Statistics.CountMiss();
+        if (!call.RedisTooSlow)
+        {
+            // A call that did not wait for a slow Redis found nothing stored only in the sense that it did not look.
+            method.Statistics.CountMiss();
+        }
+
         if (FlightScope.IsInside(method, key))
         {
             // A method that calls itself with the same key must not wait for its own flight.
-            return (await ComputeAndStoreAsync<TArgs, TResult, TBody>(method, key, arguments, body, call.RedisKey).ConfigureAwait(false)).Value;
+            return (await ComputeAndStoreAsync<TArgs, TResult, TBody>(method, key, arguments, body, call.RedisKey, trusted: !call.RedisTooSlow).ConfigureAwait(false)).Value;
         }
 
         var flight = _state.Flights.Join(method, key, out var owner);
@@ -94,7 +100,7 @@ internal sealed partial class MemoEngine
         if (redisKey is null || redis is null)
         {
             AkCacheTracing.Outcome(miss, "computed");
-            return await ComputeAndStoreAsync<TArgs, TResult, TBody>(method, key, arguments, body, null).ConfigureAwait(false);
+            return await ComputeAndStoreAsync<TArgs, TResult, TBody>(method, key, arguments, body, null, trusted: !call.RedisTooSlow).ConfigureAwait(false);
         }
 
         var wait = default(AkCacheTracing.Span);
@@ -195,13 +201,14 @@ internal sealed partial class MemoEngine
     }
 
     /// <summary>Computes and stores, in Redis too at the call's Redis key; with a null key, in this process only.</summary>
-    private async ValueTask<Computed<TResult>> ComputeAndStoreAsync<TArgs, TResult, TBody>(MemoizedMethod method, MemoKey key, TArgs arguments, TBody body, string? redisKey)
+    private async ValueTask<Computed<TResult>> ComputeAndStoreAsync<TArgs, TResult, TBody>(MemoizedMethod method, MemoKey key, TArgs arguments, TBody body, string? redisKey, bool trusted = true)
         where TBody : struct, IBody<TArgs, TResult>
     {
         method.Statistics.CountComputation();
         using var compute = AkCacheTracing.StartCompute(method, locked: false);
         var before = new Sequences(_local, method, key);
         var started = AkCacheMetrics.StartComputation();
+        var timed = _state.Options.ComputeOnSlowReads ? Stopwatch.GetTimestamp() : 0;
         TResult value;
         try
         {
@@ -212,8 +219,12 @@ internal sealed partial class MemoEngine
             throw;
         }
 
+        if (timed != 0)
+        {
+            method.Statistics.RecordComputation(Stopwatch.GetTimestamp() - timed);
+        }
         AkCacheMetrics.EndComputation(method, started);
-        return new Computed<TResult>(value, await StoreAsync(method, key, value, redisKey, null, before, body.Synchronous).ConfigureAwait(false));
+        return new Computed<TResult>(value, await StoreAsync(method, key, value, redisKey, null, before, body.Synchronous, trusted).ConfigureAwait(false));
     }
 
     /// <summary>The lock's owner computes and stores; its lock is released, and the other processes woken, whatever happens.</summary>
@@ -229,6 +240,7 @@ internal sealed partial class MemoEngine
                 using var compute = AkCacheTracing.StartCompute(method, locked: true);
                 var before = new Sequences(_local, method, key);
                 var started = AkCacheMetrics.StartComputation();
+                var timed = _state.Options.ComputeOnSlowReads ? Stopwatch.GetTimestamp() : 0;
                 TResult value;
                 try
                 {
@@ -239,6 +251,10 @@ internal sealed partial class MemoEngine
                     throw;
                 }
 
+                if (timed != 0)
+                {
+                    method.Statistics.RecordComputation(Stopwatch.GetTimestamp() - timed);
+                }
                 AkCacheMetrics.EndComputation(method, started);
                 var envelope = await StoreAsync(method, key, value, owned.ValueKey, owned, before, body.Synchronous).ConfigureAwait(false);
                 released = true;
@@ -286,7 +302,7 @@ internal sealed partial class MemoEngine
     /// process since (one from another process that is still on its way is not seen), asked again
     /// before a large value written in chunks is moved into place.
     /// </remarks>
-    private async ValueTask<byte[]?> StoreAsync<T>(MemoizedMethod method, MemoKey key, T value, string? redisKey, OwnedLock? owned, Sequences before, bool synchronous)
+    private async ValueTask<byte[]?> StoreAsync<T>(MemoizedMethod method, MemoKey key, T value, string? redisKey, OwnedLock? owned, Sequences before, bool synchronous, bool trusted = true)
     {
         var envelope = Serialize(method, key, value, out var expiresAt);
         if (envelope is null)
@@ -302,7 +318,12 @@ internal sealed partial class MemoEngine
         if (_local.InvalidationSequence() == before.Invalidations)
         {
             var entry = new LocalEntry(envelope, expiresAt) { RedisKey = redisKey };
-            if (!_local.SetUnlessInvalidated(method, key, entry, before.Full) && _local.InvalidationSequence() == before.Invalidations)
+            if (!trusted)
+            {
+                // Computed because Redis was slower than the method, while it may be up: asked first next time.
+                _local.SetUntrusted(method, key, entry);
+            }
+            else if (!_local.SetUnlessInvalidated(method, key, entry, before.Full) && _local.InvalidationSequence() == before.Invalidations)
             {
                 // Kept all the same, untrusted: while Redis is unavailable it is the only answer there is.
                 _local.SetUntrusted(method, key, entry.Usage is null ? entry : new LocalEntry(envelope, expiresAt) { RedisKey = redisKey });

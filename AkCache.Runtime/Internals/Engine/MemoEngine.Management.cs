@@ -54,7 +54,7 @@ internal sealed partial class MemoEngine
     {
         var statistics = method.Statistics;
         var (entries, bytes) = _local.Usage(method);
-        return new CacheInfo(method.Identity, statistics.LocalHits, statistics.RedisHits, statistics.FallbackHits, statistics.Misses, statistics.Computations, statistics.WaitsForOtherProcesses, statistics.Errors, entries, bytes);
+        return new CacheInfo(method.Identity, statistics.LocalHits, statistics.RedisHits, statistics.FallbackHits, statistics.Misses, statistics.Computations, statistics.WaitsForOtherProcesses, statistics.Errors, entries, bytes, statistics.SlowReads);
     }
 
     public IReadOnlyList<CacheInfo> Info() =>

@@ -175,6 +175,15 @@ internal sealed partial class MemoEngine
     {
         var redis = _state.Redis;
         var redisKey = redis is null ? null : entry?.RedisKey ?? RememberedKey(entry, method.RedisKey(_state, key));
+        var slowAfter = redis is null ? 0 : redis.SlowReadWaitMs(method.Statistics);
+        if (slowAfter > 0 && redis!.WaitsForLateReads && redis.Breaker.IsClosed)
+        {
+            // A read of this process was slower than its method (ComputeOnSlowReads): no new read until it is answered.
+            // Asked before the breaker, so that no probe of a break is spent without sending anything; with the
+            // breaker open (the late read timed out), the call skips Redis as in any break.
+            return await ComputeWithoutSlowRedisAsync<TArgs, TResult, TBody>(method, key, arguments, body, new CallContext(entry, _local.Sequence(method, key), _local.Epoch, redisKey), cancellationToken).ConfigureAwait(false);
+        }
+
         if (redis is null || !redis.TryEnterAt(now, redisKey!))
         {
             // No Redis, or the breaker says to skip it: the local layer answers what it holds.
@@ -190,20 +199,36 @@ internal sealed partial class MemoEngine
         RedisRead read;
         if (body.Synchronous)
         {
-            read = redis.Read(call.RedisKey!);
+            read = redis.Read(call.RedisKey!, slowAfter);
         }
         else if (redis.TryBeginRead(call.RedisKey!, out var pending))
         {
             // The usual asynchronous call awaits StackExchange.Redis's task in this one frame.
+            var late = false;
             try
             {
-                _ = cancellationToken.CanBeCanceled
-                    ? await pending.WithCancellation(cancellationToken).ConfigureAwait(false)
-                    : await pending.ConfigureAwait(false);
+                if (slowAfter > 0 && !pending.IsCompleted)
+                {
+                    late = !await pending.CompletesWithin(slowAfter, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (!late)
+                {
+                    _ = cancellationToken.CanBeCanceled
+                        ? await pending.WithCancellation(cancellationToken).ConfigureAwait(false)
+                        : await pending.ConfigureAwait(false);
+                }
             }
             catch (Exception) when (!cancellationToken.IsCancellationRequested && pending.IsCompleted)
             {
                 // A failed read: EndRead reports it, and the local layer answers below.
+            }
+
+            if (late)
+            {
+                // Slower than the method (ComputeOnSlowReads): its outcome is handled when it comes; the call computes.
+                redis.LeaveLate(pending, call.RedisKey!);
+                return await ComputeWithoutSlowRedisAsync<TArgs, TResult, TBody>(method, key, arguments, body, call, cancellationToken).ConfigureAwait(false);
             }
 
             read = redis.EndRead(pending, call.RedisKey!);
@@ -219,6 +244,8 @@ internal sealed partial class MemoEngine
 
         switch (read.Status)
         {
+            case RedisReadStatus.Late:
+                return await ComputeWithoutSlowRedisAsync<TArgs, TResult, TBody>(method, key, arguments, body, call, cancellationToken).ConfigureAwait(false);
             case RedisReadStatus.Hit:
                 if (TryReadFromRedis(method, key, read.Value, call, out TResult value, out _))
                 {
@@ -256,6 +283,18 @@ internal sealed partial class MemoEngine
         }
 
         return await ComputeOnceAsync<TArgs, TResult, TBody>(method, key, arguments, body, call, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A call that does not wait for Redis any longer than its method takes (<see cref="AkCacheOptions.ComputeOnSlowReads"/>):
+    /// computed once for this process, without the lock or a store, its result kept untrusted; an entry held is not
+    /// served, since Redis may be up and hold a newer value.
+    /// </summary>
+    private ValueTask<TResult> ComputeWithoutSlowRedisAsync<TArgs, TResult, TBody>(MemoizedMethod method, MemoKey key, TArgs arguments, TBody body, CallContext call, CancellationToken cancellationToken)
+        where TBody : struct, IBody<TArgs, TResult>
+    {
+        method.Statistics.CountSlowRead();
+        return ComputeOnceAsync<TArgs, TResult, TBody>(method, key, arguments, body, call.TooSlow(), cancellationToken);
     }
 
     private static string RememberedKey(LocalEntry? entry, string redisKey)

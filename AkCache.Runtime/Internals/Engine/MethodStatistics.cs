@@ -31,6 +31,10 @@ internal sealed class MethodStatistics
     private long _computations;
     private long _waitsForOtherProcesses;
     private long _errors;
+    private long _slowReads;
+
+    /// <summary>The method's usual computation time in this process, in Stopwatch ticks: a moving average, 0 before its first computation.</summary>
+    private long _usualComputationTicks;
 
     public long LocalHits
     {
@@ -89,4 +93,34 @@ internal sealed class MethodStatistics
     public void CountWaitForOtherProcess() => Interlocked.Increment(ref _waitsForOtherProcesses);
 
     public void CountError() => Interlocked.Increment(ref _errors);
+
+    /// <summary>Calls that stopped waiting for a read slower than the method (AkCacheOptions.ComputeOnSlowReads), and computed.</summary>
+    public long SlowReads => Interlocked.Read(ref _slowReads);
+
+    public void CountSlowRead() => Interlocked.Increment(ref _slowReads);
+
+    /// <summary>Adds one computation's duration (Stopwatch ticks) to the usual one: an average that weighs the last eight or so; racing updates may lose one, which an average can afford.</summary>
+    public void RecordComputation(long ticks)
+    {
+        var usual = Volatile.Read(ref _usualComputationTicks);
+        Volatile.Write(ref _usualComputationTicks, usual == 0 ? Math.Max(1, ticks) : Math.Max(1, usual + ((ticks - usual) / 8)));
+    }
+
+    /// <summary>
+    /// How long a read of this method's value may take before the call computes instead (<c>AkCacheOptions.ComputeOnSlowReads</c>),
+    /// in milliseconds: twice its usual computation time, at least <paramref name="minimumMs"/>; 0 (wait as long as the
+    /// read may take) before its first computation here, or when that is not shorter than <paramref name="timeoutMs"/>.
+    /// </summary>
+    public int SlowReadWaitMs(int minimumMs, int timeoutMs)
+    {
+        var usual = Volatile.Read(ref _usualComputationTicks);
+        if (usual == 0)
+        {
+            return 0;
+        }
+
+        var twice = 2 * usual * 1000 / System.Diagnostics.Stopwatch.Frequency;
+        var wait = Math.Max(minimumMs, twice);
+        return wait < timeoutMs ? (int)wait : 0;
+    }
 }

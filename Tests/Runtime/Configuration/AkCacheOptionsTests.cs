@@ -151,6 +151,34 @@ public sealed class AkCacheOptionsTests
     }
 
     [Theory]
+    [InlineData(null, false)]
+    [InlineData("on", true)]
+    [InlineData(" YES ", true)]
+    [InlineData("1", true)]
+    [InlineData("off", false)]
+    [InlineData("0", false)]
+    public void AKCACHE_COMPUTE_ON_SLOW_READS_turns_the_option_on_or_off(string? value, bool expected)
+    {
+        var problems = new List<string>();
+        var options = AkCacheOptions.FromVariables(name => name == "AKCACHE_COMPUTE_ON_SLOW_READS" ? value : null, problems);
+
+        Assert.Equal(expected, options.ComputeOnSlowReads);
+        Assert.Empty(problems);
+    }
+
+    [Fact]
+    public void An_invalid_AKCACHE_COMPUTE_ON_SLOW_READS_leaves_the_option_off_and_is_reported_by_name()
+    {
+        var problems = new List<string>();
+        var options = AkCacheOptions.FromVariables(name => name == "AKCACHE_COMPUTE_ON_SLOW_READS" ? "sometimes" : null, problems);
+
+        Assert.False(options.ComputeOnSlowReads);
+        var problem = Assert.Single(problems);
+        Assert.Contains("AKCACHE_COMPUTE_ON_SLOW_READS", problem);
+        Assert.Contains("'sometimes'", problem);
+    }
+
+    [Theory]
     [InlineData("1", 1L << 20)]
     [InlineData(" 512 ", 512L << 20)]
     public void AKCACHE_MEMORY_CACHE_MAX_MB_sets_the_byte_bound_in_mebibytes(string value, long expected)
