@@ -157,16 +157,7 @@ internal sealed partial class RedisAccessor : IDisposable
             return RedisRead.Unavailable;
         }
 
-        Task<RedisValue> pending;
-        try
-        {
-            pending = ReadOnSharedAsync(database, key);
-        }
-        catch (Exception ex) when (IsRedisFailure(ex))
-        {
-            pending = Task.FromException<RedisValue>(ex);
-        }
-
+        var pending = BeginReadOnShared(database, key);
         if (!CompletesWithin(pending, slowAfterMs))
         {
             LeaveLate(pending, key);
@@ -324,16 +315,20 @@ internal sealed partial class RedisAccessor : IDisposable
             return false;
         }
 
+        read = BeginReadOnShared(database, key);
+        return true;
+    }
+
+    /// <summary>Starts the read on the shared connection (<see cref="ReadOnShared"/>); a failure to send it is the task's, which <see cref="EndRead"/> reports as it would a failed reply.</summary>
+    private static Task<RedisValue> BeginReadOnShared(IDatabase database, string key)
+    {
         try
         {
-            read = ReadOnSharedAsync(database, key);
-            return true;
+            return ReadOnSharedAsync(database, key);
         }
         catch (Exception ex) when (IsRedisFailure(ex))
         {
-            // Reported by EndRead, as a failure of the awaited task would be.
-            read = Task.FromException<RedisValue>(ex);
-            return true;
+            return Task.FromException<RedisValue>(ex);
         }
     }
 
