@@ -61,19 +61,21 @@ public sealed class AkCacheOptions
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
-    /// Whether a call stops waiting for a read on the shared connection that is slower than the
-    /// method itself, and computes: once the read has taken twice the method's usual computation time
-    /// in this process (at least <see cref="MinimumSlowReadWait"/>, and only while that is shorter than
-    /// <see cref="OperationTimeout"/>), the call computes its result without Redis (no lock, no store,
-    /// kept in this process untrusted), and this process's calls that may give up a read skip Redis
-    /// until that read is answered or times out (which opens the breaker as before). A frozen Redis
-    /// then costs a caller about its method's own time instead of an <see cref="OperationTimeout"/>
-    /// (docs/failures.md). Not in a cluster; a read this process knows to be of a large value is never cut short.
+    /// Whether a call stops waiting for a command on the shared connection that is slower than the
+    /// method itself: once its read or its lock attempt has taken twice the method's usual computation
+    /// time in this process (at least <see cref="MinimumSlowReadWait"/>, and only while that is shorter
+    /// than <see cref="OperationTimeout"/>), the call computes its result without Redis (no lock, no
+    /// store, kept in this process untrusted; a lock the attempt takes when Redis answers is released);
+    /// a store that slow is left to finish, and the call returns. This process's calls that may give up
+    /// a command then skip Redis until it is answered or times out (which opens the breaker as before).
+    /// A frozen Redis then costs a caller about its method's own time instead of an
+    /// <see cref="OperationTimeout"/> (docs/failures.md). Not in a cluster; the reads and stores of large
+    /// values are never cut short.
     /// </summary>
     /// <value>Default: true when AKCACHE_COMPUTE_ON_SLOW_READS is on, 1, true or yes; else false (opt-in while it is measured; docs/failures.md).</value>
     public bool ComputeOnSlowReads { get; set; }
 
-    /// <summary>The shortest wait for a read before <see cref="ComputeOnSlowReads"/> computes instead: 50 ms, above the tails of a loaded but healthy Redis.</summary>
+    /// <summary>The shortest wait for a command before <see cref="ComputeOnSlowReads"/> gives it up: 50 ms, above the tails of a loaded but healthy Redis.</summary>
     public static TimeSpan MinimumSlowReadWait { get; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>

@@ -49,8 +49,9 @@ public sealed class CacheInfo
 
     /// <summary>
     /// Calls that did not wait for a Redis slower than the method (<see cref="AkCacheOptions.ComputeOnSlowReads"/>): their
-    /// read took twice the method's usual time, or another such read was still unanswered; each was computed here
-    /// (or waited for this process's computation), not stored in Redis, and is not counted among the <see cref="Misses"/>.
+    /// read or their lock attempt took twice the method's usual time, or another command given up on was still unanswered;
+    /// each was computed here (or waited for this process's computation) and not stored in Redis. A call whose read was
+    /// given up on is not counted among the <see cref="Misses"/>; one whose lock attempt was (after a miss) is.
     /// </summary>
     public long SlowReads { get; }
 

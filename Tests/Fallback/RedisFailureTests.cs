@@ -333,12 +333,17 @@ public sealed class RedisFailureTests : IDisposable
     /// operation timeout could have ended any of their reads (the breaker is still closed when they have made
     /// 200 calls each since the freeze); at most 8 commands reach the proxy after the freeze (the reads the
     /// callers were in), then none while those are unanswered. Thawed, the late reads are answered and calls read Redis again, without any outage
-    /// logged. Without the option the callers stay in their reads until the ceiling: the test fails.
+    /// logged. Without the option the callers stay in their reads until the ceiling: the test fails. With
+    /// <paramref name="misses"/>, every call is of a new key (a read, a lock attempt, the computation, a store), so
+    /// that the freeze finds callers at every step: without the limit on lock attempts and stores, the callers in
+    /// them wait for the timeout.
     /// </summary>
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task A_frozen_Redis_costs_a_caller_that_computes_on_slow_reads_its_method_s_time_not_the_operation_timeout(bool asynchronous)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public async Task A_frozen_Redis_costs_a_caller_that_computes_on_slow_reads_its_method_s_time_not_the_operation_timeout(bool asynchronous, bool misses)
     {
         using var proxy = new FreezableProxy(_server.Port);
         Configure(proxy.Url, o =>
@@ -360,8 +365,8 @@ public sealed class RedisFailureTests : IDisposable
                 {
                     for (var i = 0; !stop.IsSet; i++)
                     {
-                        // A few keys per caller, stored at their first call: then every call is one read.
-                        var a = (1_000_000 * (caller + 1)) + (i % KeysPerCaller);
+                        // A few keys per caller, stored at their first call: then every call is one read. Or a new key each time.
+                        var a = (1_000_000 * (caller + 1)) + (misses ? i : i % KeysPerCaller);
                         var result = asynchronous ? await _addAsync(a, 1) : _add(a, 1);
                         if (result != a + 1)
                         {
@@ -384,7 +389,7 @@ public sealed class RedisFailureTests : IDisposable
         {
             Wait.Until(() => Volatile.Read(ref calls) >= Callers * KeysPerCaller * 5, "Redis hits before the freeze", NoticeCeiling);
             var info = AkCacheRuntime.GetCacheInfo().Single(i => i.Method.Contains(asynchronous ? "AddAsync" : ".Add("));
-            Assert.True(info.RedisHits > 0, info.ToString());
+            Assert.True(misses ? info.Misses > 0 : info.RedisHits > 0, info.ToString());
 
             // CacheInfo counts from the process's start: other tests' calls are in it.
             var slowReadsAtFreeze = info.SlowReads;
@@ -402,10 +407,10 @@ public sealed class RedisFailureTests : IDisposable
             Assert.True(AkCacheRuntime.State.Redis!.Breaker.IsClosed);
             Assert.InRange(afterFreeze, 0, Callers);
             Assert.True(info.SlowReads - slowReadsAtFreeze >= (Callers * 200) - Callers, info.ToString());
-            Assert.True(AkCacheRuntime.State.Redis!.WaitsForLateReads);
+            Assert.True(AkCacheRuntime.State.Redis!.WaitsForLateReplies);
 
             proxy.Thaw();
-            Wait.Until(() => !AkCacheRuntime.State.Redis!.WaitsForLateReads, "the late reads answered once Redis is thawed", NoticeCeiling);
+            Wait.Until(() => !AkCacheRuntime.State.Redis!.WaitsForLateReplies, "the late reads answered once Redis is thawed", NoticeCeiling);
             var thawed = proxy.Count(ValueCommands);
             var callsThawed = Volatile.Read(ref calls);
             Wait.Until(() => Volatile.Read(ref calls) >= callsThawed + (Callers * 50), "calls after the thaw", NoticeCeiling);
@@ -462,7 +467,7 @@ public sealed class RedisFailureTests : IDisposable
         Assert.Equal(6, _add(5, 1));
         proxy.Thaw();
         Assert.Equal(slowReads + 1, AkCacheRuntime.GetCacheInfo(() => _add(1, 2)).SlowReads);
-        Wait.Until(() => !AkCacheRuntime.State.Redis!.WaitsForLateReads, "the late read answered", NoticeCeiling);
+        Wait.Until(() => !AkCacheRuntime.State.Redis!.WaitsForLateReplies, "the late read answered", NoticeCeiling);
         Assert.True(AkCacheRuntime.State.Engine.Coherence.AllowsAnswerFirst);
 
         var before = proxy.Count(ValueCommands);
@@ -471,6 +476,69 @@ public sealed class RedisFailureTests : IDisposable
 
         // Redis never held it (a result computed instead of a slow read is not stored): computed again, and stored this time.
         Assert.Equal(3, WovenAssembly.Calls("Add"));
+        Assert.Equal(0, UnavailableWarnings());
+    }
+
+    /// <summary>
+    /// With <see cref="AkCacheOptions.ComputeOnSlowReads"/>, a lock attempt and a store are given up on as a read is:
+    /// Redis freezes as the call's lock attempt (the first script after its read), or its store (the second, after
+    /// the computation), reaches it. The call returns its right result while the breaker is still closed, so long
+    /// before the 60 s operation timeout; it fails without the limit, after that timeout. The reply is handled when
+    /// Redis answers: the lock taken late is released at once, long before its 60 s time to live (the call computed
+    /// without it, and nothing is stored); the store given up on completes, and the value is in Redis.
+    /// </summary>
+    [Theory]
+    [InlineData(false, 0)]
+    [InlineData(false, 1)]
+    [InlineData(true, 0)]
+    [InlineData(true, 1)]
+    public async Task A_lock_attempt_or_a_store_slower_than_the_method_is_given_up_on_and_finished_when_Redis_answers(bool asynchronous, int scriptsBeforeTheFreeze)
+    {
+        var lockAttempt = scriptsBeforeTheFreeze == 0;
+        using var proxy = new FreezableProxy(_server.Port);
+        Configure(proxy.Url, o =>
+        {
+            o.OperationTimeout = TimeSpan.FromSeconds(60);
+            o.LockTimeToLive = TimeSpan.FromSeconds(60);
+            o.ComputeOnSlowReads = true;
+        });
+        var name = asynchronous ? "AddAsync" : "Add";
+        Task<int> Call(int a, int b) => asynchronous ? _addAsync(a, b) : Task.FromResult(_add(a, b));
+
+        // A computation first (the wait is twice the method's usual time here), which also loads both scripts.
+        Assert.Equal(3, await Call(1, 2));
+
+        // A healthy command on a loaded machine must not be given up here: only the frozen one.
+        var redis = AkCacheRuntime.State.Redis!;
+        redis.MinimumSlowReadWaitMs = 500;
+        Wait.Until(() => !redis.WaitsForLateReplies, "no reply outstanding before the freeze", NoticeCeiling);
+        var computations = WovenAssembly.Calls(name);
+        var slowReads = AkCacheRuntime.GetCacheInfo().Single(i => i.Method.Contains(asynchronous ? "AddAsync" : ".Add(")).SlowReads;
+
+        proxy.FreezeAt(scriptsBeforeTheFreeze, "EVAL", "EVALSHA");
+        Assert.Equal(8, await Call(7, 1));
+        Assert.True(proxy.IsFrozen, "Redis froze at the call's " + (lockAttempt ? "lock attempt" : "store"));
+        Assert.True(redis.Breaker.IsClosed, "the call returned before its command timed out");
+        Assert.True(redis.WaitsForLateReplies);
+        Assert.Equal(computations + 1, WovenAssembly.Calls(name));
+        var info = AkCacheRuntime.GetCacheInfo().Single(i => i.Method.Contains(asynchronous ? "AddAsync" : ".Add("));
+        Assert.Equal(slowReads + (lockAttempt ? 1 : 0), info.SlowReads);
+
+        proxy.Thaw();
+        Wait.Until(() => !redis.WaitsForLateReplies, "the late reply handled once Redis is thawed", NoticeCeiling);
+        using var inspector = await ConnectionMultiplexer.ConnectAsync(_server.Endpoint);
+        var server = inspector.GetServer(_server.Endpoint);
+        var prefix = AkCacheRuntime.State.Options.Prefix;
+        Wait.Until(() => !server.Keys(pattern: prefix + "*:lock").Any(), "no lock left in Redis", NoticeCeiling);
+        var stored = server.Keys(pattern: prefix + "*").Select(k => k.ToString()).Where(k => !k.EndsWith(":awaited", StringComparison.Ordinal)).ToArray();
+        _output.WriteLine($"keys after the thaw: {string.Join(", ", stored)}; {info}");
+
+        // Both results of the run are stored, or the first only when the call computed without the lock.
+        Assert.Equal(lockAttempt ? 1 : 2, stored.Length);
+
+        // The next call reads the stored value, or computes (once) and stores it.
+        Assert.Equal(8, await Call(7, 1));
+        Assert.Equal(computations + (lockAttempt ? 2 : 1), WovenAssembly.Calls(name));
         Assert.Equal(0, UnavailableWarnings());
     }
 

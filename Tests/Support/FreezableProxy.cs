@@ -50,6 +50,41 @@ public sealed class FreezableProxy : IDisposable
     /// <summary>While frozen, replies from the server are held back until <see cref="Thaw"/>.</summary>
     public void Freeze() => _frozen = true;
 
+    /// <summary>True from a <see cref="Freeze"/> (or a command <see cref="FreezeAt"/> waited for) to the <see cref="Thaw"/>.</summary>
+    public bool IsFrozen => _frozen;
+
+    /// <summary>
+    /// Freezes when a client sends the next command named one of <paramref name="names"/> after
+    /// <paramref name="skip"/> others of them: that command reaches the server, and its reply (with
+    /// every later one) is held back until <see cref="Thaw"/>. A test freezes Redis this way at one
+    /// given step of a call (its lock attempt, its store), not at a moment chosen by the clock.
+    /// </summary>
+    public void FreezeAt(int skip, params string[] names)
+    {
+        lock (_commands)
+        {
+            _freezeAt = names;
+            _freezeSkip = skip;
+        }
+    }
+
+    private string[]? _freezeAt;
+    private int _freezeSkip;
+
+    /// <summary>A command received from a client: recorded, and the freeze armed by <see cref="FreezeAt"/> applied, before it is passed on.</summary>
+    private void Received(string command)
+    {
+        _commands.Enqueue(command);
+        lock (_commands)
+        {
+            if (_freezeAt is { } names && names.Contains(command.Split(' ')[0], StringComparer.Ordinal) && _freezeSkip-- == 0)
+            {
+                _freezeAt = null;
+                _frozen = true;
+            }
+        }
+    }
+
     public void Thaw() => _frozen = false;
 
     /// <summary>
@@ -128,7 +163,7 @@ public sealed class FreezableProxy : IDisposable
 
     private async Task Relay(TcpClient client, TcpClient upstream)
     {
-        var requests = Pump(client.GetStream(), upstream.GetStream(), holdWhileFrozen: false, new CommandReader(_commands));
+        var requests = Pump(client.GetStream(), upstream.GetStream(), holdWhileFrozen: false, new CommandReader(Received));
         var replies = Pump(upstream.GetStream(), client.GetStream(), holdWhileFrozen: true, reader: null);
         await Task.WhenAny(requests, replies);
 
@@ -168,10 +203,10 @@ public sealed class FreezableProxy : IDisposable
     /// <summary>Reads the command names out of a client's RESP stream (arrays of bulk strings), across reads.</summary>
     private sealed class CommandReader
     {
-        private readonly ConcurrentQueue<string> _names;
+        private readonly Action<string> _received;
         private readonly List<byte> _pending = new();
 
-        public CommandReader(ConcurrentQueue<string> names) => _names = names;
+        public CommandReader(Action<string> received) => _received = received;
 
         public void Feed(ReadOnlySpan<byte> bytes)
         {
@@ -184,7 +219,7 @@ public sealed class FreezableProxy : IDisposable
             var consumed = 0;
             while (TryReadCommand(data, consumed, out var name, out var end))
             {
-                _names.Enqueue(name);
+                _received(name);
                 consumed = end;
             }
 

@@ -17,6 +17,9 @@ internal enum LockStatus
     Acquired,
     Held,
     Unavailable,
+
+    /// <summary>Redis did not answer within the method's time (AkCacheOptions.ComputeOnSlowReads): the call computes without the lock; one taken when Redis answers is released.</summary>
+    Late,
 }
 
 /// <summary>
@@ -147,9 +150,13 @@ internal sealed partial class RedisAccessor
         return released;
     }
 
-    /// <summary><see cref="TryAcquireLock"/> or <see cref="TryAcquireLockAsync(string, TimeSpan, bool, string)"/>: the engine's one call for both forms.</summary>
-    public ValueTask<LockAttempt> TryAcquireLockAsync(string valueKey, TimeSpan timeToLive, bool readValue, bool synchronous, string? traceParent = null) =>
-        synchronous ? new ValueTask<LockAttempt>(TryAcquireLock(valueKey, timeToLive, readValue, traceParent)) : TryAcquireLockAsync(valueKey, timeToLive, readValue, traceParent);
+    /// <summary>
+    /// <see cref="TryAcquireLock"/> or <see cref="TryAcquireLockAsync(string, TimeSpan, bool, string)"/>: the engine's one call for both forms;
+    /// given up on after <paramref name="slowAfterMs"/> milliseconds when it is not 0 (<see cref="SlowReadWaitMs"/>), then <see cref="LockStatus.Late"/>.
+    /// </summary>
+    public ValueTask<LockAttempt> TryAcquireLockAsync(string valueKey, TimeSpan timeToLive, bool readValue, bool synchronous, int slowAfterMs, string? traceParent = null) =>
+        slowAfterMs > 0 ? TryAcquireLockWithinAsync(valueKey, timeToLive, readValue, slowAfterMs, synchronous, traceParent)
+        : synchronous ? new ValueTask<LockAttempt>(TryAcquireLock(valueKey, timeToLive, readValue, traceParent)) : TryAcquireLockAsync(valueKey, timeToLive, readValue, traceParent);
 
     private RedisResult AcquireOn(IDatabase database, RedisKey[] keys, RedisValue[] arguments)
     {
@@ -217,9 +224,14 @@ internal sealed partial class RedisAccessor
             && (await TryRunAsync(database, (owned.Keys, Arguments: owned.StoreArguments(_channels.StoredChannelName, envelope, timeToLive)), static (db, s) => db.ScriptEvaluateAsync(LuaScripts.StoreAndRelease, s.Keys, s.Arguments), default, writes: true, key: owned.ValueKey).ConfigureAwait(false)).Ran;
     }
 
-    /// <summary><see cref="StoreAndRelease"/> or <see cref="StoreAndReleaseAsync(OwnedLock, byte[], TimeSpan)"/>: the engine's one call for both forms.</summary>
-    public ValueTask<bool> StoreAndReleaseAsync(OwnedLock owned, byte[]? envelope, TimeSpan timeToLive, bool synchronous) =>
-        synchronous ? new ValueTask<bool>(StoreAndRelease(owned, envelope, timeToLive)) : StoreAndReleaseAsync(owned, envelope, timeToLive);
+    /// <summary>
+    /// <see cref="StoreAndRelease"/> or <see cref="StoreAndReleaseAsync(OwnedLock, byte[], TimeSpan)"/>: the engine's one call for both forms;
+    /// a small value's store (or a release) is given up on after <paramref name="slowAfterMs"/> milliseconds when it is not 0
+    /// (<see cref="SlowReadWaitMs"/>), and goes on; a large value's is never cut short.
+    /// </summary>
+    public ValueTask<bool> StoreAndReleaseAsync(OwnedLock owned, byte[]? envelope, TimeSpan timeToLive, bool synchronous, int slowAfterMs) =>
+        slowAfterMs > 0 && !IsLarge(envelope) ? StoreAndReleaseWithinAsync(owned, envelope, timeToLive, slowAfterMs, synchronous)
+        : synchronous ? new ValueTask<bool>(StoreAndRelease(owned, envelope, timeToLive)) : StoreAndReleaseAsync(owned, envelope, timeToLive);
 
     /// <summary>
     /// Renews the lock while its owner computes. A renewal's failure is reported like any other
@@ -252,6 +264,8 @@ internal sealed partial class RedisAccessor
 internal readonly struct LockAttempt
 {
     public static readonly LockAttempt Unavailable = new(LockStatus.Unavailable, RedisValue.Null, null);
+
+    public static readonly LockAttempt Late = new(LockStatus.Late, RedisValue.Null, null);
 
     /// <summary>A stored value read otherwise than by the acquire script (a large one, on the bulk connection).</summary>
     public static LockAttempt StoredValue(RedisValue stored) => new(LockStatus.Stored, stored, null);

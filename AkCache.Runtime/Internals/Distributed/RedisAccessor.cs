@@ -255,9 +255,14 @@ internal sealed partial class RedisAccessor : IDisposable
         IsLarge(value) ? await TrySetLargeAsync(key, value, timeToLive, stillWanted).ConfigureAwait(false) : Forget(key) && await OpenAsync().ConfigureAwait(false) is { } database
         && (await TryRunAsync(database, (Key: key, Value: value, TimeToLive: timeToLive), static (db, s) => db.StringSetAsync(s.Key, s.Value, s.TimeToLive), default, writes: true, key: key).ConfigureAwait(false)).Ran;
 
-    /// <summary><see cref="TrySet"/> or <see cref="TrySetAsync(string, byte[], TimeSpan, Func{bool})"/>: the engine's one call for both forms.</summary>
-    public ValueTask<bool> TrySetAsync(string key, byte[] value, TimeSpan timeToLive, Func<bool>? stillWanted, bool synchronous) =>
-        synchronous ? new ValueTask<bool>(TrySet(key, value, timeToLive, stillWanted)) : TrySetAsync(key, value, timeToLive, stillWanted);
+    /// <summary>
+    /// <see cref="TrySet"/> or <see cref="TrySetAsync(string, byte[], TimeSpan, Func{bool})"/>: the engine's one call for both forms;
+    /// a small value's store is given up on after <paramref name="slowAfterMs"/> milliseconds when it is not 0
+    /// (<see cref="SlowReadWaitMs"/>), and goes on; a large value's is never cut short.
+    /// </summary>
+    public ValueTask<bool> TrySetAsync(string key, byte[] value, TimeSpan timeToLive, Func<bool>? stillWanted, bool synchronous, int slowAfterMs) =>
+        slowAfterMs > 0 && !IsLarge(value) ? TrySetWithinAsync(key, value, timeToLive, slowAfterMs, synchronous)
+        : synchronous ? new ValueTask<bool>(TrySet(key, value, timeToLive, stillWanted)) : TrySetAsync(key, value, timeToLive, stillWanted);
 
     /// <summary>How long a graceful exit, or a configuration replaced, waits for the release of the locks this process holds.</summary>
     internal static readonly TimeSpan LockReleaseBudget = TimeSpan.FromSeconds(1);

@@ -109,7 +109,8 @@ internal sealed partial class MemoEngine
             var synchronous = body.Synchronous;
             var options = _state.Options;
             var deadline = _state.Time.GetUtcNow() + options.LockWaitTimeout;
-            var attempt = await redis.TryAcquireLockAsync(redisKey, options.LockTimeToLive, readValue: true, synchronous, AkCacheTracing.LockContext(miss)).ConfigureAwait(false);
+            var slowAfter = redis.SlowReadWaitMs(method.Statistics);
+            var attempt = await redis.TryAcquireLockAsync(redisKey, options.LockTimeToLive, readValue: true, synchronous, slowAfter, AkCacheTracing.LockContext(miss)).ConfigureAwait(false);
             var waited = false;
             while (true)
             {
@@ -134,7 +135,7 @@ internal sealed partial class MemoEngine
                         }
 
                         // Unreadable: take the lock and overwrite the value, as after an unreadable first read.
-                        attempt = await redis.TryAcquireLockAsync(redisKey, options.LockTimeToLive, readValue: false, synchronous, AkCacheTracing.LockContext(miss)).ConfigureAwait(false);
+                        attempt = await redis.TryAcquireLockAsync(redisKey, options.LockTimeToLive, readValue: false, synchronous, slowAfter, AkCacheTracing.LockContext(miss)).ConfigureAwait(false);
                         continue;
 
                     case LockStatus.Acquired:
@@ -149,12 +150,20 @@ internal sealed partial class MemoEngine
                         EndWait(ref wait);
                         AkCacheTracing.Outcome(miss, "computed");
                         return await ComputeAndStoreAsync<TArgs, TResult, TBody>(method, key, arguments, body, null).ConfigureAwait(false);
+
+                    case LockStatus.Late:
+                        // Slower than the method (ComputeOnSlowReads): computed here without the lock, kept untrusted as after a
+                        // read given up on; a lock the attempt takes when Redis answers is released then.
+                        method.Statistics.CountSlowRead();
+                        EndWait(ref wait);
+                        AkCacheTracing.Outcome(miss, "computed");
+                        return await ComputeAndStoreAsync<TArgs, TResult, TBody>(method, key, arguments, body, null, trusted: false).ConfigureAwait(false);
                 }
 
                 using (var signal = redis.Listen(redisKey))
                 {
                     // Listening from here on, look again: the value may have been announced before.
-                    attempt = await redis.TryAcquireLockAsync(redisKey, options.LockTimeToLive, readValue: true, synchronous, AkCacheTracing.LockContext(miss)).ConfigureAwait(false);
+                    attempt = await redis.TryAcquireLockAsync(redisKey, options.LockTimeToLive, readValue: true, synchronous, slowAfter, AkCacheTracing.LockContext(miss)).ConfigureAwait(false);
                     if (attempt.Status != LockStatus.Held)
                     {
                         continue;
@@ -264,7 +273,7 @@ internal sealed partial class MemoEngine
             {
                 if (!released)
                 {
-                    await owned.Accessor.StoreAndReleaseAsync(owned, null, default, body.Synchronous).ConfigureAwait(false);
+                    await owned.Accessor.StoreAndReleaseAsync(owned, null, default, body.Synchronous, owned.Accessor.SlowReadWaitMs(method.Statistics)).ConfigureAwait(false);
                 }
             }
         }
@@ -309,7 +318,7 @@ internal sealed partial class MemoEngine
         {
             if (owned is not null)
             {
-                await owned.Accessor.StoreAndReleaseAsync(owned, null, default, synchronous).ConfigureAwait(false);
+                await owned.Accessor.StoreAndReleaseAsync(owned, null, default, synchronous, owned.Accessor.SlowReadWaitMs(method.Statistics)).ConfigureAwait(false);
             }
 
             return null;
@@ -333,14 +342,15 @@ internal sealed partial class MemoEngine
         if (owned is not null)
         {
             // The script stores only if this token still owns the lock, which an invalidation deletes.
-            await owned.Accessor.StoreAndReleaseAsync(owned, envelope, TimeToLive(expiresAt), synchronous).ConfigureAwait(false);
+            // Given up on when slower than the method (ComputeOnSlowReads): the store goes on, and the call returns.
+            await owned.Accessor.StoreAndReleaseAsync(owned, envelope, TimeToLive(expiresAt), synchronous, owned.Accessor.SlowReadWaitMs(method.Statistics)).ConfigureAwait(false);
         }
         else if (_local.InvalidationSequence() == before.Invalidations && redisKey is not null && _state.Redis is { } redis)
         {
             // A large value takes a while to write: it is moved into place only if no invalidation reached this process meanwhile.
             var local = _local;
             var invalidations = before.Invalidations;
-            await redis.TrySetAsync(redisKey, envelope, TimeToLive(expiresAt), () => local.InvalidationSequence() == invalidations, synchronous).ConfigureAwait(false);
+            await redis.TrySetAsync(redisKey, envelope, TimeToLive(expiresAt), () => local.InvalidationSequence() == invalidations, synchronous, redis.SlowReadWaitMs(method.Statistics)).ConfigureAwait(false);
         }
 
         return envelope;

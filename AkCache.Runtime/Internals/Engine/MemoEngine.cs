@@ -176,7 +176,7 @@ internal sealed partial class MemoEngine
         var redis = _state.Redis;
         var redisKey = redis is null ? null : entry?.RedisKey ?? RememberedKey(entry, method.RedisKey(_state, key));
         var slowAfter = redis is null ? 0 : redis.SlowReadWaitMs(method.Statistics);
-        if (slowAfter > 0 && redis!.WaitsForLateReads && redis.Breaker.IsClosed)
+        if (slowAfter > 0 && redis!.WaitsForLateReplies && redis.Breaker.IsClosed)
         {
             // A read of this process was slower than its method (ComputeOnSlowReads): no new read until it is answered.
             // Asked before the breaker, so that no probe of a break is spent without sending anything; with the
