@@ -22,15 +22,16 @@ internal enum RunStatus
 /// Commands given up on (AkCacheOptions.ComputeOnSlowReads): a call does not wait for Redis longer than its
 /// method takes. The read and the lock attempt, given up, leave the call to compute without Redis; a store,
 /// to return its result while the store goes on. A reply given up on is handled when it comes, as if the call
-/// had waited (a success proves Redis answers; a timeout or a transport failure opens the breaker, logged),
-/// and until then no call that may give up a command sends one (<see cref="WaitsForLateReplies"/>).
+/// had waited (a success proves Redis answers; a timeout or a transport failure opens the breaker, logged).
+/// Until then no call that may give up a command waits for Redis (<see cref="WaitsForLateReplies"/>): it sends
+/// no read and no lock attempt, and a store it sends is left at once.
 /// </summary>
 internal sealed partial class RedisAccessor
 {
     /// <summary>
     /// <see cref="Read(string)"/>, giving up after <paramref name="slowAfterMs"/> milliseconds when it is
     /// not 0 (<see cref="SlowReadWaitMs"/>): then <see cref="RedisRead.Late"/>, and the read's outcome
-    /// is handled when it comes (<see cref="LeaveLate"/>). A large value's read is never cut short.
+    /// is handled when it comes (<see cref="LeaveLate(Task{RedisValue}, string)"/>). A large value's read is never cut short.
     /// </summary>
     public RedisRead Read(string key, int slowAfterMs)
     {
@@ -44,14 +45,14 @@ internal sealed partial class RedisAccessor
             return RedisRead.Unavailable;
         }
 
-        var pending = BeginReadOnShared(database, key);
-        if (!CompletesWithin(pending, slowAfterMs))
+        var run = TryRunWithinAsync(database, key, static (db, k) => ReadOnSharedAsync(db, k), slowAfterMs, synchronous: true, writes: false, key, LateReadSettled);
+        var (status, value, failure) = Engine.MemoEngine.Completed(run);
+        var read = status switch
         {
-            LeaveLate(pending, key);
-            return RedisRead.Late;
-        }
-
-        var read = EndRead(pending, key);
+            RunStatus.Late => RedisRead.Late,
+            RunStatus.Ran => NotedOnShared(key, value),
+            _ => Failed(failure),
+        };
         return read.Status == RedisReadStatus.Large ? ReadLarge(key) : read;
     }
 
@@ -69,13 +70,16 @@ internal sealed partial class RedisAccessor
     }
 
     /// <summary>
-    /// How many commands this process stopped waiting for (<see cref="LeaveLate"/>) have not been answered yet. While any
-    /// has not, calls that may give up a command send no new one (<see cref="WaitsForLateReplies"/>): a Redis that did not
-    /// answer one within its method's time is not sent more, until it answers or the command times out and opens the breaker.
+    /// How many commands this process stopped waiting for (<see cref="LeaveLate{TState, TResult}"/>) have not been answered yet. While any
+    /// has not, calls that may give up a command do not wait for Redis (<see cref="WaitsForLateReplies"/>): a Redis that did not
+    /// answer one within its method's time is not sent more reads, until it answers or the command times out and opens the breaker.
     /// </summary>
     private int _lateReplies;
 
     private readonly bool _computeOnSlowReads;
+
+    /// <summary>Set by <see cref="Dispose"/>: a reply that comes later is not handled (no release, no warning from a configuration replaced).</summary>
+    private volatile bool _disposed;
 
     /// <summary>AkCacheOptions.MinimumSlowReadWait in milliseconds; a test that must not see a healthy command given up on a loaded machine raises it.</summary>
     internal int MinimumSlowReadWaitMs { get; set; }
@@ -97,27 +101,41 @@ internal sealed partial class RedisAccessor
             : 0;
 
     /// <summary>
+    /// How long a store of <paramref name="bytes"/> waits: <paramref name="slowAfterMs"/>, and 1 ms more per 10 kB (a
+    /// transfer of 10 MB/s), so that a value of nearly a mebibyte on a slow link is not taken for a frozen Redis.
+    /// </summary>
+    internal static int StoreWaitMs(int slowAfterMs, int bytes) => slowAfterMs + (bytes / 10_000);
+
+    /// <summary>
     /// A read the call stopped waiting for: its outcome is handled when it comes, as <see cref="EndRead"/> would; the
     /// first bytes of a large value are remembered, so that its next read goes whole to the bulk connection.
     /// </summary>
-    public void LeaveLate(Task<RedisValue> pending, string key) =>
-        LeaveLate(pending, writes: false, key, key, static (accessor, key, value) => _ = accessor.NotedOnShared(key, value));
+    public void LeaveLate(Task<RedisValue> pending, string key) => LeaveLate(pending, writes: false, key, key, LateReadSettled);
+
+    /// <summary>A read given up on, answered: what it found is noted (a large value is remembered as large).</summary>
+    private static readonly Action<RedisAccessor, string, Task<RedisValue>> LateReadSettled = static (accessor, key, read) =>
+    {
+        if (read.Status == TaskStatus.RanToCompletion)
+        {
+            _ = accessor.NotedOnShared(key, read.Result);
+        }
+    };
 
     /// <summary>
-    /// A command the call stopped waiting for: when its reply comes, the breakers learn of it as if the call had waited
-    /// (<see cref="RecordSuccess"/>, <see cref="ProcessError"/>), and <paramref name="answered"/>, if given, handles a
-    /// successful reply; until then <see cref="WaitsForLateReplies"/> is true.
+    /// A command the call stopped waiting for: when it completes, the breakers learn of it as if the call had waited
+    /// (<see cref="RecordSuccess"/>, <see cref="ProcessError"/>), then <paramref name="settled"/>, if given, handles the
+    /// completed task; until then <see cref="WaitsForLateReplies"/> is true.
     /// </summary>
-    private void LeaveLate<TState, TResult>(Task<TResult> pending, bool writes, string key, TState state, Action<RedisAccessor, TState, TResult>? answered)
+    private void LeaveLate<TState, TResult>(Task<TResult> pending, bool writes, string key, TState state, Action<RedisAccessor, TState, Task<TResult>>? settled)
     {
         Interlocked.Increment(ref _lateReplies);
         pending.ContinueWith(
             static (command, boxed) =>
             {
-                var (accessor, writes, key, state, answered) = ((RedisAccessor, bool, string, TState, Action<RedisAccessor, TState, TResult>?))boxed!;
+                var (accessor, writes, key, state, settled) = ((RedisAccessor, bool, string, TState, Action<RedisAccessor, TState, Task<TResult>>?))boxed!;
                 try
                 {
-                    accessor.EndLate(command, writes, key, state, answered);
+                    accessor.EndLate(command, writes, key, state, settled);
                 }
                 catch (Exception ex)
                 {
@@ -129,40 +147,48 @@ internal sealed partial class RedisAccessor
                     Interlocked.Decrement(ref accessor._lateReplies);
                 }
             },
-            (this, writes, key, state, answered),
+            (this, writes, key, state, settled),
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
     }
 
     /// <summary>The outcome of a command given up on (<see cref="LeaveLate{TState, TResult}"/>).</summary>
-    private void EndLate<TState, TResult>(Task<TResult> command, bool writes, string key, TState state, Action<RedisAccessor, TState, TResult>? answered)
+    private void EndLate<TState, TResult>(Task<TResult> command, bool writes, string key, TState state, Action<RedisAccessor, TState, Task<TResult>>? settled)
     {
-        if (command.Status == TaskStatus.RanToCompletion)
+        var failure = command.Status == TaskStatus.RanToCompletion ? null : FailureOf(command);
+        if (_disposed)
         {
-            RecordSuccess(writes, key);
-            answered?.Invoke(this, state, command.Result);
             return;
         }
 
-        var failure = command.Exception?.GetBaseException() ?? new TaskCanceledException(command);
-        if (IsRedisFailure(failure))
+        if (failure is null)
+        {
+            RecordSuccess(writes, key);
+        }
+        else if (IsRedisFailure(failure))
         {
             ProcessError(failure, writes, key);
         }
+
+        settled?.Invoke(this, state, command);
     }
+
+    /// <summary>A failed or cancelled task's exception, for <see cref="ProcessError"/>.</summary>
+    private static Exception FailureOf(Task task) => task.Exception?.GetBaseException() ?? new TaskCanceledException(task);
 
     /// <summary>
     /// <see cref="TryRunAsync"/> for a command the call gives up on after <paramref name="slowAfterMs"/> milliseconds:
     /// started asynchronously in both forms, then waited for (blocking, for a <paramref name="synchronous"/> caller,
-    /// which gets a completed task); <see cref="RunStatus.Late"/> when it did not answer in time, and its reply is
-    /// handled when it comes (<see cref="LeaveLate{TState, TResult}"/>, with <paramref name="answeredLate"/>).
+    /// which gets a completed task); <see cref="RunStatus.Late"/> when it did not answer in time, or at once while
+    /// another command given up on is unanswered (<see cref="WaitsForLateReplies"/>), and then it is handled when it
+    /// completes (<see cref="LeaveLate{TState, TResult}"/>, with <paramref name="settledLate"/>).
     /// </summary>
-    private async ValueTask<(RunStatus Status, TResult Result)> TryRunWithinAsync<TState, TResult>(IDatabase database, TState state, Func<IDatabase, TState, Task<TResult>> command, int slowAfterMs, bool synchronous, bool writes, string key, Action<RedisAccessor, TState, TResult>? answeredLate = null)
+    private async ValueTask<(RunStatus Status, TResult Result, RedisFailureKind Failure)> TryRunWithinAsync<TState, TResult>(IDatabase database, TState state, Func<IDatabase, TState, Task<TResult>> command, int slowAfterMs, bool synchronous, bool writes, string key, Action<RedisAccessor, TState, Task<TResult>>? settledLate = null)
     {
         if (writes && !_writes.TryEnter())
         {
-            return (RunStatus.Failed, default!);
+            return (RunStatus.Failed, default!, RedisFailureKind.WritesRefused);
         }
 
         Task<TResult> pending;
@@ -176,36 +202,41 @@ internal sealed partial class RedisAccessor
         }
 
         var answered = pending.IsCompleted
-            || (synchronous ? CompletesWithin(pending, slowAfterMs) : await pending.CompletesWithin(slowAfterMs, default).ConfigureAwait(false));
+            || (!WaitsForLateReplies && (synchronous ? CompletesWithin(pending, slowAfterMs) : await pending.CompletesWithin(slowAfterMs, default).ConfigureAwait(false)));
         if (!answered)
         {
-            LeaveLate(pending, writes, key, state, answeredLate);
-            return (RunStatus.Late, default!);
+            LeaveLate(pending, writes, key, state, settledLate);
+            return (RunStatus.Late, default!, default);
         }
 
         if (pending.Status == TaskStatus.RanToCompletion)
         {
             RecordSuccess(writes, key);
-            return (RunStatus.Ran, pending.Result);
+            return (RunStatus.Ran, pending.Result, default);
         }
 
-        var failure = pending.Exception?.GetBaseException() ?? new TaskCanceledException(pending);
+        var failure = FailureOf(pending);
         if (!IsRedisFailure(failure))
         {
             ExceptionDispatchInfo.Capture(failure).Throw();
         }
 
-        ProcessError(failure, writes, key);
-        return (RunStatus.Failed, default!);
+        return (RunStatus.Failed, default!, ProcessError(failure, writes, key));
     }
 
     /// <summary>
     /// <see cref="TryAcquireLockAsync(string, TimeSpan, bool, string)"/> given up on after <paramref name="slowAfterMs"/>:
-    /// <see cref="LockAttempt.Late"/>, and a lock the attempt takes when Redis answers is released at once (its
-    /// waiters are woken and take the computation over), since this call computes without it.
+    /// <see cref="LockAttempt.Late"/>, and not sent at all while another command given up on is unanswered. A lock the
+    /// attempt takes when Redis answers is released at once (its waiters are woken and take the computation over), since
+    /// this call computes without it; so is one it may have taken when the client library's timeout failed it.
     /// </summary>
     private async ValueTask<LockAttempt> TryAcquireLockWithinAsync(string valueKey, TimeSpan timeToLive, bool readValue, int slowAfterMs, bool synchronous, string? traceParent)
     {
+        if (WaitsForLateReplies)
+        {
+            return LockAttempt.Late;
+        }
+
         var database = synchronous ? Open() : await OpenAsync().ConfigureAwait(false);
         if (database is null)
         {
@@ -214,10 +245,10 @@ internal sealed partial class RedisAccessor
 
         var attempt = new OwnedLock(this, valueKey, traceParent);
         var state = (Attempt: attempt, Arguments: attempt.AcquireArguments(timeToLive, readValue));
-        var (status, result) = await TryRunWithinAsync(
+        var (status, result, _) = await TryRunWithinAsync(
             database,
             state,
-            static (db, s) => s.Attempt.Accessor.AcquireOnAsync(db, s.Attempt.Keys, s.Arguments),
+            static (db, s) => s.Attempt.Accessor.StartAcquire(db, s.Attempt.Keys, s.Arguments),
             slowAfterMs,
             synchronous,
             writes: true,
@@ -239,16 +270,24 @@ internal sealed partial class RedisAccessor
         return Held(LockAttempt.From(result, attempt));
     }
 
-    /// <summary>The reply of a lock attempt given up on: a lock it took is released, and its waiters woken.</summary>
-    private void ReleaseTakenLate(RedisResult reply, OwnedLock attempt)
+    /// <summary>
+    /// A lock attempt given up on, completed: a lock it took is released, and its waiters woken. One the client library
+    /// timed out may still have run, or run later, on the server: its token is released too (sent behind it on the same
+    /// connection; the script deletes the lock only if this token holds it). A connection lost meanwhile loses that
+    /// release, and the lock expires after its time to live, as a dead owner's does.
+    /// </summary>
+    private void ReleaseTakenLate(Task<RedisResult> late, OwnedLock attempt)
     {
-        if (!IsLargeReply(reply) && LockAttempt.From(reply, attempt).Owned is { } owned)
+        var taken = late.Status == TaskStatus.RanToCompletion
+            ? !IsLargeReply(late.Result) && LockAttempt.From(late.Result, attempt).Owned is not null
+            : FailureOf(late) is RedisTimeoutException;
+        if (taken)
         {
-            _ = StoreAndReleaseAsync(owned, null, default);
+            Observe(StoreAndReleaseAsync(attempt, null, default).AsTask());
         }
     }
 
-    /// <summary><see cref="TrySetAsync(string, byte[], TimeSpan, Func{bool})"/> of a small value, given up on after <paramref name="slowAfterMs"/>: the store goes on, and its outcome is handled when it comes.</summary>
+    /// <summary><see cref="TrySetAsync(string, byte[], TimeSpan, Func{bool})"/> of a small value, given up on after <see cref="StoreWaitMs"/>: the store goes on, and its outcome is handled when it comes.</summary>
     private async ValueTask<bool> TrySetWithinAsync(string key, byte[] value, TimeSpan timeToLive, int slowAfterMs, bool synchronous)
     {
         Forget(key);
@@ -258,11 +297,11 @@ internal sealed partial class RedisAccessor
             return false;
         }
 
-        var (status, _) = await TryRunWithinAsync(database, (Key: key, Value: value, TimeToLive: timeToLive), static (db, s) => db.StringSetAsync(s.Key, s.Value, s.TimeToLive), slowAfterMs, synchronous, writes: true, key).ConfigureAwait(false);
+        var (status, _, _) = await TryRunWithinAsync(database, (Key: key, Value: value, TimeToLive: timeToLive), static (db, s) => db.StringSetAsync(s.Key, s.Value, s.TimeToLive), StoreWaitMs(slowAfterMs, value.Length), synchronous, writes: true, key).ConfigureAwait(false);
         return status == RunStatus.Ran;
     }
 
-    /// <summary><see cref="StoreAndReleaseAsync(OwnedLock, byte[], TimeSpan)"/> of a small value (or none), given up on after <paramref name="slowAfterMs"/>: the script goes on, and its outcome is handled when it comes.</summary>
+    /// <summary><see cref="StoreAndReleaseAsync(OwnedLock, byte[], TimeSpan)"/> of a small value (or none), given up on after <see cref="StoreWaitMs"/>: the script goes on, and its outcome is handled when it comes.</summary>
     private async ValueTask<bool> StoreAndReleaseWithinAsync(OwnedLock owned, byte[]? envelope, TimeSpan timeToLive, int slowAfterMs, bool synchronous)
     {
         _held.TryRemove(owned, out _);
@@ -273,7 +312,7 @@ internal sealed partial class RedisAccessor
             return false;
         }
 
-        var (status, _) = await TryRunWithinAsync(database, (owned.Keys, Arguments: owned.StoreArguments(_channels.StoredChannelName, envelope, timeToLive)), static (db, s) => db.ScriptEvaluateAsync(LuaScripts.StoreAndRelease, s.Keys, s.Arguments), slowAfterMs, synchronous, writes: true, owned.ValueKey).ConfigureAwait(false);
+        var (status, _, _) = await TryRunWithinAsync(database, StoreAndReleaseState(owned, envelope, timeToLive), static (db, s) => db.ScriptEvaluateAsync(LuaScripts.StoreAndRelease, s.Keys, s.Arguments), StoreWaitMs(slowAfterMs, envelope?.Length ?? 0), synchronous, writes: true, owned.ValueKey).ConfigureAwait(false);
         return status == RunStatus.Ran;
     }
 }

@@ -171,6 +171,18 @@ internal sealed partial class RedisAccessor
     }
 
     /// <summary>
+    /// The acquire script's task for a caller that may give it up (RedisAccessor.Late.cs): once subscribed, StackExchange.Redis's
+    /// own, so that a synchronous caller blocking on it is released by the reply itself, not by a continuation that needs the
+    /// thread pool; before, after subscribing.
+    /// </summary>
+    private Task<RedisResult> StartAcquire(IDatabase database, RedisKey[] keys, RedisValue[] arguments) =>
+        _channels.IsSubscribed ? database.ScriptEvaluateAsync(LuaScripts.Acquire, keys, arguments) : AcquireOnAsync(database, keys, arguments);
+
+    /// <summary>The store-and-release script's keys and arguments: <paramref name="envelope"/> stored (when not null) and the lock released.</summary>
+    private (RedisKey[] Keys, RedisValue[] Arguments) StoreAndReleaseState(OwnedLock owned, byte[]? envelope, TimeSpan timeToLive) =>
+        (owned.Keys, owned.StoreArguments(_channels.StoredChannelName, envelope, timeToLive));
+
+    /// <summary>
     /// Stores <paramref name="envelope"/> (when not null) with its time to live, deletes the lock if
     /// this token still owns it, and wakes the waiters of the value, in one round trip. With a null
     /// envelope (the owner threw, or its result cannot be cached) it only releases and announces.
@@ -197,7 +209,7 @@ internal sealed partial class RedisAccessor
 
         var database = _connection.Database;
         return database is not null
-            && TryRun(database, (owned.Keys, Arguments: owned.StoreArguments(_channels.StoredChannelName, envelope, timeToLive)), static (db, s) => db.ScriptEvaluate(LuaScripts.StoreAndRelease, s.Keys, s.Arguments), out _, out _, writes: true, owned.ValueKey);
+            && TryRun(database, StoreAndReleaseState(owned, envelope, timeToLive), static (db, s) => db.ScriptEvaluate(LuaScripts.StoreAndRelease, s.Keys, s.Arguments), out _, out _, writes: true, owned.ValueKey);
     }
 
     /// <inheritdoc cref="StoreAndRelease"/>
@@ -221,7 +233,7 @@ internal sealed partial class RedisAccessor
 
         var database = _connection.Database;
         return database is not null
-            && (await TryRunAsync(database, (owned.Keys, Arguments: owned.StoreArguments(_channels.StoredChannelName, envelope, timeToLive)), static (db, s) => db.ScriptEvaluateAsync(LuaScripts.StoreAndRelease, s.Keys, s.Arguments), default, writes: true, key: owned.ValueKey).ConfigureAwait(false)).Ran;
+            && (await TryRunAsync(database, StoreAndReleaseState(owned, envelope, timeToLive), static (db, s) => db.ScriptEvaluateAsync(LuaScripts.StoreAndRelease, s.Keys, s.Arguments), default, writes: true, key: owned.ValueKey).ConfigureAwait(false)).Ran;
     }
 
     /// <summary>

@@ -226,7 +226,7 @@ internal sealed partial class RedisAccessor : IDisposable
             return NotedOnShared(key, read.Result);
         }
 
-        var failure = read.Exception?.GetBaseException() ?? new TaskCanceledException(read);
+        var failure = FailureOf(read);
         if (!IsRedisFailure(failure))
         {
             ExceptionDispatchInfo.Capture(failure).Throw();
@@ -269,6 +269,7 @@ internal sealed partial class RedisAccessor : IDisposable
 
     public void Dispose()
     {
+        _disposed = true;
         ReleaseHeldLocks(LockReleaseBudget);
         _channels.Announcements.Clear();
         _connection.Dispose();

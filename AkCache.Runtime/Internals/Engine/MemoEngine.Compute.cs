@@ -314,11 +314,15 @@ internal sealed partial class MemoEngine
     private async ValueTask<byte[]?> StoreAsync<T>(MemoizedMethod method, MemoKey key, T value, string? redisKey, OwnedLock? owned, Sequences before, bool synchronous, bool trusted = true)
     {
         var envelope = Serialize(method, key, value, out var expiresAt);
+
+        // A store slower than the method (ComputeOnSlowReads) is given up on: it goes on, and the call returns.
+        var redis = _state.Redis;
+        var slowAfter = redis is null ? 0 : redis.SlowReadWaitMs(method.Statistics);
         if (envelope is null)
         {
             if (owned is not null)
             {
-                await owned.Accessor.StoreAndReleaseAsync(owned, null, default, synchronous, owned.Accessor.SlowReadWaitMs(method.Statistics)).ConfigureAwait(false);
+                await owned.Accessor.StoreAndReleaseAsync(owned, null, default, synchronous, slowAfter).ConfigureAwait(false);
             }
 
             return null;
@@ -342,15 +346,14 @@ internal sealed partial class MemoEngine
         if (owned is not null)
         {
             // The script stores only if this token still owns the lock, which an invalidation deletes.
-            // Given up on when slower than the method (ComputeOnSlowReads): the store goes on, and the call returns.
-            await owned.Accessor.StoreAndReleaseAsync(owned, envelope, TimeToLive(expiresAt), synchronous, owned.Accessor.SlowReadWaitMs(method.Statistics)).ConfigureAwait(false);
+            await owned.Accessor.StoreAndReleaseAsync(owned, envelope, TimeToLive(expiresAt), synchronous, slowAfter).ConfigureAwait(false);
         }
-        else if (_local.InvalidationSequence() == before.Invalidations && redisKey is not null && _state.Redis is { } redis)
+        else if (_local.InvalidationSequence() == before.Invalidations && redisKey is not null && redis is not null)
         {
             // A large value takes a while to write: it is moved into place only if no invalidation reached this process meanwhile.
             var local = _local;
             var invalidations = before.Invalidations;
-            await redis.TrySetAsync(redisKey, envelope, TimeToLive(expiresAt), () => local.InvalidationSequence() == invalidations, synchronous, redis.SlowReadWaitMs(method.Statistics)).ConfigureAwait(false);
+            await redis.TrySetAsync(redisKey, envelope, TimeToLive(expiresAt), () => local.InvalidationSequence() == invalidations, synchronous, slowAfter).ConfigureAwait(false);
         }
 
         return envelope;

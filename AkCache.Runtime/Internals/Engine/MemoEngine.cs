@@ -178,9 +178,9 @@ internal sealed partial class MemoEngine
         var slowAfter = redis is null ? 0 : redis.SlowReadWaitMs(method.Statistics);
         if (slowAfter > 0 && redis!.WaitsForLateReplies && redis.Breaker.IsClosed)
         {
-            // A read of this process was slower than its method (ComputeOnSlowReads): no new read until it is answered.
+            // A command of this process was slower than its method (ComputeOnSlowReads): no new read until it is answered.
             // Asked before the breaker, so that no probe of a break is spent without sending anything; with the
-            // breaker open (the late read timed out), the call skips Redis as in any break.
+            // breaker open (the late command timed out), the call skips Redis as in any break.
             return await ComputeWithoutSlowRedisAsync<TArgs, TResult, TBody>(method, key, arguments, body, new CallContext(entry, _local.Sequence(method, key), _local.Epoch, redisKey), cancellationToken).ConfigureAwait(false);
         }
 

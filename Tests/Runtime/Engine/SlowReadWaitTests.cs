@@ -50,4 +50,14 @@ public sealed class SlowReadWaitTests
         var wait = statistics.SlowReadWaitMs(MinimumMs, TimeoutMs);
         Assert.InRange(wait, 120, 125);
     }
+
+    [Theory]
+    [InlineData(50, 0, 50)]
+    [InlineData(50, 9_999, 50)]
+    [InlineData(50, 10_000, 51)]
+    [InlineData(80, 1_048_576, 184)]
+    public void A_store_waits_one_millisecond_more_per_ten_kilobytes_of_its_value(int slowAfterMs, int bytes, int expectedMs)
+    {
+        Assert.Equal(expectedMs, AkCache.Internals.Distributed.RedisAccessor.StoreWaitMs(slowAfterMs, bytes));
+    }
 }
