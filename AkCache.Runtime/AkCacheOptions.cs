@@ -72,7 +72,7 @@ public sealed class AkCacheOptions
     /// <see cref="OperationTimeout"/> (docs/failures.md). Not in a cluster; the reads and stores of large
     /// values are never cut short.
     /// </summary>
-    /// <value>Default: true when AKCACHE_COMPUTE_ON_SLOW_READS is on, 1, true or yes; else false (opt-in while it is measured; docs/failures.md).</value>
+    /// <value>Default: true when AKCACHE_COMPUTE_ON_SLOW_READS is on, 1, true or yes; else false: it trades the one computation per miss for every process against latency (docs/failures.md).</value>
     public bool ComputeOnSlowReads { get; set; }
 
     /// <summary>The shortest wait for a command before <see cref="ComputeOnSlowReads"/> gives it up: 50 ms, above the tails of a loaded but healthy Redis.</summary>
