@@ -357,8 +357,8 @@ internal sealed class Driver
         text.AppendLine();
         text.AppendLine("Where the calls were answered, and the computations per key (all processes added up):");
         text.AppendLine();
-        text.AppendLine("| method | local hits | Redis hits | served while Redis was down | waited for another process | computations | keys | per key min / median / max |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---|");
+        text.AppendLine("| method | local hits | Redis hits | served while Redis was down | waited for another process | did not wait for a slow Redis | computations | keys | per key min / median / max |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
         var computed = reports.SelectMany(r => r.ComputationsByKey)
             .GroupBy(k => k.Key, StringComparer.Ordinal)
             .Select(g => (Key: g.Key, Count: g.Sum(x => x.Value)))
@@ -368,7 +368,7 @@ internal sealed class Driver
             var name = method.Key.Split('(')[0].Split('.').Last();
             var perKey = computed.Where(c => c.Key.StartsWith(name + "(", StringComparison.Ordinal)).Select(c => c.Count).OrderBy(c => c).ToList();
             var spread = perKey.Count == 0 ? "-" : $"{perKey[0]} / {perKey[perKey.Count / 2]} / {perKey[^1]}";
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {method.Sum(m => m.LocalHits):N0} | {method.Sum(m => m.RedisHits):N0} | {method.Sum(m => m.FallbackHits):N0} | {method.Sum(m => m.WaitsForOtherProcesses):N0} | {perKey.Sum():N0} | {perKey.Count} | {spread} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {method.Sum(m => m.LocalHits):N0} | {method.Sum(m => m.RedisHits):N0} | {method.Sum(m => m.FallbackHits):N0} | {method.Sum(m => m.WaitsForOtherProcesses):N0} | {method.Sum(m => m.SlowReads):N0} | {perKey.Sum():N0} | {perKey.Count} | {spread} |");
         }
 
         text.AppendLine();

@@ -185,6 +185,7 @@ internal static class Worker
                 Computations = i.Computations,
                 WaitsForOtherProcesses = i.WaitsForOtherProcesses,
                 Errors = i.Errors,
+                SlowReads = i.SlowReads,
             })
             .ToList();
         Console.Out.WriteLine("REPORT " + JsonSerializer.Serialize(report));
@@ -252,6 +253,9 @@ internal sealed class MethodCounts
     public long WaitsForOtherProcesses { get; set; }
 
     public long Errors { get; set; }
+
+    /// <summary>Calls that did not wait for a Redis slower than the method (with AKCACHE_COMPUTE_ON_SLOW_READS on; 0 without).</summary>
+    public long SlowReads { get; set; }
 }
 
 /// <summary>Latencies in buckets of 5 % width from 1 µs: enough for percentiles to within 5 %.</summary>
