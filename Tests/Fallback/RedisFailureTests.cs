@@ -596,6 +596,40 @@ public sealed class RedisFailureTests : IDisposable
         Assert.Equal(1, UnavailableWarnings());
     }
 
+    /// <summary>
+    /// A lock attempt given up on counts among the locks the process may hold until its reply is handled: a configuration
+    /// replaced (or a graceful exit) before Redis answers releases the lock it took, which is gone soon after Redis
+    /// answers, not after its 300 s time to live. It fails when only the locks of computations in progress are released.
+    /// </summary>
+    [Fact]
+    public void A_lock_taken_by_an_attempt_given_up_on_is_released_when_the_configuration_is_replaced_before_its_reply()
+    {
+        using var proxy = new FreezableProxy(_server.Port);
+        Configure(proxy.Url, o =>
+        {
+            o.OperationTimeout = TimeSpan.FromSeconds(2);
+            o.LockTimeToLive = TimeSpan.FromSeconds(300);
+            o.ComputeOnSlowReads = true;
+        });
+        var redis = AkCacheRuntime.State.Redis!;
+        redis.MinimumSlowReadWaitMs = 300;
+        Assert.Equal(3, _add(1, 2));
+        Wait.Until(() => !redis.WaitsForLateReplies, "no reply outstanding before the freeze", NoticeCeiling);
+
+        proxy.FreezeAt(0, "EVAL", "EVALSHA");
+        Assert.Equal(8, _add(7, 1));
+        Assert.True(proxy.IsFrozen, "Redis froze at the call's lock attempt");
+        Assert.Equal(1, redis.HeldLockCount);
+        using var inspector = ConnectionMultiplexer.Connect(_server.Endpoint);
+        var server = inspector.GetServer(_server.Endpoint);
+        var prefix = AkCacheRuntime.State.Options.Prefix;
+        Assert.Single(server.Keys(pattern: prefix + "*:lock"));
+
+        AkCacheRuntime.Reset();
+        proxy.Thaw();
+        Wait.Until(() => !server.Keys(pattern: prefix + "*:lock").Any(), "the lock released once Redis answers", NoticeCeiling);
+    }
+
     [Fact]
     public void A_Redis_that_stops_answering_costs_one_operation_timeout_per_break()
     {

@@ -228,7 +228,9 @@ internal sealed partial class RedisAccessor
     /// <see cref="TryAcquireLockAsync(string, TimeSpan, bool, string)"/> given up on after <paramref name="slowAfterMs"/>:
     /// <see cref="LockAttempt.Late"/>, and not sent at all while another command given up on is unanswered. A lock the
     /// attempt takes when Redis answers is released at once (its waiters are woken and take the computation over), since
-    /// this call computes without it; so is one it may have taken when the client library's timeout failed it.
+    /// this call computes without it; so is one it may have taken when the client library's timeout failed it. Until its
+    /// reply is handled, the attempt counts among the locks this process may hold (<see cref="_held"/>), so that a graceful
+    /// exit or a configuration replaced meanwhile releases it too (<see cref="ReleaseHeldLocks"/>).
     /// </summary>
     private async ValueTask<LockAttempt> TryAcquireLockWithinAsync(string valueKey, TimeSpan timeToLive, bool readValue, int slowAfterMs, bool synchronous, string? traceParent)
     {
@@ -245,6 +247,9 @@ internal sealed partial class RedisAccessor
 
         var attempt = new OwnedLock(this, valueKey, traceParent);
         var state = (Attempt: attempt, Arguments: attempt.AcquireArguments(timeToLive, readValue));
+
+        // Counted before it is sent: a reply handled at once, on another thread, finds it there.
+        _held.TryAdd(attempt, 0);
         var (status, result, _) = await TryRunWithinAsync(
             database,
             state,
@@ -254,12 +259,20 @@ internal sealed partial class RedisAccessor
             writes: true,
             valueKey,
             static (accessor, s, late) => accessor.ReleaseTakenLate(late, s.Attempt)).ConfigureAwait(false);
-        switch (status)
+        if (status == RunStatus.Late)
         {
-            case RunStatus.Late:
-                return LockAttempt.Late;
-            case RunStatus.Failed:
-                return LockAttempt.Unavailable;
+            return LockAttempt.Late;
+        }
+
+        var answered = status == RunStatus.Ran && !IsLargeReply(result) ? LockAttempt.From(result, attempt) : LockAttempt.Unavailable;
+        if (answered.Owned is null)
+        {
+            _held.TryRemove(attempt, out _);
+        }
+
+        if (status == RunStatus.Failed)
+        {
+            return LockAttempt.Unavailable;
         }
 
         if (IsLargeReply(result))
@@ -267,7 +280,7 @@ internal sealed partial class RedisAccessor
             return synchronous ? LargeStored(valueKey, timeToLive) : await LargeStoredAsync(valueKey, timeToLive).ConfigureAwait(false);
         }
 
-        return Held(LockAttempt.From(result, attempt));
+        return answered;
     }
 
     /// <summary>
@@ -284,6 +297,10 @@ internal sealed partial class RedisAccessor
         if (taken)
         {
             Observe(StoreAndReleaseAsync(attempt, null, default).AsTask());
+        }
+        else
+        {
+            _held.TryRemove(attempt, out _);
         }
     }
 
