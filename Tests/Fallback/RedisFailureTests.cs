@@ -145,10 +145,13 @@ public sealed class RedisFailureTests : IDisposable
     private static string[] ValueCommandsThrough(FreezableProxy proxy) =>
         proxy.Commands.Where(c => ValueCommands.Contains(c.Split(' ')[0]) && !c.Contains("__Booksleeve")).ToArray();
 
-    private string[] StoredAddKeys()
+    private string[] StoredAddKeys() => KeysInRedis("*Basic.Add*");
+
+    /// <summary>The keys the server itself holds that match <paramref name="pattern"/>, seen directly, not through a proxy.</summary>
+    private string[] KeysInRedis(string pattern)
     {
         using var inspector = ConnectionMultiplexer.Connect(_server.Endpoint);
-        return inspector.GetServer(_server.Endpoint).Keys(pattern: "*Basic.Add*").Select(k => k.ToString()).ToArray();
+        return inspector.GetServer(_server.Endpoint).Keys(pattern: pattern).Select(k => k.ToString()).ToArray();
     }
 
     [Fact]
@@ -531,10 +534,8 @@ public sealed class RedisFailureTests : IDisposable
 
         // The server itself (seen directly, not through the proxy) ran the command whose reply is held: the lock was taken
         // (and is released only once the reply comes), or the value stored and the lock released.
-        using var inspector = await ConnectionMultiplexer.ConnectAsync(_server.Endpoint);
-        var server = inspector.GetServer(_server.Endpoint);
         var prefix = AkCacheRuntime.State.Options.Prefix;
-        Assert.Equal(lockAttempt ? 1 : 0, server.Keys(pattern: prefix + "*:lock").Count());
+        Assert.Equal(lockAttempt ? 1 : 0, KeysInRedis(prefix + "*:lock").Length);
 
         // While that reply is outstanding, a lock attempt that may be given up is not even sent.
         var sent = proxy.Count(ValueCommands);
@@ -544,8 +545,8 @@ public sealed class RedisFailureTests : IDisposable
 
         proxy.Thaw();
         Wait.Until(() => !redis.WaitsForLateReplies, "the late reply handled once Redis is thawed", NoticeCeiling);
-        Wait.Until(() => !server.Keys(pattern: prefix + "*:lock").Any(), "no lock left in Redis", NoticeCeiling);
-        var stored = server.Keys(pattern: prefix + "*").Select(k => k.ToString()).Where(k => !k.EndsWith(":awaited", StringComparison.Ordinal)).ToArray();
+        Wait.Until(() => KeysInRedis(prefix + "*:lock").Length == 0, "no lock left in Redis", NoticeCeiling);
+        var stored = KeysInRedis(prefix + "*").Where(k => !k.EndsWith(":awaited", StringComparison.Ordinal)).ToArray();
         _output.WriteLine($"keys after the thaw: {string.Join(", ", stored)}; {info}");
 
         // Both results of the run are stored, or the first only when the call computed without the lock.
@@ -583,16 +584,14 @@ public sealed class RedisFailureTests : IDisposable
         proxy.FreezeAt(0, "EVAL", "EVALSHA");
         Assert.Equal(8, await Call(7, 1));
         Assert.True(proxy.IsFrozen, "Redis froze at the call's lock attempt");
-        using var inspector = await ConnectionMultiplexer.ConnectAsync(_server.Endpoint);
-        var server = inspector.GetServer(_server.Endpoint);
         var prefix = AkCacheRuntime.State.Options.Prefix;
-        Assert.Single(server.Keys(pattern: prefix + "*:lock"));
+        Assert.Single(KeysInRedis(prefix + "*:lock"));
 
         // The attempt's 1 s timeout: the breaker opens (one warning), and the release is sent behind the attempt.
         Wait.Until(() => !redis.WaitsForLateReplies, "the late attempt timed out", NoticeCeiling);
         Assert.False(redis.Breaker.IsClosed);
         proxy.Thaw();
-        Wait.Until(() => !server.Keys(pattern: prefix + "*:lock").Any(), "the lock released once Redis answers", NoticeCeiling);
+        Wait.Until(() => KeysInRedis(prefix + "*:lock").Length == 0, "the lock released once Redis answers", NoticeCeiling);
         Assert.Equal(1, UnavailableWarnings());
     }
 
@@ -620,14 +619,12 @@ public sealed class RedisFailureTests : IDisposable
         Assert.Equal(8, _add(7, 1));
         Assert.True(proxy.IsFrozen, "Redis froze at the call's lock attempt");
         Assert.Equal(1, redis.HeldLockCount);
-        using var inspector = ConnectionMultiplexer.Connect(_server.Endpoint);
-        var server = inspector.GetServer(_server.Endpoint);
         var prefix = AkCacheRuntime.State.Options.Prefix;
-        Assert.Single(server.Keys(pattern: prefix + "*:lock"));
+        Assert.Single(KeysInRedis(prefix + "*:lock"));
 
         AkCacheRuntime.Reset();
         proxy.Thaw();
-        Wait.Until(() => !server.Keys(pattern: prefix + "*:lock").Any(), "the lock released once Redis answers", NoticeCeiling);
+        Wait.Until(() => KeysInRedis(prefix + "*:lock").Length == 0, "the lock released once Redis answers", NoticeCeiling);
     }
 
     [Fact]
